@@ -1,0 +1,32 @@
+# Shared settings for the local stack scripts: sourced, never run.
+# The ports, keys and secret are those of `supabase start`, so client code
+# written against `supabase start` runs unchanged against this stack.
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# EXPORTS_LOCAL_DIR, EXPORTS_DB_PORT and EXPORTS_API_PORT let several stacks
+# (a developer's, a benchmark's) run side by side on one machine.
+local_dir="${EXPORTS_LOCAL_DIR:-$repo_root/.local}"
+pg_bin=/usr/lib/postgresql/15/bin
+pg_data="$local_dir/postgres/data"
+pg_log="$local_dir/postgres/postgres.log"
+pg_port="${EXPORTS_DB_PORT:-54322}"
+api_port="${EXPORTS_API_PORT:-54321}"
+
+export PATH="$repo_root/node_modules/.bin:$PATH"
+export DENO_NO_UPDATE_CHECK=1
+export SUPABASE_DB_URL="postgresql://postgres:postgres@127.0.0.1:$pg_port/postgres"
+export SUPABASE_URL="http://127.0.0.1:$api_port"
+export SUPABASE_JWT_SECRET="super-secret-jwt-token-with-at-least-32-characters-long"
+export SUPABASE_ANON_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
+export SUPABASE_SERVICE_ROLE_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwx8xwoMNPxUA9mv0Ya_E"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# psql as the local superuser, stopping at the first error.
+db_psql() { PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
+
+# Runs a command as the OS user that owns the cluster (Postgres refuses root).
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}

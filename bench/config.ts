@@ -1,0 +1,108 @@
+// The benchmark's sizes and repetitions: the issue's full sizes by default,
+// tiny ones with --smoke, each overridable on the command line.
+import { parseArgs } from "node:util";
+
+/** Everything a run is parameterized by. */
+export interface BenchConfig {
+  /** Tiny sizes, one run each: proves every path works, measures nothing. */
+  smoke: boolean;
+  /** Samples taken of each figure (the median of these is reported). */
+  runs: number;
+  /** Messages in the bench user's conversations (the large exports' row count). */
+  messages: number;
+  /** Conversations the bench user's messages are spread over. */
+  conversations: number;
+  /** The smaller export, run to compare the worker's peak memory with the large one. */
+  smallMessages: number;
+  /** Other users whose rows sit in the same tables, so that RLS has rows to reject. */
+  otherUsers: number;
+  /** Messages each other user owns. */
+  otherUserMessages: number;
+  /** Rows of the exports table for the RPC latency figures. */
+  exportRows: number;
+  /** Users those exports are spread over. */
+  exportUsers: number;
+  /** Empty exports claimed and completed per queue sample. */
+  queueExports: number;
+  /** RPC calls per latency sample (p50 and p99 are taken over these). */
+  rpcCalls: number;
+}
+
+const full: BenchConfig = {
+  smoke: false,
+  runs: 5,
+  messages: 1_000_000,
+  conversations: 100_000,
+  smallMessages: 100_000,
+  otherUsers: 1_000,
+  otherUserMessages: 1_000,
+  exportRows: 1_000_000,
+  exportUsers: 10_000,
+  queueExports: 10_000,
+  rpcCalls: 1_000,
+};
+
+const smoke: BenchConfig = {
+  smoke: true,
+  runs: 1,
+  messages: 2_000,
+  conversations: 200,
+  smallMessages: 200,
+  otherUsers: 5,
+  otherUserMessages: 100,
+  exportRows: 2_000,
+  exportUsers: 20,
+  queueExports: 100,
+  rpcCalls: 20,
+};
+
+const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
+                 [--small-messages N] [--other-users N] [--other-user-messages N]
+                 [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]`;
+
+const numericOptions = {
+  "runs": "runs",
+  "messages": "messages",
+  "conversations": "conversations",
+  "small-messages": "smallMessages",
+  "other-users": "otherUsers",
+  "other-user-messages": "otherUserMessages",
+  "export-rows": "exportRows",
+  "export-users": "exportUsers",
+  "queue-exports": "queueExports",
+  "rpc-calls": "rpcCalls",
+} as const satisfies Record<string, keyof BenchConfig>;
+
+/** Parses the command line; throws with the usage text on anything it does not know. */
+export function parseConfig(args: string[]): BenchConfig | "help" {
+  const options = Object.fromEntries(
+    Object.keys(numericOptions).map((name) => [name, { type: "string" as const }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...options, smoke: { type: "boolean" }, help: { type: "boolean" } },
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${usage}`);
+  }
+  if (parsed.values.help) return "help";
+  const config: BenchConfig = { ...(parsed.values.smoke ? smoke : full) };
+  for (const [flag, key] of Object.entries(numericOptions)) {
+    const text = (parsed.values as Record<string, string | boolean | undefined>)[flag];
+    if (typeof text !== "string") continue;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new Error(`--${flag} must be a positive whole number, got '${text}'\n${usage}`);
+    }
+    (config[key] as number) = value;
+  }
+  if (config.smallMessages > config.messages) {
+    throw new Error(`--small-messages (${config.smallMessages}) cannot exceed --messages`);
+  }
+  return config;
+}
+
+/** The usage text printed for --help. */
+export const helpText = usage;

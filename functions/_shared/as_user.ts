@@ -1,0 +1,28 @@
+// Runs work in one transaction with the identity of the requesting user, the
+// way PostgREST does, so Row Level Security decides what the work can see.
+import type postgres from "postgres";
+
+/** Options for {@link asUser}. */
+export interface AsUserOptions {
+  /** The user's JWT claims (sub, role, aud, email), as the claim row carries them. */
+  claims: Record<string, unknown>;
+  /** statement_timeout for the transaction, e.g. "15min": exports are long reads. */
+  statementTimeout: string;
+}
+
+/**
+ * Opens a transaction as role `authenticated` with `request.jwt.claims` set
+ * to `claims` (so auth.uid() is the user), then runs `work` in it.
+ */
+export async function asUser<T>(
+  sql: postgres.Sql,
+  options: AsUserOptions,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return await sql.begin(async (tx) => {
+    await tx`set local role authenticated`;
+    await tx`select set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true)`;
+    await tx`select set_config('statement_timeout', ${options.statementTimeout}, true)`;
+    return await work(tx);
+  }) as T;
+}

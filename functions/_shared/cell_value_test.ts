@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { toCellText, toCellValue } from "./cell_value.ts";
+
+Deno.test("toCellValue keeps numbers, booleans, text and dates typed", () => {
+  const at = new Date("2026-01-02T03:04:05Z");
+  assert.deepEqual([1.5, true, "x", at].map(toCellValue), [1.5, true, "x", at]);
+});
+
+Deno.test("toCellValue renders json values and arrays as JSON text", () => {
+  assert.deepEqual(toCellValue({ a: [1, "b"] }), '{"a":[1,"b"]}');
+  assert.deepEqual(toCellValue([1, 2]), "[1,2]");
+});
+
+Deno.test("toCellValue renders null as an empty cell and bytes as Postgres hex", () => {
+  assert.deepEqual(toCellValue(null), null);
+  assert.deepEqual(toCellValue(new Uint8Array([1, 255])), "\\x01ff");
+});
+
+Deno.test("toCellText renders dates as ISO 8601 and null as nothing", () => {
+  assert.deepEqual(toCellText(new Date("2026-01-02T03:04:05Z")), "2026-01-02T03:04:05.000Z");
+  assert.deepEqual(toCellText(null), "");
+});

@@ -1,0 +1,86 @@
+// Turns a claimed export's statement into the bytes of its file, inside a
+// transaction that already runs as the requesting user: COPY output streamed
+// through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
+// batches rendered (xlsx, pdf); then gzip when asked for.
+import type postgres from "postgres";
+import type { ClaimedExport } from "./queue.ts";
+import { copyTextRows } from "./copy_text.ts";
+import { csvRecordCounter } from "./csv_record_counter.ts";
+import { type ChunkedFormat, frameChunks, framingFor } from "./text_framing.ts";
+import { type RowBatch, xlsxFile } from "./xlsx_writer.ts";
+import { pdfFile } from "./pdf_writer.ts";
+
+/** Rows fetched per cursor round trip for XLSX and PDF. */
+export const cursorBatchSize = 500;
+
+/** A file being produced, and how many source rows it holds so far. */
+export interface ExportFile {
+  /** The file's bytes, compressed if the export asked for gzip. */
+  body: ReadableStream<Uint8Array>;
+  /** Source rows written so far; final once `body` has ended. */
+  rowsWritten(): number;
+}
+
+/** The columns of an export that decide how its file is made. */
+export type FileSpec = Pick<
+  ClaimedExport,
+  "source" | "format" | "compression" | "statement" | "statement_kind"
+>;
+
+/**
+ * Starts producing the file for `spec` on `tx`, which must be a transaction
+ * already running as the requesting user. The statement runs when the body is read.
+ */
+export async function exportFile(tx: postgres.TransactionSql, spec: FileSpec): Promise<ExportFile> {
+  const file = await uncompressedFile(tx, spec);
+  if (spec.compression !== "gzip") return file;
+  return {
+    body: file.body.pipeThrough(
+      new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+    ),
+    rowsWritten: file.rowsWritten,
+  };
+}
+
+async function uncompressedFile(tx: postgres.TransactionSql, spec: FileSpec): Promise<ExportFile> {
+  switch (spec.statement_kind) {
+    case "copy_csv": {
+      const counter = csvRecordCounter();
+      const copy = ReadableStream.from<Uint8Array>(await tx.unsafe(spec.statement).readable());
+      return {
+        body: copy.pipeThrough(counter.stream),
+        rowsWritten: counter.records,
+      };
+    }
+    case "copy_text": {
+      let rows = 0;
+      const copy = ReadableStream.from<Uint8Array>(await tx.unsafe(spec.statement).readable());
+      const counted = new TransformStream<string, string>({
+        transform(chunk, controller) {
+          rows++;
+          controller.enqueue(chunk);
+        },
+      });
+      const body = copy
+        .pipeThrough(copyTextRows())
+        .pipeThrough(counted)
+        .pipeThrough(frameChunks(framingFor(spec.format as ChunkedFormat, { title: spec.source })))
+        .pipeThrough(new TextEncoderStream());
+      return { body, rowsWritten: () => rows };
+    }
+    case "cursor": {
+      let rows = 0;
+      const cursor = tx.unsafe(spec.statement).cursor(cursorBatchSize);
+      const counted = (async function* (): AsyncGenerator<RowBatch> {
+        for await (const batch of cursor) {
+          yield batch;
+          rows += batch.length;
+        }
+      })();
+      const body = spec.format === "xlsx"
+        ? xlsxFile(counted, { sheetName: spec.source })
+        : pdfFile(counted, { title: spec.source });
+      return { body, rowsWritten: () => rows };
+    }
+  }
+}

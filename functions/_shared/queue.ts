@@ -1,0 +1,110 @@
+// The worker's side of the queue: one function per SQL call of the contract in
+// ARCHITECTURE.md, run as the service role over SUPABASE_DB_URL.
+import type postgres from "postgres";
+
+/** A claimed export: everything the worker needs to run it (exports.claimed_export). */
+export interface ClaimedExport {
+  export_id: string;
+  attempt: number;
+  source: string;
+  format: "csv" | "json" | "jsonl" | "markdown" | "html" | "xlsx" | "pdf";
+  options: Record<string, unknown>;
+  compression: "none" | "gzip";
+  claims: Record<string, unknown>;
+  statement: string;
+  statement_kind: "copy_csv" | "copy_text" | "cursor";
+  file_name: string;
+  content_type: string;
+  storage_bucket: string;
+  storage_path: string;
+  rows_expected: number | null;
+}
+
+/** A stored file the cleanup wants gone. */
+export interface ObjectToPurge {
+  export_id: string;
+  storage_bucket: string;
+  storage_path: string;
+}
+
+/** What a finished export records. */
+export interface Completion {
+  fileSize: number;
+  sha256: string;
+  rowCount: number;
+}
+
+/** Why an attempt failed, as the user will read it. */
+export interface Failure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** Claims up to `max` queued exports for `workerId`, leased for `leaseSeconds`. */
+export async function claimExports(
+  sql: postgres.Sql,
+  workerId: string,
+  max: number,
+  leaseSeconds: number,
+): Promise<ClaimedExport[]> {
+  return await sql<ClaimedExport[]>`
+    select * from exports.claim_exports(
+      worker_id => ${workerId}, max_exports => ${max}, lease_seconds => ${leaseSeconds})`;
+}
+
+/** Extends the lease and records progress; false means stop working on it. */
+export async function heartbeat(
+  sql: postgres.Sql,
+  exportId: string,
+  workerId: string,
+  rowsWritten: number,
+  leaseSeconds: number,
+): Promise<boolean> {
+  const [{ alive }] = await sql`
+    select exports.heartbeat(
+      export_id => ${exportId}, worker_id => ${workerId},
+      rows_written => ${rowsWritten}, lease_seconds => ${leaseSeconds}) as alive`;
+  return alive;
+}
+
+/** Marks the export completed; false when it was canceled or the lease was lost. */
+export async function completeExport(
+  sql: postgres.Sql,
+  exportId: string,
+  workerId: string,
+  completion: Completion,
+): Promise<boolean> {
+  const [{ completed }] = await sql`
+    select exports.complete_export(
+      export_id => ${exportId}, worker_id => ${workerId}, file_size => ${completion.fileSize},
+      checksum_sha256 => ${completion.sha256}, row_count => ${completion.rowCount}) as completed`;
+  return completed;
+}
+
+/** Records a failed attempt; returns the export's new status ('queued' or 'failed'). */
+export async function failExport(
+  sql: postgres.Sql,
+  exportId: string,
+  workerId: string,
+  failure: Failure,
+): Promise<string> {
+  const [{ status }] = await sql`
+    select exports.fail_export(
+      export_id => ${exportId}, worker_id => ${workerId}, error_code => ${failure.code},
+      error_message => ${failure.message}, retryable => ${failure.retryable}) as status`;
+  return status;
+}
+
+/** Lists stored files of expired or deleted exports, at most `max`. */
+export async function objectsToPurge(sql: postgres.Sql, max: number): Promise<ObjectToPurge[]> {
+  return await sql<ObjectToPurge[]>`
+    select * from exports.objects_to_purge(max_objects => ${max})`;
+}
+
+/** Records that the files of `exportIds` are gone from Storage. */
+export async function recordPurged(sql: postgres.Sql, exportIds: string[]): Promise<number> {
+  const [{ purged }] = await sql`
+    select exports.record_purged(export_ids => ${exportIds}::uuid[]) as purged`;
+  return purged;
+}

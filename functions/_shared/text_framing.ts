@@ -1,0 +1,70 @@
+// Joins the chunks a copy_text statement produces (one JSON document, one
+// Markdown table row, one HTML table row each) into a whole file per format.
+
+/** The text formats whose rows Postgres renders as copy_text chunks. */
+export type ChunkedFormat = "json" | "jsonl" | "markdown" | "html";
+
+/** How a format wraps and separates its chunks. */
+export interface Framing {
+  /** Written before the first chunk. */
+  prefix: string;
+  /** Written between two chunks. */
+  separator: string;
+  /** Written after every chunk. */
+  terminator: string;
+  /** Written after the last chunk. */
+  suffix: string;
+}
+
+const htmlEscapes: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => htmlEscapes[char]);
+}
+
+/**
+ * The framing of each chunked format. JSON stays a valid array with no rows
+ * (`[]`); Markdown and HTML chunks already hold the table header as the first
+ * chunk, so only the HTML document around the table is added here.
+ */
+export function framingFor(format: ChunkedFormat, options: { title: string }): Framing {
+  switch (format) {
+    case "json":
+      return { prefix: "[", separator: ",\n", terminator: "", suffix: "]\n" };
+    case "jsonl":
+    case "markdown":
+      return { prefix: "", separator: "", terminator: "\n", suffix: "" };
+    case "html":
+      return {
+        prefix: '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n' +
+          `<title>${escapeHtml(options.title)}</title>\n</head>\n<body>\n<table>\n`,
+        separator: "",
+        terminator: "\n",
+        suffix: "</table>\n</body>\n</html>\n",
+      };
+  }
+}
+
+/** A stream that frames chunks into a file's text. */
+export function frameChunks(framing: Framing): TransformStream<string, string> {
+  let first = true;
+  return new TransformStream({
+    start(controller) {
+      if (framing.prefix) controller.enqueue(framing.prefix);
+    },
+    transform(chunk, controller) {
+      const lead = first ? "" : framing.separator;
+      first = false;
+      controller.enqueue(lead + chunk + framing.terminator);
+    },
+    flush(controller) {
+      if (framing.suffix) controller.enqueue(framing.suffix);
+    },
+  });
+}

@@ -1,0 +1,64 @@
+// The benchmark's view of its local stack: where it is, the keys it uses, and
+// the identities (the bench user, the service role) measurements act as.
+import postgres from "postgres";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { signJwt } from "../scripts/gateway/jwt.ts";
+
+/** The user whose data the exports read (seeded by bench/seed/messages.sql). */
+export const benchUserId = "00000000-0000-4000-8000-00000000be00";
+
+/** The bench user's JWT claims, as Supabase Auth would issue them. */
+export const benchUserClaims = {
+  sub: benchUserId,
+  role: "authenticated",
+  aud: "authenticated",
+  email: "bench@example.com",
+} as const;
+
+/** Connection details of the stack, from the environment scripts/lib/env.sh exports. */
+export interface Stack {
+  dbUrl: string;
+  apiUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret: string;
+}
+
+/** Reads the stack's details; fails clearly when bench/main.ts runs outside bench/run. */
+export function stackFromEnv(): Stack {
+  const read = (name: string) => {
+    const value = Deno.env.get(name);
+    if (!value) throw new Error(`${name} is not set: run the benchmarks with bench/run`);
+    return value;
+  };
+  return {
+    dbUrl: read("SUPABASE_DB_URL"),
+    apiUrl: read("SUPABASE_URL"),
+    anonKey: read("SUPABASE_ANON_KEY"),
+    serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
+    jwtSecret: read("SUPABASE_JWT_SECRET"),
+  };
+}
+
+/** A postgres.js pool on the stack's database as its superuser (the worker's connection). */
+export function serviceSql(stack: Stack, max = 4): postgres.Sql {
+  return postgres(stack.dbUrl, { max, onnotice: () => {} });
+}
+
+/** The access token of a user, signed like Supabase Auth's, valid for an hour. */
+export async function userToken(stack: Stack, claims: Record<string, unknown>): Promise<string> {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return await signJwt({ ...claims, exp }, stack.jwtSecret);
+}
+
+/** A supabase-js client signed in as a user, the way a client app calls the module. */
+export async function userClient(
+  stack: Stack,
+  claims: Record<string, unknown>,
+): Promise<SupabaseClient> {
+  const token = await userToken(stack, claims);
+  return createClient(stack.apiUrl, stack.anonKey, {
+    global: { headers: { Authorization: `Bearer ${token}` } },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}

@@ -1,0 +1,49 @@
+// `/functions/v1/<name>`: the hosted gateway's JWT check where `verify_jwt` asks for it, then
+// the function itself. Rejections carry the hosted gateway's codes and messages.
+import type { GatewayConfig } from "./config.ts";
+import { BootError, type FunctionHost } from "./function_host.ts";
+import { verifyJwt } from "./jwt.ts";
+
+/** Answers a request whose path starts with `/functions/v1/`. */
+export async function handleFunction(
+  request: Request,
+  path: string,
+  config: GatewayConfig,
+  host: FunctionHost,
+  jwtSecret: string,
+): Promise<Response> {
+  const [, name, rest] = path.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/) ?? [];
+  const fn = name ? config.functions.get(name) : undefined;
+  if (!fn) return failure(404, "NOT_FOUND", "Requested function was not found");
+  if (fn.verifyJwt) {
+    const refusal = await refuseUnverified(request, jwtSecret);
+    if (refusal) return refusal;
+  }
+  try {
+    return await host.forward(fn, request, rest ?? "");
+  } catch (error) {
+    if (!(error instanceof BootError)) throw error;
+    return failure(503, "BOOT_ERROR", "Worker failed to boot (please check logs)");
+  }
+}
+
+async function refuseUnverified(request: Request, jwtSecret: string): Promise<Response | null> {
+  const authorization = request.headers.get("authorization");
+  if (!authorization) {
+    return failure(401, "UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");
+  }
+  const token = authorization.match(/^Bearer (\S+)$/)?.[1];
+  if (!token) {
+    return failure(401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Auth header is not 'Bearer {token}'");
+  }
+  try {
+    await verifyJwt(token, jwtSecret);
+    return null;
+  } catch {
+    return failure(401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Invalid JWT");
+  }
+}
+
+function failure(status: number, code: string, message: string): Response {
+  return Response.json({ code, message }, { status });
+}

@@ -1,0 +1,97 @@
+// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc and
+// /health, plus the exports_wake listener; `close()` stops it all, function processes included.
+import postgres from "postgres";
+import type { GatewayConfig } from "./config.ts";
+import { FunctionHost } from "./function_host.ts";
+import { handleFunction } from "./functions_route.ts";
+import { handleRpc } from "./rpc_route.ts";
+import { Disk } from "./storage/disk.ts";
+import { handleStorage } from "./storage/routes.ts";
+import { startWakeListener, type WakeListener } from "./wake_listener.ts";
+
+/** Everything a gateway needs to run. */
+export interface GatewayOptions {
+  config: GatewayConfig;
+  port: number;
+  /** Folder for Storage's object bytes. */
+  storageDir: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The worker the exports_wake notifications wake. */
+export const workerFunctionName = "exports-worker";
+
+/** Starts a gateway on 127.0.0.1:`options.port`. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const url = `http://127.0.0.1:${options.port}`;
+  const sql = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
+  const functions = new FunctionHost({
+    SUPABASE_URL: url,
+    SUPABASE_ANON_KEY: options.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
+    SUPABASE_DB_URL: options.databaseUrl,
+    SUPABASE_JWT_SECRET: options.jwtSecret,
+  });
+  const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
+  const rpc = { sql, config: options.config, jwtSecret: options.jwtSecret };
+
+  const handler = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    try {
+      if (path === "/health") return Response.json({ status: "ok" });
+      if (path.startsWith("/functions/v1/")) {
+        return await handleFunction(request, path, options.config, functions, options.jwtSecret);
+      }
+      if (path.startsWith("/storage/v1/")) return await handleStorage(request, path, storage);
+      if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
+      return Response.json({
+        code: "NOT_FOUND",
+        message: `${path} is not served by the local gateway (see scripts/gateway/README.md)`,
+      }, { status: 404 });
+    } catch (error) {
+      // Server faults are logged here and answered without internals.
+      console.error(`${request.method} ${path}:`, error);
+      return Response.json({ code: "INTERNAL_ERROR", message: "Internal server error" }, {
+        status: 500,
+      });
+    }
+  };
+
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: options.port, onListen: () => {} },
+    handler,
+  );
+  let wakes: WakeListener | undefined;
+  try {
+    if (options.config.functions.has(workerFunctionName)) {
+      wakes = await startWakeListener({
+        databaseUrl: options.databaseUrl,
+        workerUrl: `${url}/functions/v1/${workerFunctionName}`,
+        serviceRoleKey: options.serviceRoleKey,
+      });
+    }
+  } catch (error) {
+    await server.shutdown();
+    await sql.end();
+    throw error;
+  }
+
+  return {
+    url,
+    async close() {
+      await wakes?.close();
+      await server.shutdown();
+      await functions.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

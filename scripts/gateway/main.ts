@@ -1,0 +1,48 @@
+// Entry point of the local gateway (a stand-in for Supabase's API gateway; see README.md):
+//   deno run -A scripts/gateway/main.ts [--config supabase/config.toml] [--port 54321]
+//     [--storage-dir <dir>]
+// Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY
+// (scripts/lib/env.sh exports them) and stops cleanly on SIGINT or SIGTERM.
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "./config.ts";
+import { startGateway } from "./gateway.ts";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const localDir = Deno.env.get("EXPORTS_LOCAL_DIR") ?? `${repoRoot}.local`;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    config: { type: "string", default: `${repoRoot}supabase/config.toml` },
+    port: { type: "string", default: Deno.env.get("EXPORTS_API_PORT") ?? "54321" },
+    "storage-dir": { type: "string", default: `${localDir}/storage` },
+  },
+});
+
+function required(name: string): string {
+  const value = Deno.env.get(name);
+  if (!value) {
+    console.error(`error: ${name} is not set; run: source scripts/lib/env.sh`);
+    Deno.exit(2);
+  }
+  return value;
+}
+
+const gateway = await startGateway({
+  config: await loadConfig(values.config),
+  port: Number(values.port),
+  storageDir: values["storage-dir"],
+  databaseUrl: required("SUPABASE_DB_URL"),
+  jwtSecret: required("SUPABASE_JWT_SECRET"),
+  anonKey: required("SUPABASE_ANON_KEY"),
+  serviceRoleKey: required("SUPABASE_SERVICE_ROLE_KEY"),
+});
+console.log(`local gateway listening on ${gateway.url}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await gateway.close();
+    Deno.exit(0);
+  });
+}

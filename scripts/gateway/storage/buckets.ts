@@ -1,0 +1,73 @@
+// `POST /bucket` and `GET /bucket/<id>`, run as the caller so RLS on storage.buckets applies.
+import type { JwtClaims } from "../jwt.ts";
+import { asCaller } from "./as_caller.ts";
+import { isBucketId } from "./disk.ts";
+import { storageErrors } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
+import type { StorageContext } from "./routes.ts";
+
+const sizeUnits: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1024,
+  mb: 1024 ** 2,
+  gb: 1024 ** 3,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** Creates a bucket from `{id, name, public, file_size_limit, allowed_mime_types}`; answers `{name}`. */
+export async function createBucket(request: Request, claims: JwtClaims, context: StorageContext) {
+  const body = await jsonBody(request);
+  const id = String(body.id ?? body.name ?? "");
+  if (!isBucketId(id)) throw storageErrors.invalidBucketName();
+  const fileSizeLimit = parseFileSizeLimit(body.file_size_limit);
+  const allowedMimeTypes = Array.isArray(body.allowed_mime_types)
+    ? body.allowed_mime_types.map(String)
+    : null;
+  try {
+    await asCaller(context.sql, claims, (tx) =>
+      tx`
+        insert into storage.buckets (id, name, owner, owner_id, public, file_size_limit, allowed_mime_types)
+        values (${id}, ${String(body.name ?? id)}, ${ownerUuid(claims)}, ${claims.sub ?? null},
+                ${body.public === true}, ${fileSizeLimit}, ${allowedMimeTypes})
+      `);
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") throw storageErrors.bucketAlreadyExists();
+    throw error;
+  }
+  return Response.json({ name: id });
+}
+
+/** Answers the bucket row, or NoSuchBucket when it does not exist or is not visible. */
+export async function getBucket(id: string, claims: JwtClaims, context: StorageContext) {
+  const [bucket] = await asCaller(context.sql, claims, (tx) =>
+    tx`
+      select id, name, owner, public, 'STANDARD' as type, file_size_limit, allowed_mime_types,
+             created_at, updated_at
+        from storage.buckets
+       where id = ${id}
+    `);
+  if (!bucket) throw storageErrors.noSuchBucket();
+  return Response.json(bucket);
+}
+
+/** The owner column takes the JWT's sub when it is a uuid (Supabase Auth's user ids are). */
+export function ownerUuid(claims: JwtClaims): string | null {
+  const sub = claims.sub;
+  return typeof sub === "string" && /^[0-9a-f-]{36}$/i.test(sub) ? sub : null;
+}
+
+function parseFileSizeLimit(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  const match = String(value).trim().match(/^(\d+)\s*([a-z]*)$/i);
+  const unit = match ? sizeUnits[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw storageErrors.invalidRequest(
+      "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B",
+    );
+  }
+  return Number(match[1]) * unit;
+}

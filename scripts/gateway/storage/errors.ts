@@ -1,0 +1,43 @@
+// Supabase Storage's error answers: HTTP 400 (500 for server faults) with a body
+// `{statusCode, code, error, message}` whose `statusCode` string carries the real status.
+
+/** An error Storage reports to the caller, e.g. `new StorageError("NoSuchKey", 404, "Object not found")`. */
+export class StorageError extends Error {
+  constructor(readonly code: string, readonly httpStatusCode: number, message: string) {
+    super(message);
+    this.name = "StorageError";
+  }
+
+  /** The response the Storage server sends for this error. */
+  toResponse(): Response {
+    return Response.json({
+      statusCode: String(this.httpStatusCode),
+      code: this.code,
+      error: this.code,
+      message: this.message,
+    }, { status: this.httpStatusCode === 500 ? 500 : 400 });
+  }
+}
+
+/** The errors the gateway's Storage routes raise, named and worded as Storage names them. */
+export const storageErrors = {
+  noSuchBucket: () => new StorageError("NoSuchBucket", 404, "Bucket not found"),
+  noSuchKey: () => new StorageError("NoSuchKey", 404, "Object not found"),
+  keyAlreadyExists: () => new StorageError("KeyAlreadyExists", 409, "The resource already exists"),
+  bucketAlreadyExists: () =>
+    new StorageError("BucketAlreadyExists", 409, "The resource already exists"),
+  invalidJwt: (message: string) => new StorageError("InvalidJWT", 400, message),
+  invalidSignature: () => new StorageError("InvalidSignature", 400, "Invalid signature"),
+  invalidKey: (key: string) => new StorageError("InvalidKey", 400, `Invalid key: ${key}`),
+  invalidBucketName: () => new StorageError("InvalidBucketName", 400, "Bucket name invalid"),
+  invalidRequest: (message: string) => new StorageError("InvalidRequest", 400, message),
+  entityTooLarge: () =>
+    new StorageError("EntityTooLarge", 413, "The object exceeded the maximum allowed size"),
+  accessDenied: (message: string) => new StorageError("AccessDenied", 403, message),
+  notImplemented: (method: string, path: string) =>
+    new StorageError(
+      "InvalidRequest",
+      400,
+      `${method} ${path} is not implemented by the local gateway (see scripts/gateway/README.md)`,
+    ),
+};

@@ -1,0 +1,97 @@
+// `POST /object/<bucket>/<name>` (upload, `x-upsert`) and `DELETE /object/<bucket>` (remove the
+// named objects), recording objects in storage.objects as the caller and their bytes on disk.
+import type postgres from "postgres";
+import type { JwtClaims } from "../jwt.ts";
+import { asCaller } from "./as_caller.ts";
+import { ownerUuid } from "./buckets.ts";
+import { checkObjectKey } from "./disk.ts";
+import { storageErrors } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
+import type { StorageContext } from "./routes.ts";
+import { receiveUpload } from "./upload_body.ts";
+
+/** Uploads one object; answers `{Key: "<bucket>/<name>", Id}` as Storage does. */
+export async function uploadObject(
+  request: Request,
+  bucket: string,
+  name: string,
+  claims: JwtClaims,
+  context: StorageContext,
+): Promise<Response> {
+  checkObjectKey(bucket, name);
+  const [found] = await context.sql<{ file_size_limit: string | null }[]>`
+    select file_size_limit from storage.buckets where id = ${bucket}
+  `;
+  if (!found) throw storageErrors.noSuchBucket();
+  const upsert = request.headers.get("x-upsert") === "true";
+  const limit = found.file_size_limit === null ? Infinity : Number(found.file_size_limit);
+  const upload = await receiveUpload(request, context.disk, limit);
+  const metadata = {
+    eTag: `"${upload.md5}"`,
+    size: upload.size,
+    mimetype: upload.mimetype,
+    cacheControl: upload.cacheControl,
+    lastModified: new Date().toISOString(),
+    contentLength: upload.size,
+    httpStatusCode: 200,
+  };
+  try {
+    const id = await asCaller(context.sql, claims, async (tx) => {
+      const values = {
+        bucket_id: bucket,
+        name,
+        owner: ownerUuid(claims),
+        owner_id: claims.sub ?? null,
+        metadata: tx.json(metadata),
+        user_metadata: upload.userMetadata
+          ? tx.json(upload.userMetadata as postgres.JSONValue)
+          : null,
+        version: crypto.randomUUID(),
+      };
+      const [row] = upsert
+        ? await tx`
+            insert into storage.objects ${tx(values)}
+            on conflict (bucket_id, name) do update
+              set owner = excluded.owner, owner_id = excluded.owner_id,
+                  metadata = excluded.metadata, user_metadata = excluded.user_metadata,
+                  version = excluded.version, updated_at = now(), last_accessed_at = now()
+            returning id`
+        : await tx`insert into storage.objects ${tx(values)} returning id`;
+      // Moved into place inside the transaction: if that fails, the row is not recorded.
+      await context.disk.store(upload, bucket, name);
+      return row.id as string;
+    });
+    return Response.json({ Key: `${bucket}/${name}`, Id: id });
+  } catch (error) {
+    await context.disk.discard(upload);
+    if ((error as { code?: string }).code === "23505") throw storageErrors.keyAlreadyExists();
+    throw error;
+  }
+}
+
+/** Removes the objects named in `{prefixes: [...]}` that the caller may delete; answers them. */
+export async function removeObjects(
+  request: Request,
+  bucket: string,
+  claims: JwtClaims,
+  context: StorageContext,
+): Promise<Response> {
+  const { prefixes } = await jsonBody(request);
+  if (
+    !Array.isArray(prefixes) || prefixes.length === 0 || prefixes.some((p) => typeof p !== "string")
+  ) {
+    throw storageErrors.invalidRequest("body/prefixes must be a non-empty array of object names");
+  }
+  const deleted = await asCaller(context.sql, claims, async (tx) => {
+    // storage.objects refuses plain-SQL deletes unless the Storage API says it is the one asking.
+    await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+    return await tx`
+      delete from storage.objects
+       where bucket_id = ${bucket} and name = any(${prefixes as string[]})
+      returning id, bucket_id, name, owner, owner_id, version, metadata, user_metadata,
+                created_at, updated_at, last_accessed_at
+    `;
+  });
+  for (const object of deleted) await context.disk.delete(bucket, object.name);
+  return Response.json(deleted);
+}

@@ -1,0 +1,69 @@
+// The RPC latency figures: list_exports and request_export called as a user
+// through the real API (supabase-js -> PostgREST RPC on the gateway) with
+// the exports table at full size, p50 and p99 per run; plus the plans of the
+// statements each function runs, to show that they use the indexes.
+import type { SupabaseClient } from "@supabase/supabase-js";
+import type { BenchConfig } from "./config.ts";
+import type { Figure } from "./figure.ts";
+import { indexesUsed, nestedPlans } from "./nested_plans.ts";
+import { type Stack, userClient } from "./stack.ts";
+import { percentile, summarize } from "./stats.ts";
+import { sample } from "./timing.ts";
+
+/** One RPC as a client app makes it; resolves when the response is read. */
+type Call = (client: SupabaseClient, index: number) => Promise<void>;
+
+/** The latencies (ms) of `calls` sequential calls, after a few warm-up calls. */
+async function latencies(client: SupabaseClient, calls: number, call: Call): Promise<number[]> {
+  for (let warmup = 0; warmup < 5; warmup++) await call(client, -1 - warmup);
+  const durations: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    const start = performance.now();
+    await call(client, index);
+    durations.push(performance.now() - start);
+  }
+  return durations;
+}
+
+/** What one RPC's figures need: how to call it and how to explain what it runs. */
+export interface RpcBenchmark {
+  /** The function's name, as the figures show it. */
+  name: string;
+  /** One call through supabase-js. */
+  call: Call;
+  /** The same call as SQL, for the plans. */
+  sql: string;
+}
+
+/** The claims of the user the RPC figures call as. */
+export type UserClaims = Record<string, unknown> & { sub: string };
+
+/**
+ * Measures p50 and p99 of `benchmark` over `config.rpcCalls` calls per run,
+ * and returns the plans of what it ran with the indexes they use.
+ */
+export async function measureRpc(
+  stack: Stack,
+  config: BenchConfig,
+  claims: UserClaims,
+  benchmark: RpcBenchmark,
+): Promise<{ figures: Figure[]; plans: string }> {
+  const client = await userClient(stack, claims);
+  const runs = await sample(config.runs, () => latencies(client, config.rpcCalls, benchmark.call));
+  const plans = await nestedPlans(stack.dbUrl, { claims }, benchmark.sql);
+  const indexes = indexesUsed(plans);
+  const planNote = indexes.length > 0
+    ? `plan uses ${indexes.join(", ")} (see the plans below the table)`
+    : "**the plan uses no index** (see the plans below the table)";
+  const figures: Figure[] = [0.5, 0.99].map((p) => ({
+    name: `${benchmark.name} p${Math.round(p * 100)}`,
+    value: summarize(runs.map((durations) => percentile(durations, p))),
+    unit: "ms",
+    target: { on: "median", kind: "below", bound: p === 0.5 ? 5 : 20 },
+    note: p === 0.5
+      ? `${config.rpcCalls.toLocaleString("en-US")} sequential calls a run, ` +
+        `supabase-js through the gateway's PostgREST RPC; ${planNote}`
+      : undefined,
+  }));
+  return { figures, plans: `-- ${benchmark.name}: ${benchmark.sql}\n${plans}` };
+}

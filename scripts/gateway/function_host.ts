@@ -39,7 +39,6 @@ export class FunctionHost {
       headers,
       body: request.body,
       redirect: "manual",
-      signal: request.signal,
     });
     return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
   }

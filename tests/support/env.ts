@@ -1,0 +1,28 @@
+// The local stack's settings as scripts/lib/env.sh exports them, for Deno tests that talk to it.
+
+/** SUPABASE_* values of the running local stack. */
+export interface StackEnv {
+  databaseUrl: string;
+  supabaseUrl: string;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+}
+
+/** Reads the stack's environment; throws a clear error when the tests run without it. */
+export function stackEnv(): StackEnv {
+  const read = (name: string): string => {
+    const value = Deno.env.get(name);
+    if (!value) {
+      throw new Error(`${name} is not set: run the tests with scripts/test, or source scripts/lib/env.sh`);
+    }
+    return value;
+  };
+  return {
+    databaseUrl: read("SUPABASE_DB_URL"),
+    supabaseUrl: read("SUPABASE_URL"),
+    jwtSecret: read("SUPABASE_JWT_SECRET"),
+    anonKey: read("SUPABASE_ANON_KEY"),
+    serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
+  };
+}

@@ -1,0 +1,218 @@
+// The gateway's /storage/v1 with an unmodified supabase-js: buckets, uploads (raw, streamed,
+// Blob, x-upsert), signed URLs and downloads, removal, and Storage's error shapes.
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { serviceClient, type TestClient, userClient } from "../support/clients.ts";
+import { stackEnv } from "../support/env.ts";
+import { startTestGateway, type TestGateway } from "../support/gateway.ts";
+import { createTestUser } from "../support/users.ts";
+import { signJwt } from "../../scripts/gateway/jwt.ts";
+
+/** Runs `body` with a fresh bucket on a private gateway; removes the bucket's rows afterwards. */
+async function withBucket(body: (ctx: { gateway: TestGateway; client: TestClient; bucket: string }) => Promise<void>) {
+  await using gateway = await startTestGateway();
+  const bucket = `gateway-test-${crypto.randomUUID()}`;
+  const client = serviceClient({ url: gateway.url });
+  const { error } = await client.storage.createBucket(bucket, { public: false });
+  assert.equal(error, null);
+  try {
+    await body({ gateway, client, bucket });
+  } finally {
+    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+    await sql.begin(async (tx) => {
+      await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+      await tx`delete from storage.objects where bucket_id = ${bucket}`;
+      await tx`delete from storage.buckets where id = ${bucket}`;
+    });
+    await sql.end();
+  }
+}
+
+/** Downloads through a signed URL: status, headers and bytes. */
+async function download(url: string) {
+  const response = await fetch(url);
+  return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+Deno.test("createBucket then getBucket returns the bucket as Storage describes it", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const { data, error } = await client.storage.getBucket(bucket);
+    assert.equal(error, null);
+    assert.equal(data?.id, bucket);
+    assert.equal(data?.public, false);
+  });
+});
+
+Deno.test("getBucket of a missing bucket fails with NoSuchBucket", async () => {
+  await using gateway = await startTestGateway();
+  const { error } = await serviceClient({ url: gateway.url }).storage.getBucket("no-such-bucket");
+  assert.equal((error as { statusCode?: string })?.statusCode, "404");
+  assert.equal(error?.message, "Bucket not found");
+});
+
+Deno.test("a raw upload answers {Key, Id} and records the object with its metadata", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const { data, error } = await client.storage.from(bucket).upload("a/b.csv", bytes("x,y\n1,2\n"), {
+      contentType: "text/csv",
+    });
+    assert.equal(error, null);
+    assert.equal(data?.fullPath, `${bucket}/a/b.csv`);
+    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+    const [row] = await sql`select id, metadata from storage.objects where bucket_id = ${bucket} and name = 'a/b.csv'`;
+    await sql.end();
+    assert.equal(row.id, data?.id);
+    assert.equal(row.metadata.size, 8);
+    assert.equal(row.metadata.mimetype, "text/csv");
+    assert.equal(row.metadata.cacheControl, "max-age=3600");
+  });
+});
+
+Deno.test("a signed URL downloads the same bytes with the requested filename", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const content = bytes("id,name\n1,Ada\n");
+    await client.storage.from(bucket).upload("exports/report.csv", content, { contentType: "text/csv" });
+    const { data, error } = await client.storage.from(bucket).createSignedUrl("exports/report.csv", 60, {
+      download: "My report.csv",
+    });
+    assert.equal(error, null);
+    const { response, bytes: downloaded } = await download(data!.signedUrl);
+    assert.equal(response.status, 200);
+    assert.deepEqual(downloaded, content);
+    assert.equal(response.headers.get("content-type"), "text/csv");
+    assert.equal(
+      response.headers.get("content-disposition"),
+      "attachment; filename=My%20report.csv; filename*=UTF-8''My%20report.csv;",
+    );
+  });
+});
+
+Deno.test("a streamed ReadableStream upload is stored byte for byte", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => i % 251);
+    const body = ReadableStream.from((function* () {
+      for (let i = 0; i < 32; i++) yield chunk;
+    })());
+    const { error } = await client.storage.from(bucket).upload("big.bin", body, {
+      contentType: "application/octet-stream",
+    });
+    assert.equal(error, null);
+    const { data } = await client.storage.from(bucket).createSignedUrl("big.bin", 60);
+    const { bytes: downloaded } = await download(data!.signedUrl);
+    assert.equal(downloaded.length, 32 * chunk.length);
+    assert.deepEqual(downloaded.subarray(31 * chunk.length), chunk);
+  });
+});
+
+Deno.test("a Blob upload (sent as FormData) keeps its type and bytes", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const blob = new Blob(["{\"a\":1}\n"], { type: "application/x-ndjson" });
+    const { error } = await client.storage.from(bucket).upload("rows.jsonl", blob);
+    assert.equal(error, null);
+    const { data } = await client.storage.from(bucket).createSignedUrl("rows.jsonl", 60);
+    const { response, bytes: downloaded } = await download(data!.signedUrl);
+    assert.equal(response.headers.get("content-type"), "application/x-ndjson");
+    assert.equal(new TextDecoder().decode(downloaded), "{\"a\":1}\n");
+  });
+});
+
+Deno.test("a duplicate upload without upsert fails with 409 KeyAlreadyExists", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    await client.storage.from(bucket).upload("same.txt", bytes("one"));
+    const { error } = await client.storage.from(bucket).upload("same.txt", bytes("two"));
+    assert.equal((error as { statusCode?: string })?.statusCode, "409");
+    assert.equal((error as { code?: string } | null)?.code, "KeyAlreadyExists");
+    assert.match(error!.message, /already exists/);
+  });
+});
+
+Deno.test("x-upsert replaces an object's bytes", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    await client.storage.from(bucket).upload("same.txt", bytes("one"));
+    const { error } = await client.storage.from(bucket).upload("same.txt", bytes("two!"), { upsert: true });
+    assert.equal(error, null);
+    const { data } = await client.storage.from(bucket).createSignedUrl("same.txt", 60);
+    assert.equal(new TextDecoder().decode((await download(data!.signedUrl)).bytes), "two!");
+  });
+});
+
+Deno.test("an expired token is refused with 400 and InvalidJWT", async () => {
+  await withBucket(async ({ gateway, client, bucket }) => {
+    await client.storage.from(bucket).upload("f.txt", bytes("x"));
+    const token = await signJwt({ url: `${bucket}/f.txt`, iat: 1, exp: 2 }, stackEnv().jwtSecret);
+    const { response } = await download(`${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`);
+    assert.equal(response.status, 400);
+    assert.deepEqual(await responseBody(gateway, bucket, token), {
+      statusCode: "400",
+      code: "InvalidJWT",
+      error: "InvalidJWT",
+      message: "jwt expired",
+    });
+  });
+});
+
+Deno.test("a tampered token is refused with 400 and InvalidJWT", async () => {
+  await withBucket(async ({ client, bucket, gateway }) => {
+    await client.storage.from(bucket).upload("f.txt", bytes("x"));
+    const { data } = await client.storage.from(bucket).createSignedUrl("f.txt", 60);
+    const token = new URL(data!.signedUrl).searchParams.get("token")!;
+    const [header, payload, signature] = token.split(".");
+    const tampered = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`;
+    const body = await responseBody(gateway, bucket, tampered);
+    assert.equal(body.statusCode, "400");
+    assert.equal(body.code, "InvalidJWT");
+    assert.equal(body.message, "invalid signature");
+  });
+});
+
+Deno.test("a token for another path is refused with InvalidSignature", async () => {
+  await withBucket(async ({ client, bucket, gateway }) => {
+    await client.storage.from(bucket).upload("mine.txt", bytes("x"));
+    await client.storage.from(bucket).upload("f.txt", bytes("secret"));
+    const { data } = await client.storage.from(bucket).createSignedUrl("mine.txt", 60);
+    const token = new URL(data!.signedUrl).searchParams.get("token")!;
+    const body = await responseBody(gateway, bucket, token);
+    assert.equal(body.statusCode, "400");
+    assert.equal(body.code, "InvalidSignature");
+  });
+});
+
+Deno.test("signing a missing object fails with NoSuchKey", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    const { error } = await client.storage.from(bucket).createSignedUrl("missing.txt", 60);
+    assert.equal((error as { statusCode?: string })?.statusCode, "404");
+    assert.equal(error?.message, "Object not found");
+  });
+});
+
+Deno.test("remove deletes the named objects, their rows and their bytes", async () => {
+  await withBucket(async ({ client, bucket, gateway }) => {
+    await client.storage.from(bucket).upload("keep.txt", bytes("k"));
+    await client.storage.from(bucket).upload("dir/gone.txt", bytes("g"));
+    const { data: signed } = await client.storage.from(bucket).createSignedUrl("dir/gone.txt", 60);
+    const { data, error } = await client.storage.from(bucket).remove(["dir/gone.txt"]);
+    assert.equal(error, null);
+    assert.deepEqual(data?.map((object) => object.name), ["dir/gone.txt"]);
+    const { response } = await download(signed!.signedUrl);
+    assert.equal(response.status, 400);
+    await assert.rejects(Deno.stat(`${gateway.storageDir}/${bucket}/dir/gone.txt`), Deno.errors.NotFound);
+    const { error: keptError } = await client.storage.from(bucket).createSignedUrl("keep.txt", 60);
+    assert.equal(keptError, null);
+  });
+});
+
+Deno.test("a user's upload is subject to RLS on storage.objects", async () => {
+  await withBucket(async ({ gateway, bucket }) => {
+    const user = await createTestUser();
+    const { error } = await userClient(user.token, { url: gateway.url }).storage.from(bucket)
+      .upload("mine.txt", bytes("x"));
+    assert.equal((error as { statusCode?: string })?.statusCode, "403");
+    assert.match(error!.message, /row-level security/);
+  });
+});
+
+async function responseBody(gateway: TestGateway, bucket: string, token: string) {
+  const response = await fetch(`${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`);
+  return await response.json();
+}

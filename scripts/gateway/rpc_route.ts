@@ -145,8 +145,8 @@ async function call(
   );
   const recordColumns = passed.map((input) => `${input.quoted_name} ${input.type}`);
   const from = passed.length
-    ? `json_to_record($1::json) as _args(${recordColumns.join(", ")}), `
-    : "(select $1::json) as _unused, ";
+    ? `json_to_record($1::text::json) as _args(${recordColumns.join(", ")}), `
+    : "(select $1::text) as _unused, ";
   const call = `${fn.qualified_name}(${namedArguments.join(", ")}) as _result`;
   const body = fn.returns_void
     ? "null::text"

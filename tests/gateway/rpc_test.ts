@@ -1,0 +1,138 @@
+// The gateway's /rest/v1/rpc with supabase.rpc(): the caller's role and claims reach the function,
+// results are shaped as PostgREST shapes them, and errors carry PostgREST's codes and statuses.
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { anonClient, serviceClient, userClient } from "../support/clients.ts";
+import { stackEnv } from "../support/env.ts";
+import { startTestGateway, type TestGateway } from "../support/gateway.ts";
+import { createTestUser } from "../support/users.ts";
+import { fixtureConfig } from "./fixture.ts";
+
+const schema = "gateway_fixture";
+
+/** Runs `body` with the gateway_fixture schema's functions in place; drops them afterwards. */
+async function withFixtureSchema(body: (gateway: TestGateway) => Promise<void>) {
+  const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`
+    drop schema if exists gateway_fixture cascade;
+    create schema gateway_fixture;
+    grant usage on schema gateway_fixture to anon, authenticated, service_role;
+    create function gateway_fixture.whoami() returns uuid language sql as 'select auth.uid()';
+    create function gateway_fixture.add(a int, b int default 10) returns int
+      language sql as 'select a + b';
+    create function gateway_fixture.squares(n int) returns table (i int, square int)
+      language sql as 'select i, i * i from generate_series(1, n) as i';
+    create function gateway_fixture.pair(out id int, out label text)
+      language sql as $$select 7, 'seven'$$;
+    create function gateway_fixture.fail(code text, message text) returns void language plpgsql
+      as 'begin raise exception using errcode = code, message = message, detail = ''d'', hint = ''h''; end';
+    create function gateway_fixture.service_only() returns text language sql as $$select 'ok'$$;
+    revoke execute on function gateway_fixture.service_only() from public, anon, authenticated;
+    grant execute on function gateway_fixture.service_only() to service_role;
+  `);
+  try {
+    await using gateway = await startTestGateway({ config: fixtureConfig });
+    await body(gateway);
+  } finally {
+    await sql`drop schema if exists gateway_fixture cascade`;
+    await sql.end();
+  }
+}
+
+Deno.test("rpc with a user JWT runs as that user: auth.uid() is the token's sub", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const user = await createTestUser();
+    const { data, error } = await userClient(user.token, { url: gateway.url, schema }).rpc("whoami");
+    assert.equal(error, null);
+    assert.equal(data, user.id);
+  });
+});
+
+Deno.test("rpc with the anon key only runs as anon: auth.uid() is null", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const { data, error } = await anonClient({ url: gateway.url, schema }).rpc("whoami");
+    assert.equal(error, null);
+    assert.equal(data, null);
+  });
+});
+
+Deno.test("rpc passes named arguments and applies defaults", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const client = anonClient({ url: gateway.url, schema });
+    assert.equal((await client.rpc("add", { a: 1, b: 2 })).data, 3);
+    assert.equal((await client.rpc("add", { a: 1 })).data, 11);
+  });
+});
+
+Deno.test("rpc answers a set-returning function with an array of rows", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const { data } = await anonClient({ url: gateway.url, schema }).rpc("squares", { n: 3 });
+    assert.deepEqual(data, [{ i: 1, square: 1 }, { i: 2, square: 4 }, { i: 3, square: 9 }]);
+  });
+});
+
+Deno.test("rpc answers a function returning one composite with an object", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const { data } = await anonClient({ url: gateway.url, schema }).rpc("pair");
+    assert.deepEqual(data, { id: 7, label: "seven" });
+  });
+});
+
+Deno.test("rpc maps raised SQLSTATEs to PostgREST's statuses and error body", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const client = anonClient({ url: gateway.url, schema });
+    const cases = [["P0001", 400], ["23505", 409], ["PT402", 402], ["EX001", 400], ["XX000", 500]];
+    for (const [code, status] of cases) {
+      const { error, status: actual } = await client.rpc("fail", { code, message: `failed ${code}` });
+      assert.equal(actual, status, `${code} answers ${status}`);
+      assert.deepEqual(error, { code, message: `failed ${code}`, details: "d", hint: "h" });
+    }
+  });
+});
+
+Deno.test("rpc answers missing privileges with 401 for anon and 403 for a user", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const user = await createTestUser();
+    const asAnon = await anonClient({ url: gateway.url, schema }).rpc("service_only");
+    const asUser = await userClient(user.token, { url: gateway.url, schema }).rpc("service_only");
+    const asService = await serviceClient({ url: gateway.url, schema }).rpc("service_only");
+    assert.equal(asAnon.status, 401);
+    assert.equal(asAnon.error?.code, "42501");
+    assert.equal(asUser.status, 403);
+    assert.equal(asService.data, "ok");
+  });
+});
+
+Deno.test("rpc of an unknown function or argument answers 404 PGRST202", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const client = anonClient({ url: gateway.url, schema });
+    const unknownFunction = await client.rpc("nope");
+    const unknownArgument = await client.rpc("add", { a: 1, c: 2 });
+    assert.equal(unknownFunction.status, 404);
+    assert.equal(unknownFunction.error?.code, "PGRST202");
+    assert.equal(unknownArgument.error?.code, "PGRST202");
+  });
+});
+
+Deno.test("rpc refuses an invalid JWT with 401 PGRST301", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const { status, error } = await userClient("not.a.jwt", { url: gateway.url, schema }).rpc("whoami");
+    assert.equal(status, 401);
+    assert.equal(error?.code, "PGRST301");
+  });
+});
+
+Deno.test("rpc keeps argument values out of the SQL text", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const { data, error } = await anonClient({ url: gateway.url, schema }).rpc("fail", {
+      code: "P0001",
+      message: "x'); drop schema gateway_fixture cascade; --",
+    });
+    assert.equal(data, null);
+    assert.equal(error?.message, "x'); drop schema gateway_fixture cascade; --");
+    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+    const [{ exists }] = await sql`select exists (select from pg_namespace where nspname = ${schema})`;
+    await sql.end();
+    assert.equal(exists, true);
+  });
+});

@@ -113,6 +113,8 @@ Deno.test("a streamed response reaches the caller chunk by chunk, not buffered",
   const release = await fetch(`${gateway.url}/functions/v1/stream/release`, { method: "POST" });
   assert.deepEqual(await release.text(), "released");
   let rest = "";
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += chunk.value;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    rest += chunk.value;
+  }
   assert.deepEqual(rest, "last\n");
 });

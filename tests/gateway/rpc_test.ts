@@ -42,7 +42,9 @@ async function withFixtureSchema(body: (gateway: TestGateway) => Promise<void>) 
 Deno.test("rpc with a user JWT runs as that user: auth.uid() is the token's sub", async () => {
   await withFixtureSchema(async (gateway) => {
     const user = await createTestUser();
-    const { data, error } = await userClient(user.token, { url: gateway.url, schema }).rpc("whoami");
+    const { data, error } = await userClient(user.token, { url: gateway.url, schema }).rpc(
+      "whoami",
+    );
     assert.equal(error, null);
     assert.equal(data, user.id);
   });
@@ -83,7 +85,10 @@ Deno.test("rpc maps raised SQLSTATEs to PostgREST's statuses and error body", as
     const client = anonClient({ url: gateway.url, schema });
     const cases = [["P0001", 400], ["23505", 409], ["PT402", 402], ["EX001", 400], ["XX000", 500]];
     for (const [code, status] of cases) {
-      const { error, status: actual } = await client.rpc("fail", { code, message: `failed ${code}` });
+      const { error, status: actual } = await client.rpc("fail", {
+        code,
+        message: `failed ${code}`,
+      });
       assert.equal(actual, status, `${code} answers ${status}`);
       assert.deepEqual(error, { code, message: `failed ${code}`, details: "d", hint: "h" });
     }
@@ -116,7 +121,9 @@ Deno.test("rpc of an unknown function or argument answers 404 PGRST202", async (
 
 Deno.test("rpc refuses an invalid JWT with 401 PGRST301", async () => {
   await withFixtureSchema(async (gateway) => {
-    const { status, error } = await userClient("not.a.jwt", { url: gateway.url, schema }).rpc("whoami");
+    const { status, error } = await userClient("not.a.jwt", { url: gateway.url, schema }).rpc(
+      "whoami",
+    );
     assert.equal(status, 401);
     assert.equal(error?.code, "PGRST301");
   });
@@ -131,7 +138,8 @@ Deno.test("rpc keeps argument values out of the SQL text", async () => {
     assert.equal(data, null);
     assert.equal(error?.message, "x'); drop schema gateway_fixture cascade; --");
     const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    const [{ exists }] = await sql`select exists (select from pg_namespace where nspname = ${schema})`;
+    const [{ exists }] =
+      await sql`select exists (select from pg_namespace where nspname = ${schema})`;
     await sql.end();
     assert.equal(exists, true);
   });

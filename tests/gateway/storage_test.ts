@@ -9,7 +9,9 @@ import { createTestUser } from "../support/users.ts";
 import { signJwt } from "../../scripts/gateway/jwt.ts";
 
 /** Runs `body` with a fresh bucket on a private gateway; removes the bucket's rows afterwards. */
-async function withBucket(body: (ctx: { gateway: TestGateway; client: TestClient; bucket: string }) => Promise<void>) {
+async function withBucket(
+  body: (ctx: { gateway: TestGateway; client: TestClient; bucket: string }) => Promise<void>,
+) {
   await using gateway = await startTestGateway();
   const bucket = `gateway-test-${crypto.randomUUID()}`;
   const client = serviceClient({ url: gateway.url });
@@ -54,13 +56,18 @@ Deno.test("getBucket of a missing bucket fails with NoSuchBucket", async () => {
 
 Deno.test("a raw upload answers {Key, Id} and records the object with its metadata", async () => {
   await withBucket(async ({ client, bucket }) => {
-    const { data, error } = await client.storage.from(bucket).upload("a/b.csv", bytes("x,y\n1,2\n"), {
-      contentType: "text/csv",
-    });
+    const { data, error } = await client.storage.from(bucket).upload(
+      "a/b.csv",
+      bytes("x,y\n1,2\n"),
+      {
+        contentType: "text/csv",
+      },
+    );
     assert.equal(error, null);
     assert.equal(data?.fullPath, `${bucket}/a/b.csv`);
     const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    const [row] = await sql`select id, metadata from storage.objects where bucket_id = ${bucket} and name = 'a/b.csv'`;
+    const [row] =
+      await sql`select id, metadata from storage.objects where bucket_id = ${bucket} and name = 'a/b.csv'`;
     await sql.end();
     assert.equal(row.id, data?.id);
     assert.equal(row.metadata.size, 8);
@@ -72,10 +79,16 @@ Deno.test("a raw upload answers {Key, Id} and records the object with its metada
 Deno.test("a signed URL downloads the same bytes with the requested filename", async () => {
   await withBucket(async ({ client, bucket }) => {
     const content = bytes("id,name\n1,Ada\n");
-    await client.storage.from(bucket).upload("exports/report.csv", content, { contentType: "text/csv" });
-    const { data, error } = await client.storage.from(bucket).createSignedUrl("exports/report.csv", 60, {
-      download: "My report.csv",
+    await client.storage.from(bucket).upload("exports/report.csv", content, {
+      contentType: "text/csv",
     });
+    const { data, error } = await client.storage.from(bucket).createSignedUrl(
+      "exports/report.csv",
+      60,
+      {
+        download: "My report.csv",
+      },
+    );
     assert.equal(error, null);
     const { response, bytes: downloaded } = await download(data!.signedUrl);
     assert.equal(response.status, 200);
@@ -107,13 +120,13 @@ Deno.test("a streamed ReadableStream upload is stored byte for byte", async () =
 
 Deno.test("a Blob upload (sent as FormData) keeps its type and bytes", async () => {
   await withBucket(async ({ client, bucket }) => {
-    const blob = new Blob(["{\"a\":1}\n"], { type: "application/x-ndjson" });
+    const blob = new Blob(['{"a":1}\n'], { type: "application/x-ndjson" });
     const { error } = await client.storage.from(bucket).upload("rows.jsonl", blob);
     assert.equal(error, null);
     const { data } = await client.storage.from(bucket).createSignedUrl("rows.jsonl", 60);
     const { response, bytes: downloaded } = await download(data!.signedUrl);
     assert.equal(response.headers.get("content-type"), "application/x-ndjson");
-    assert.equal(new TextDecoder().decode(downloaded), "{\"a\":1}\n");
+    assert.equal(new TextDecoder().decode(downloaded), '{"a":1}\n');
   });
 });
 
@@ -130,7 +143,9 @@ Deno.test("a duplicate upload without upsert fails with 409 KeyAlreadyExists", a
 Deno.test("x-upsert replaces an object's bytes", async () => {
   await withBucket(async ({ client, bucket }) => {
     await client.storage.from(bucket).upload("same.txt", bytes("one"));
-    const { error } = await client.storage.from(bucket).upload("same.txt", bytes("two!"), { upsert: true });
+    const { error } = await client.storage.from(bucket).upload("same.txt", bytes("two!"), {
+      upsert: true,
+    });
     assert.equal(error, null);
     const { data } = await client.storage.from(bucket).createSignedUrl("same.txt", 60);
     assert.equal(new TextDecoder().decode((await download(data!.signedUrl)).bytes), "two!");
@@ -141,7 +156,9 @@ Deno.test("an expired token is refused with 400 and InvalidJWT", async () => {
   await withBucket(async ({ gateway, client, bucket }) => {
     await client.storage.from(bucket).upload("f.txt", bytes("x"));
     const token = await signJwt({ url: `${bucket}/f.txt`, iat: 1, exp: 2 }, stackEnv().jwtSecret);
-    const { response } = await download(`${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`);
+    const { response } = await download(
+      `${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`,
+    );
     assert.equal(response.status, 400);
     assert.deepEqual(await responseBody(gateway, bucket, token), {
       statusCode: "400",
@@ -158,7 +175,9 @@ Deno.test("a tampered token is refused with 400 and InvalidJWT", async () => {
     const { data } = await client.storage.from(bucket).createSignedUrl("f.txt", 60);
     const token = new URL(data!.signedUrl).searchParams.get("token")!;
     const [header, payload, signature] = token.split(".");
-    const tampered = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`;
+    const tampered = `${header}.${payload}.${signature.slice(0, -2)}${
+      signature.endsWith("AA") ? "BB" : "AA"
+    }`;
     const body = await responseBody(gateway, bucket, tampered);
     assert.equal(body.statusCode, "400");
     assert.equal(body.code, "InvalidJWT");
@@ -196,7 +215,10 @@ Deno.test("remove deletes the named objects, their rows and their bytes", async 
     assert.deepEqual(data?.map((object) => object.name), ["dir/gone.txt"]);
     const { response } = await download(signed!.signedUrl);
     assert.equal(response.status, 400);
-    await assert.rejects(Deno.stat(`${gateway.storageDir}/${bucket}/dir/gone.txt`), Deno.errors.NotFound);
+    await assert.rejects(
+      Deno.stat(`${gateway.storageDir}/${bucket}/dir/gone.txt`),
+      Deno.errors.NotFound,
+    );
     const { error: keptError } = await client.storage.from(bucket).createSignedUrl("keep.txt", 60);
     assert.equal(keptError, null);
   });
@@ -213,6 +235,8 @@ Deno.test("a user's upload is subject to RLS on storage.objects", async () => {
 });
 
 async function responseBody(gateway: TestGateway, bucket: string, token: string) {
-  const response = await fetch(`${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`);
+  const response = await fetch(
+    `${gateway.url}/storage/v1/object/sign/${bucket}/f.txt?token=${token}`,
+  );
   return await response.json();
 }

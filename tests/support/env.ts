@@ -14,7 +14,9 @@ export function stackEnv(): StackEnv {
   const read = (name: string): string => {
     const value = Deno.env.get(name);
     if (!value) {
-      throw new Error(`${name} is not set: run the tests with scripts/test, or source scripts/lib/env.sh`);
+      throw new Error(
+        `${name} is not set: run the tests with scripts/test, or source scripts/lib/env.sh`,
+      );
     }
     return value;
   };

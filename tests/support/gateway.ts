@@ -17,7 +17,16 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const port = freePort();
   const storageDir = await Deno.makeTempDir({ prefix: "gateway-storage-" });
-  const args = ["run", "-A", "--no-prompt", main, "--port", String(port), "--storage-dir", storageDir];
+  const args = [
+    "run",
+    "-A",
+    "--no-prompt",
+    main,
+    "--port",
+    String(port),
+    "--storage-dir",
+    storageDir,
+  ];
   if (options.config) args.push("--config", options.config);
   const process = new Deno.Command(Deno.execPath(), {
     args,

@@ -1,0 +1,170 @@
+-- The module's state: settings, registered sources, shared scopes, the exports
+-- themselves, their append-only event log and per-user usage.
+
+-- ============================================================================
+-- settings
+-- ============================================================================
+
+create table exports.settings (
+  singleton boolean primary key default true check (singleton),
+  max_active_exports_per_user int not null default 5 check (max_active_exports_per_user > 0),
+  max_exports_per_day int not null default 50 check (max_exports_per_day > 0),
+  default_max_attempts int not null default 3 check (default_max_attempts between 1 and 20),
+  retry_base_delay interval not null default '10 seconds',
+  retry_max_delay interval not null default '10 minutes',
+  -- A retry waits its delay plus up to this fraction of it more, so workers
+  -- that failed together do not retry together.
+  retry_jitter_ratio numeric not null default 0.25 check (retry_jitter_ratio between 0 and 1),
+  file_retention interval not null default '7 days',
+  record_retention interval not null default '90 days',
+  event_retention interval not null default '365 days',
+  -- Hosted only: the worker's URL for the pg_net wake-up call (see exports.wake_worker).
+  worker_url text
+);
+comment on table exports.settings is
+  'The module''s settings, one row: quotas, retries, retention and the worker URL.';
+insert into exports.settings default values;
+
+-- ============================================================================
+-- sources
+-- ============================================================================
+
+create table exports.sources (
+  name text primary key check (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+  description text not null default '',
+  -- Function signatures as text ('app.fn(jsonb)'), resolved with ::regprocedure
+  -- when used: reg* columns would block pg_upgrade.
+  rows_function text not null,
+  documents_function text,
+  markdown_function text,
+  count_function text,
+  formats text[] not null check (cardinality(formats) > 0),
+  -- format -> the most rows an export of that format may hold; XLSX is
+  -- always capped at a sheet's 1048575 rows on top of this.
+  row_limits jsonb not null default '{}' check (jsonb_typeof(row_limits) = 'object'),
+  -- option name -> its type: 'date', 'timestamp', 'number', 'integer', 'text', 'text[]', 'boolean'.
+  option_types jsonb not null default '{}' check (jsonb_typeof(option_types) = 'object'),
+  requires_scope boolean not null default false,
+  registered_at timestamptz not null default now()
+);
+comment on table exports.sources is
+  'Registered export sources: a security invoker function run as the requesting user, with its formats, limits and options.';
+
+-- ============================================================================
+-- scopes
+-- ============================================================================
+
+create table exports.scope_members (
+  scope_id uuid not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  primary key (scope_id, user_id)
+);
+comment on table exports.scope_members is
+  'Who belongs to each shared scope (a household, a team): members may request, see and download the scope''s exports. Kept in sync by the app''s own membership triggers.';
+create index scope_members_user_id_idx on exports.scope_members (user_id, scope_id);
+
+-- ============================================================================
+-- exports
+-- ============================================================================
+
+create table exports.exports (
+  id bigint generated always as identity primary key,
+  export_id uuid not null unique default gen_random_uuid(),
+  owner_id uuid not null references auth.users (id) on delete cascade,
+  scope_id uuid,
+  source text not null references exports.sources (name) on update cascade,
+  format text not null check (format in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf')),
+  compression text not null default 'none' check (compression in ('none', 'gzip')),
+  options jsonb not null default '{}' check (jsonb_typeof(options) = 'object'),
+  idempotency_key text check (length(idempotency_key) between 1 and 200),
+  priority smallint not null default 0,
+  status text not null default 'queued'
+    check (status in ('queued', 'processing', 'completed', 'failed', 'canceled', 'expired')),
+  error_code text,
+  error_message text,
+  attempt int not null default 0 check (attempt >= 0),
+  max_attempts int not null check (max_attempts > 0),
+  next_run_at timestamptz not null default now(),
+  lease_owner text,
+  lease_expires_at timestamptz,
+  rows_written bigint,
+  rows_expected bigint,
+  row_count bigint,
+  file_size bigint check (file_size >= 0),
+  checksum_sha256 text check (checksum_sha256 ~ '^[0-9a-f]{64}$'),
+  content_type text not null,
+  file_name text not null,
+  storage_bucket text not null default 'exports',
+  -- A path inside the bucket, never a URL: links are minted on demand.
+  storage_path text not null,
+  expires_at timestamptz,
+  download_count int not null default 0 check (download_count >= 0),
+  last_downloaded_at timestamptz,
+  requested_at timestamptz not null default now(),
+  started_at timestamptz,
+  finished_at timestamptz,
+  deleted_at timestamptz,
+  purged_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  unique (owner_id, idempotency_key),
+  check ((lease_owner is null) = (lease_expires_at is null)),
+  check (status <> 'completed' or (file_size is not null and checksum_sha256 is not null and expires_at is not null))
+);
+comment on table exports.exports is
+  'One row per export request: what was asked, its lifecycle (queued, processing, completed, failed, canceled, expired), the lease, the stored file and its downloads.';
+
+-- A user's history, newest first (list_exports, and the quotas' 24-hour count).
+create index exports_owner_requested_idx on exports.exports (owner_id, requested_at desc);
+-- A scope's history, for its members.
+create index exports_scope_requested_idx on exports.exports (scope_id, requested_at desc) where scope_id is not null;
+-- The worker's claim: queued work by priority then age.
+create index exports_claim_idx on exports.exports (priority desc, next_run_at, id) where status = 'queued';
+-- The cleanup sweep: leases that ran out, completed files past expiry, files to purge.
+create index exports_lease_idx on exports.exports (lease_expires_at) where status = 'processing';
+create index exports_expiry_idx on exports.exports (expires_at) where status = 'completed';
+create index exports_purge_idx on exports.exports (id)
+  where purged_at is null and (status = 'expired' or (deleted_at is not null and status = 'completed'));
+create index exports_source_idx on exports.exports (source);
+
+-- ============================================================================
+-- events
+-- ============================================================================
+
+create table exports.export_events (
+  id bigint generated always as identity primary key,
+  -- No foreign key: the log outlives the rows it describes until its own retention.
+  export_id uuid not null,
+  owner_id uuid not null,
+  scope_id uuid,
+  event text not null check (event in (
+    'requested', 'started', 'retried', 'completed', 'failed', 'canceled',
+    'downloaded', 'expired', 'purged', 'deleted')),
+  -- The user who caused it, or null when the worker or the cleanup did.
+  actor_id uuid,
+  actor_role text not null,
+  detail jsonb not null default '{}',
+  occurred_at timestamptz not null default now()
+);
+comment on table exports.export_events is
+  'Append-only audit log of every export''s lifecycle, written by triggers; no role may change or remove an event.';
+create index export_events_export_idx on exports.export_events (export_id, occurred_at);
+create index export_events_occurred_idx on exports.export_events (occurred_at);
+
+-- ============================================================================
+-- usage
+-- ============================================================================
+
+create table exports.usage (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  active_exports int not null default 0 check (active_exports >= 0),
+  exports_requested bigint not null default 0,
+  exports_completed bigint not null default 0,
+  bytes_exported bigint not null default 0,
+  rows_exported bigint not null default 0,
+  downloads bigint not null default 0,
+  last_requested_at timestamptz,
+  last_export_at timestamptz
+);
+comment on table exports.usage is
+  'Per-user usage figures, maintained by triggers on exports.exports; the active-exports quota reads them.';

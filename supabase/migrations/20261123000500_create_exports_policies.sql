@@ -1,0 +1,49 @@
+-- Who may read what: RLS on every module table, and table privileges that let
+-- no client write any of them (every write goes through a function).
+
+alter table exports.settings enable row level security;
+alter table exports.sources enable row level security;
+alter table exports.scope_members enable row level security;
+alter table exports.exports enable row level security;
+alter table exports.export_events enable row level security;
+alter table exports.usage enable row level security;
+
+-- ============================================================================
+-- policies
+-- ============================================================================
+
+create policy "Sources are visible to signed-in users" on exports.sources
+  for select to authenticated using (true);
+
+create policy "Members see their own scope memberships" on exports.scope_members
+  for select to authenticated using (user_id = (select auth.uid()));
+
+-- Deleted exports disappear for everyone; only the cleanup still sees them.
+create policy "Exports are visible to their owner and the members of their scope" on exports.exports
+  for select to authenticated using (
+    deleted_at is null
+    and (
+      owner_id = (select auth.uid())
+      or scope_id in (select m.scope_id from exports.scope_members m where m.user_id = (select auth.uid()))
+    )
+  );
+
+-- Reads through exports.exports, so its policy above decides.
+create policy "Events are visible to those who may see their export" on exports.export_events
+  for select to authenticated using (export_id in (select e.export_id from exports.exports e));
+
+create policy "Users see their own usage" on exports.usage
+  for select to authenticated using (user_id = (select auth.uid()));
+
+-- ============================================================================
+-- grants
+-- ============================================================================
+
+revoke all on exports.settings, exports.sources, exports.scope_members, exports.exports,
+  exports.export_events, exports.usage
+  from public, anon, authenticated, service_role;
+
+grant select on exports.sources, exports.scope_members, exports.exports,
+  exports.export_events, exports.usage
+  to authenticated, service_role;
+grant select on exports.settings to service_role;

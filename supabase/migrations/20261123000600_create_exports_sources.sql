@@ -1,0 +1,407 @@
+-- Sources: how an app registers one (a function and a registration line), how
+-- options are checked, and the statements the worker runs for each format,
+-- with the SQL renderers that turn a row into a Markdown or HTML chunk.
+--
+-- Adding a source to your app:
+--   create function app.invoices(options jsonb) returns setof app.invoices
+--     language sql stable security invoker set search_path = ''
+--     as $$ select * from app.invoices where issued_on >= (options->>'from')::date $$;
+--   select exports.register_source(name => 'invoices', rows_function => 'app.invoices(jsonb)',
+--     formats => array['csv', 'xlsx'], option_types => '{"from": "date"}');
+-- The function runs as the requesting user, so grant it to authenticated and
+-- let RLS on its tables decide which rows the file holds.
+
+-- ============================================================================
+-- registration
+-- ============================================================================
+
+-- Refuses a function that could not serve as a source, so mistakes surface
+-- when the app registers it rather than when a user's export fails.
+create function exports._check_source_function(
+  fn regprocedure, purpose text, returns_set boolean, allowed_types regtype[] default null
+) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  p pg_catalog.pg_proc;
+begin
+  if fn is null then
+    return;
+  end if;
+  select * into p from pg_catalog.pg_proc where oid = fn;
+  if p.pronargs <> 1 or p.proargtypes[0] <> 'jsonb'::regtype then
+    raise exception '% function % must take exactly one argument, options jsonb', purpose, fn
+      using errcode = 'EX030', hint = 'Declare it as fn(options jsonb).';
+  end if;
+  if p.prosecdef then
+    raise exception '% function % must be security invoker', purpose, fn
+      using errcode = 'EX030', hint = 'Exports run as the requesting user so that RLS decides what they contain.';
+  end if;
+  if p.proretset <> returns_set then
+    raise exception '% function % must return %', purpose, fn,
+      case when returns_set then 'a set (returns setof or returns table)' else 'a single value' end
+      using errcode = 'EX030';
+  end if;
+  if allowed_types is not null and not p.prorettype = any (allowed_types) then
+    raise exception '% function % must return %', purpose, fn, allowed_types::text
+      using errcode = 'EX030';
+  end if;
+  if allowed_types is null and p.prorettype <> 'record'::regtype
+     and (select t.typrelid from pg_catalog.pg_type t where t.oid = p.prorettype) = 0 then
+    raise exception '% function % must return rows with named columns', purpose, fn
+      using errcode = 'EX030', hint = 'Use returns setof a_table or returns table (...).';
+  end if;
+end
+$$;
+
+create function exports.register_source(
+  name text,
+  rows_function regprocedure,
+  formats text[],
+  description text default '',
+  documents_function regprocedure default null,
+  markdown_function regprocedure default null,
+  count_function regprocedure default null,
+  row_limits jsonb default '{}',
+  option_types jsonb default '{}',
+  requires_scope boolean default false
+) returns exports.sources
+language plpgsql
+set search_path = ''
+as $$
+declare
+  unknown text;
+  registered exports.sources;
+begin
+  select string_agg(f, ', ') into unknown
+  from unnest(formats) f
+  where f not in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf');
+  if unknown is not null then
+    raise exception 'source % lists unknown formats: %', name, unknown
+      using errcode = 'EX030', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+  end if;
+  select string_agg(format('%s: %s', key, value), ', ') into unknown
+  from jsonb_each_text(option_types)
+  where value not in ('date', 'timestamp', 'number', 'integer', 'text', 'text[]', 'boolean')
+     or key = 'scope_id';
+  if unknown is not null then
+    raise exception 'source % declares invalid options: %', name, unknown
+      using errcode = 'EX030',
+            hint = 'Option types are date, timestamp, number, integer, text, text[] and boolean; scope_id is reserved.';
+  end if;
+
+  perform exports._check_source_function(rows_function, 'rows', true);
+  perform exports._check_source_function(documents_function, 'documents', true, array['jsonb', 'json']::regtype[]);
+  perform exports._check_source_function(markdown_function, 'markdown', true, array['text']::regtype[]);
+  perform exports._check_source_function(count_function, 'count', false, array['bigint', 'integer']::regtype[]);
+
+  insert into exports.sources as s (name, description, rows_function, documents_function, markdown_function,
+    count_function, formats, row_limits, option_types, requires_scope)
+  values (register_source.name, register_source.description, register_source.rows_function::text,
+    register_source.documents_function::text, register_source.markdown_function::text, register_source.count_function::text,
+    register_source.formats, register_source.row_limits, register_source.option_types,
+    register_source.requires_scope)
+  on conflict on constraint sources_pkey do update set
+    description = excluded.description, rows_function = excluded.rows_function,
+    documents_function = excluded.documents_function, markdown_function = excluded.markdown_function,
+    count_function = excluded.count_function, formats = excluded.formats, row_limits = excluded.row_limits,
+    option_types = excluded.option_types, requires_scope = excluded.requires_scope
+  returning * into registered;
+  return registered;
+end
+$$;
+comment on function exports.register_source is
+  'Registers (or re-registers) an export source: a security invoker rows function taking options jsonb, the formats it offers, its row limits and option types.';
+
+-- ============================================================================
+-- options and limits
+-- ============================================================================
+
+-- Raises EX004 with the first problem found; returns nothing when options are fine.
+create function exports._validate_options(source exports.sources, options jsonb) returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  option record;
+  expected text;
+begin
+  if options is null or jsonb_typeof(options) <> 'object' then
+    raise exception 'options must be a JSON object'
+      using errcode = 'EX004', hint = 'Send {} when there is nothing to filter.';
+  end if;
+  for option in select key, value from jsonb_each(options) loop
+    expected := source.option_types ->> option.key;
+    if expected is null then
+      raise exception 'source ''%'' has no option ''%''', source.name, option.key
+        using errcode = 'EX004',
+              hint = format('Its options are: %s.', coalesce(
+                (select string_agg(k, ', ' order by k) from jsonb_object_keys(source.option_types) k), 'none'));
+    end if;
+    if not exports._is_of_option_type(option.value, expected) then
+      raise exception 'option ''%'' must be a %; got %', option.key, expected, option.value
+        using errcode = 'EX004',
+              hint = case expected
+                when 'date' then 'Dates are written YYYY-MM-DD.'
+                when 'timestamp' then 'Timestamps are ISO 8601, e.g. 2026-01-31T12:00:00Z.'
+                else format('Send a JSON %s.', expected) end;
+    end if;
+  end loop;
+  if options ? 'from' and options ? 'to' and (options ->> 'from') > (options ->> 'to') then
+    raise exception 'option ''from'' (%) is after ''to'' (%)', options ->> 'from', options ->> 'to'
+      using errcode = 'EX004', hint = 'Swap them, or leave one out for an open range.';
+  end if;
+end
+$$;
+
+create function exports._is_of_option_type(value jsonb, expected text) returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  case expected
+    when 'date' then
+      return jsonb_typeof(value) = 'string' and value #>> '{}' ~ '^\d{4}-\d{2}-\d{2}$'
+        and (value #>> '{}')::date is not null;
+    when 'timestamp' then
+      return jsonb_typeof(value) = 'string' and (value #>> '{}')::timestamptz is not null;
+    when 'number' then
+      return jsonb_typeof(value) = 'number';
+    when 'integer' then
+      return jsonb_typeof(value) = 'number' and (value #>> '{}')::numeric = trunc((value #>> '{}')::numeric);
+    when 'text' then
+      return jsonb_typeof(value) = 'string';
+    when 'boolean' then
+      return jsonb_typeof(value) = 'boolean';
+    when 'text[]' then
+      return jsonb_typeof(value) = 'array'
+        and not exists (select from jsonb_array_elements(value) e where jsonb_typeof(e) <> 'string');
+    else
+      return false;
+  end case;
+exception
+  when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
+    return false;
+end
+$$;
+
+-- The most rows an export may hold: the source's own limit for the format,
+-- and for XLSX never more than one sheet's 1048575 data rows.
+create function exports._row_limit(source exports.sources, format text) returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+  select nullif(least(
+    coalesce((source.row_limits ->> format)::bigint, 9223372036854775807),
+    case when format = 'xlsx' then 1048575 else 9223372036854775807 end
+  ), 9223372036854775807)
+$$;
+
+-- The arguments a source function receives: the user's options, plus the scope.
+create function exports._source_options(options jsonb, scope_id uuid) returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when scope_id is null then options
+              else options || jsonb_build_object('scope_id', scope_id) end
+$$;
+
+-- Counts an export's rows as the caller (security invoker), so RLS applies.
+-- A registered count function lets Postgres count over the source's tables
+-- with their indexes; without one, every row the source returns is counted.
+create function exports.count_source_rows(source exports.sources, options jsonb) returns bigint
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  counted bigint;
+begin
+  if source.count_function is not null then
+    execute format('select %s(%L::jsonb)', exports._function_name(source.count_function::regprocedure), options) into counted;
+  else
+    execute format('select count(*) from %s(%L::jsonb)', exports._function_name(source.rows_function::regprocedure), options)
+      into counted;
+  end if;
+  return counted;
+end
+$$;
+comment on function exports.count_source_rows is
+  'Counts the rows an export would hold, as the calling user: through the source''s count function when it has one.';
+
+-- ============================================================================
+-- statements
+-- ============================================================================
+
+create function exports._function_name(fn regprocedure) returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select format('%I.%I', n.nspname, p.proname)
+  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  where p.oid = fn
+$$;
+
+-- The column names of a rows function, in order, for Markdown and HTML headers.
+create function exports._function_columns(fn regprocedure) returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(
+    (select array_agg(a.name order by a.n)
+     from pg_catalog.pg_proc p,
+          unnest(p.proargnames, p.proargmodes) with ordinality as a(name, mode, n)
+     where p.oid = fn and a.mode = 't'),
+    (select array_agg(att.attname::text order by att.attnum)
+     from pg_catalog.pg_proc p
+     join pg_catalog.pg_type t on t.oid = p.prorettype
+     join pg_catalog.pg_attribute att on att.attrelid = t.typrelid
+     where p.oid = fn and att.attnum > 0 and not att.attisdropped)
+  )
+$$;
+
+-- The one statement the worker runs for an export, built here so that no SQL
+-- is ever assembled outside the database. Markdown and HTML tables start with
+-- a header chunk: a UNION ALL that no parallel plan can reorder (source
+-- functions are parallel unsafe by default), so it is emitted first.
+create function exports._build_statement(
+  source exports.sources, format text, options jsonb,
+  out statement text, out statement_kind text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  rows_fn text := exports._function_name(source.rows_function::regprocedure);
+  args text := pg_catalog.format('%L::jsonb', options);
+  columns text[] := exports._function_columns(source.rows_function::regprocedure);
+begin
+  case
+    when format = 'csv' then
+      statement := pg_catalog.format('copy (select * from %s(%s)) to stdout with (format csv, header)', rows_fn, args);
+      statement_kind := 'copy_csv';
+    when format in ('json', 'jsonl') and source.documents_function is not null then
+      statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
+        exports._function_name(source.documents_function::regprocedure), args);
+      statement_kind := 'copy_text';
+    when format in ('json', 'jsonl') then
+      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r) to stdout', rows_fn, args);
+      statement_kind := 'copy_text';
+    when format = 'markdown' and source.markdown_function is not null then
+      statement := pg_catalog.format('copy (select m.block from %s(%s) as m(block)) to stdout',
+        exports._function_name(source.markdown_function::regprocedure), args);
+      statement_kind := 'copy_text';
+    when format = 'markdown' then
+      statement := pg_catalog.format(
+        'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r)) to stdout',
+        exports.markdown_header(columns), rows_fn, args);
+      statement_kind := 'copy_text';
+    when format = 'html' then
+      statement := pg_catalog.format(
+        'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r)) to stdout',
+        exports.html_header(columns), rows_fn, args);
+      statement_kind := 'copy_text';
+    else
+      statement := pg_catalog.format('select * from %s(%s)', rows_fn, args);
+      statement_kind := 'cursor';
+  end case;
+end
+$$;
+
+-- ============================================================================
+-- renderers (run by the worker's statements as the user)
+-- ============================================================================
+
+-- A table cell that renders as its literal text: HTML and Markdown
+-- metacharacters are escaped and line breaks become <br>.
+create function exports.markdown_cell(value text) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select regexp_replace(
+    replace(replace(replace(replace(replace(coalesce(value, ''),
+      '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|'),
+    '\r\n|\r|\n', '<br>', 'g')
+$$;
+comment on function exports.markdown_cell is 'Escapes a value for a Markdown table cell.';
+
+create function exports.markdown_header(columns text[]) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '| ' || string_agg(exports.markdown_cell(c), ' | ' order by n) || ' |' || chr(10)
+      || '|' || string_agg(' --- ', '|' order by n) || '|'
+  from unnest(columns) with ordinality as u(c, n)
+$$;
+comment on function exports.markdown_header is 'The header row and delimiter row of a Markdown table.';
+
+create function exports.markdown_row(row_json json) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '| ' || string_agg(exports.markdown_cell(e.value), ' | ' order by e.n) || ' |'
+  from json_each_text(row_json) with ordinality as e(key, value, n)
+$$;
+comment on function exports.markdown_row is 'One row (as row_to_json gives it, columns in order) as a Markdown table row.';
+
+create function exports.html_escape(value text) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select replace(replace(replace(replace(replace(coalesce(value, ''),
+    '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
+$$;
+comment on function exports.html_escape is 'Escapes text for HTML element content and attribute values.';
+
+create function exports.html_header(columns text[]) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '<tr>' || string_agg('<th>' || exports.html_escape(c) || '</th>', '' order by n) || '</tr>'
+  from unnest(columns) with ordinality as u(c, n)
+$$;
+comment on function exports.html_header is 'The header row of an HTML table.';
+
+create function exports.html_row(row_json json) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '<tr>' || string_agg(
+    '<td>' || regexp_replace(exports.html_escape(e.value), '\r\n|\r|\n', '<br>', 'g') || '</td>', '' order by e.n
+  ) || '</tr>'
+  from json_each_text(row_json) with ordinality as e(key, value, n)
+$$;
+comment on function exports.html_row is 'One row (as row_to_json gives it, columns in order) as an HTML table row.';
+
+-- ============================================================================
+-- grants
+-- ============================================================================
+
+revoke execute on all functions in schema exports from public, anon, authenticated, service_role;
+-- The worker's statements call the renderers as the user; request_export
+-- counts rows as the user.
+grant execute on function exports.markdown_cell(text), exports.markdown_header(text[]),
+  exports.markdown_row(json), exports.html_escape(text), exports.html_header(text[]),
+  exports.html_row(json), exports.count_source_rows(exports.sources, jsonb),
+  exports._function_name(regprocedure)
+  to authenticated, service_role;

@@ -1,0 +1,184 @@
+-- The worker's side of the queue: claim, heartbeat, complete and fail, with
+-- leases and retries. Granted to service_role only (see ARCHITECTURE.md).
+
+-- ============================================================================
+-- types
+-- ============================================================================
+
+create type exports.claimed_export as (
+  export_id uuid,
+  attempt int,
+  source text,
+  format text,
+  options jsonb,
+  compression text,
+  claims jsonb,
+  statement text,
+  statement_kind text,
+  file_name text,
+  content_type text,
+  storage_bucket text,
+  storage_path text,
+  rows_expected bigint
+);
+comment on type exports.claimed_export is
+  'Everything the worker needs to run one claimed export: the user''s claims, the statement to run as them, and where the file goes.';
+
+-- ============================================================================
+-- functions
+-- ============================================================================
+
+-- How long a failed attempt waits: exponential in the attempt number, capped,
+-- plus up to retry_jitter_ratio of itself at random.
+create function exports.retry_delay(attempt int) returns interval
+language sql
+volatile
+set search_path = ''
+as $$
+  select d * (1 + random() * s.retry_jitter_ratio)
+  from exports.settings s,
+       lateral (select least(s.retry_max_delay, s.retry_base_delay * power(2, greatest(attempt, 1) - 1)) as d) base
+$$;
+comment on function exports.retry_delay is
+  'The backoff before retry number `attempt`: base * 2^(attempt-1), capped at retry_max_delay, plus up to retry_jitter_ratio of it.';
+
+-- The claims PostgREST would set for the user, so RLS sees the same auth.uid()
+-- and auth.jwt() during the export as during the user's own requests.
+create function exports.user_claims(user_id uuid) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+    'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
+    'is_anonymous', u.is_anonymous)
+  from auth.users u where u.id = user_id
+$$;
+comment on function exports.user_claims is 'The JWT claims of a user, as PostgREST would set them for their requests.';
+
+create function exports.claim_exports(worker_id text, max_exports int default 1, lease_seconds int default 120)
+returns setof exports.claimed_export
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if max_exports not between 1 and 100 or lease_seconds not between 10 and 3600 then
+    raise exception 'max_exports must be 1-100 and lease_seconds 10-3600; got % and %', max_exports, lease_seconds
+      using errcode = 'invalid_parameter_value';
+  end if;
+  return query
+  with picked as (
+    -- Priority first, then the longest waiting; skip locked rows so that
+    -- concurrent workers each take different exports without waiting.
+    select e.id from exports.exports e
+    where e.status = 'queued' and e.next_run_at <= now() and e.deleted_at is null
+    order by e.priority desc, e.next_run_at, e.id
+    limit max_exports
+    for update skip locked
+  ), claimed as (
+    update exports.exports e set
+      status = 'processing', attempt = e.attempt + 1, lease_owner = worker_id,
+      lease_expires_at = now() + make_interval(secs => lease_seconds),
+      started_at = coalesce(e.started_at, now()), rows_written = 0
+    from picked where e.id = picked.id
+    returning e.*
+  )
+  select c.export_id, c.attempt, c.source, c.format, c.options, c.compression,
+    exports.user_claims(c.owner_id), b.statement, b.statement_kind, c.file_name, c.content_type,
+    c.storage_bucket, c.storage_path, c.rows_expected
+  from claimed c
+  join exports.sources s on s.name = c.source
+  cross join lateral exports._build_statement(s, c.format, exports._source_options(c.options, c.scope_id)) b
+  order by c.priority desc, c.next_run_at, c.id;
+end
+$$;
+comment on function exports.claim_exports is
+  'Claims up to max_exports due exports for worker_id with a lease of lease_seconds: they become processing, attempt + 1.';
+
+create function exports.heartbeat(
+  export_id uuid, worker_id text, rows_written bigint default null, lease_seconds int default 120
+) returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with beat as (
+    update exports.exports e set
+      lease_expires_at = now() + make_interval(secs => heartbeat.lease_seconds),
+      rows_written = coalesce(heartbeat.rows_written, e.rows_written)
+    where e.export_id = heartbeat.export_id and e.status = 'processing'
+      and e.lease_owner = heartbeat.worker_id and e.deleted_at is null
+    returning 1
+  )
+  select exists (select from beat)
+$$;
+comment on function exports.heartbeat is
+  'Extends the lease and records progress; false means stop: the export was canceled or deleted, or the lease was lost.';
+
+create function exports.complete_export(
+  export_id uuid, worker_id text, file_size bigint, checksum_sha256 text, row_count bigint
+) returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with done as (
+    update exports.exports e set
+      status = 'completed', file_size = complete_export.file_size,
+      checksum_sha256 = complete_export.checksum_sha256, row_count = complete_export.row_count,
+      rows_written = complete_export.row_count, finished_at = now(),
+      expires_at = now() + (select s.file_retention from exports.settings s),
+      lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
+    where e.export_id = complete_export.export_id and e.status = 'processing'
+      and e.lease_owner = complete_export.worker_id and e.deleted_at is null
+    returning 1
+  )
+  select exists (select from done)
+$$;
+comment on function exports.complete_export is
+  'Records the stored file of a processing export held by worker_id; false (and no change) when it was canceled or the lease was lost, and the worker must remove the file.';
+
+create function exports.fail_export(
+  export_id uuid, worker_id text, error_code text, error_message text, retryable boolean
+) returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  target exports.exports;
+begin
+  select * into target from exports.exports e
+  where e.export_id = fail_export.export_id
+  for update;
+  if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id then
+    return target.status;
+  end if;
+  update exports.exports e set
+    status = case when retryable and e.attempt < e.max_attempts then 'queued' else 'failed' end,
+    next_run_at = case when retryable and e.attempt < e.max_attempts
+                       then now() + exports.retry_delay(e.attempt) else e.next_run_at end,
+    finished_at = case when retryable and e.attempt < e.max_attempts then null else now() end,
+    error_code = fail_export.error_code, error_message = left(fail_export.error_message, 2000),
+    lease_owner = null, lease_expires_at = null
+  where e.id = target.id
+  returning * into target;
+  return target.status;
+end
+$$;
+comment on function exports.fail_export is
+  'Records a failed attempt: queued again after a backoff while attempts remain and the error is retryable, else failed for good. Returns the new status.';
+
+-- ============================================================================
+-- grants
+-- ============================================================================
+
+revoke execute on function exports.retry_delay(int), exports.user_claims(uuid),
+  exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
+  exports.complete_export(uuid, text, bigint, text, bigint), exports.fail_export(uuid, text, text, text, boolean)
+  from public, anon, authenticated;
+grant execute on function exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
+  exports.complete_export(uuid, text, bigint, text, bigint), exports.fail_export(uuid, text, text, text, boolean)
+  to service_role;

@@ -1,0 +1,174 @@
+-- Helpers for the pgTAP suite, applied once (as postgres) before the tests:
+-- users by name, switching identity, a scope, and a test source of our own so
+-- the module's tests do not depend on the sample app.
+
+create extension if not exists pgtap with schema extensions;
+
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+-- ============================================================================
+-- users and identity
+-- ============================================================================
+
+-- A stable id for a test user's name, so tests can refer to users by name.
+create or replace function tests.user_id(name text) returns uuid
+language sql immutable
+set search_path = ''
+as $$ select md5('tests.user:' || name)::uuid $$;
+
+create or replace function tests.create_user(name text) returns uuid
+language sql
+set search_path = ''
+as $$
+  insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data)
+  values (tests.user_id(name), 'authenticated', 'authenticated', name || '@tests.example', '{}', '{}')
+  on conflict (id) do update set email = excluded.email
+  returning id
+$$;
+
+-- Acts as the named user for the rest of the transaction, as PostgREST does.
+create or replace function tests.authenticate_as(name text) returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'authenticated', true);
+  perform set_config('request.jwt.claims', json_build_object(
+    'sub', tests.user_id(name), 'role', 'authenticated', 'aud', 'authenticated',
+    'email', name || '@tests.example')::text, true);
+end
+$$;
+
+create or replace function tests.authenticate_as_anon() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'anon', true);
+  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+end
+$$;
+
+create or replace function tests.authenticate_as_service_role() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'service_role', true);
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+end
+$$;
+
+-- Back to the test's own superuser, with no claims.
+create or replace function tests.clear_authentication() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+-- ============================================================================
+-- scopes and a test source
+-- ============================================================================
+
+create or replace function tests.create_scope(variadic member_names text[]) returns uuid
+language sql
+set search_path = ''
+as $$
+  with scope as (select gen_random_uuid() as id)
+  insert into exports.scope_members (scope_id, user_id)
+  select scope.id, tests.user_id(m) from scope, unnest(member_names) m
+  returning scope_id
+$$;
+
+create table if not exists tests.items (
+  id bigint generated always as identity primary key,
+  owner_id uuid not null,
+  scope_id uuid,
+  n int not null,
+  label text not null
+);
+alter table tests.items enable row level security;
+drop policy if exists "Items are visible to their owner and scope members" on tests.items;
+create policy "Items are visible to their owner and scope members" on tests.items
+  for select to authenticated using (
+    owner_id = (select auth.uid())
+    or scope_id in (select m.scope_id from exports.scope_members m where m.user_id = (select auth.uid())));
+grant select on tests.items to authenticated;
+
+create or replace function tests.item_rows(options jsonb) returns table (n int, label text)
+language sql stable security invoker
+set search_path = ''
+as $$
+  select i.n, i.label from tests.items i
+  where i.scope_id is not distinct from (options ->> 'scope_id')::uuid
+    and (options ->> 'min' is null or i.n >= (options ->> 'min')::int)
+  order by i.n
+$$;
+
+create or replace function tests.add_items(owner_name text, how_many int, scope_id uuid default null) returns void
+language sql
+set search_path = ''
+as $$
+  insert into tests.items (owner_id, scope_id, n, label)
+  select tests.user_id(owner_name), scope_id, n, format('%s''s item %s', owner_name, n)
+  from generate_series(1, how_many) n
+$$;
+
+-- Registers `test_items` (a user's own items: csv, json, markdown, html, xlsx,
+-- pdf) and `test_shared_items` (a scope's items: csv, pdf at most 10 rows).
+-- Call inside the test's transaction; the rollback removes them.
+create or replace function tests.register_test_sources() returns void
+language sql
+set search_path = ''
+as $$
+  select exports.register_source(name => 'test_items', rows_function => 'tests.item_rows(jsonb)',
+    formats => array['csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf'], option_types => '{"min": "integer"}');
+  select exports.register_source(name => 'test_shared_items', rows_function => 'tests.item_rows(jsonb)',
+    formats => array['csv', 'pdf'], row_limits => '{"pdf": 10}', requires_scope => true);
+$$;
+
+-- Requests an export as the named user and returns its id; the caller's
+-- identity is cleared afterwards.
+create or replace function tests.request_as(
+  user_name text, source text default 'test_items', format text default 'csv',
+  options jsonb default '{}', scope uuid default null
+) returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  created uuid;
+begin
+  perform tests.authenticate_as(user_name);
+  select r.export_id into created
+  from public.request_export(source => source, format => format, options => options, scope => scope) r;
+  perform tests.clear_authentication();
+  return created;
+end
+$$;
+
+-- Claims one specific export for a worker, whatever else is queued.
+create or replace function tests.claim(export_id uuid, worker_id text default 'worker-1') returns exports.claimed_export
+language sql
+set search_path = ''
+as $$
+  update exports.exports e set priority = 32767 where e.export_id = claim.export_id;
+  select c from exports.claim_exports(worker_id => worker_id, max_exports => 1) c;
+$$;
+
+-- Takes a claimed export through to completed.
+create or replace function tests.complete(export_id uuid) returns void
+language sql
+set search_path = ''
+as $$
+  select tests.claim(export_id);
+  select exports.complete_export(export_id => export_id, worker_id => 'worker-1', file_size => 42,
+    checksum_sha256 => repeat('ab', 32), row_count => 3);
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;

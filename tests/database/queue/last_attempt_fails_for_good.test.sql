@@ -1,0 +1,25 @@
+-- A failure on the last allowed attempt, or one that is not retryable, fails the export for good with its error kept.
+begin;
+select plan(4);
+
+select tests.create_user('owner');
+select tests.register_test_sources();
+update exports.settings set default_max_attempts = 1, max_active_exports_per_user = 10;
+
+select tests.request_as('owner') as last_try \gset
+select tests.claim(:'last_try');
+select is(exports.fail_export(export_id => :'last_try', worker_id => 'worker-1', error_code => 'timeout',
+    error_message => 'still too slow', retryable => true), 'failed', 'the last attempt''s failure is final');
+select is((select error_message from exports.exports where export_id = :'last_try'), 'still too slow',
+  'the last error is kept for the user');
+
+update exports.settings set default_max_attempts = 5;
+select tests.request_as('owner') as fatal \gset
+select tests.claim(:'fatal');
+select is(exports.fail_export(export_id => :'fatal', worker_id => 'worker-1', error_code => 'source_error',
+    error_message => 'division by zero', retryable => false), 'failed', 'a failure that is not retryable is final');
+select is(exports.fail_export(export_id => :'fatal', worker_id => 'worker-1', error_code => 'x',
+    error_message => 'x', retryable => true), 'failed', 'a failed export ignores later reports');
+
+select * from finish();
+rollback;

@@ -1,0 +1,41 @@
+-- No client role, service_role included, may insert, update or delete rows of any module table: all writes go through functions.
+begin;
+select plan(72);
+
+select tests.create_user('owner');
+select tests.register_test_sources();
+select tests.request_as('owner');
+
+create temp table attempts as
+select r.role_name, t.table_name, o.sql
+from unnest(array['authenticated', 'anon', 'service_role']) r (role_name)
+cross join unnest(array['settings', 'sources', 'scope_members', 'exports', 'export_events', 'usage',
+  'error_codes', 'orphaned_files']) t (table_name)
+cross join lateral (values
+  (format('insert into exports.%I default values', t.table_name)),
+  (format('update exports.%I set %I = %I', t.table_name,
+    (select a.attname from pg_attribute a where a.attrelid = format('exports.%I', t.table_name)::regclass and a.attnum = 2),
+    (select a.attname from pg_attribute a where a.attrelid = format('exports.%I', t.table_name)::regclass and a.attnum = 2))),
+  (format('delete from exports.%I', t.table_name))
+) o (sql);
+-- Runs one attempt as the role and reports it, back as the test's superuser.
+create function pg_temp.attempt_as(role_name text, sql text, description text) returns text language plpgsql as $$
+declare
+  result text;
+begin
+  case role_name
+    when 'authenticated' then perform tests.authenticate_as('owner');
+    when 'anon' then perform tests.authenticate_as_anon();
+    else perform tests.authenticate_as_service_role();
+  end case;
+  result := throws_ok(sql, '42501', null, description);
+  perform tests.clear_authentication();
+  return result;
+end $$;
+
+select pg_temp.attempt_as(a.role_name, a.sql,
+  format('%s may not %s %s', a.role_name, split_part(a.sql, ' ', 1), a.table_name))
+from attempts a;
+
+select * from finish();
+rollback;

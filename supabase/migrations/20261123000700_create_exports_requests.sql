@@ -133,10 +133,11 @@ security definer
 set search_path = ''
 as $$
 declare
+  uid uuid := exports._require_user();
   earlier exports.exports;
 begin
   select * into earlier from exports.exports e
-  where e.owner_id = exports._require_user() and e.idempotency_key = _replay_request.idempotency_key;
+  where e.owner_id = uid and e.idempotency_key = _replay_request.idempotency_key;
   if found and (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
      is distinct from (source_name, format, options, scope_id, compression) then
     raise exception 'idempotency key ''%'' was already used for a different export', idempotency_key

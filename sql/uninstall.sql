@@ -1,0 +1,57 @@
+-- Removes Supabase Exports and its sample app from a database: the pg_cron
+-- jobs, the client RPCs, the `exports` and `sample` schemas with all their
+-- data, the empty `exports` bucket and the module's rows in the migration
+-- history, so that `supabase migration up` installs the module again.
+-- pg_cron itself stays installed: other parts of the project may use it.
+-- Run it with scripts/uninstall, or psql -v ON_ERROR_STOP=1 -f sql/uninstall.sql.
+
+begin;
+
+do $$
+begin
+  if exists (select from pg_catalog.pg_proc where oid = to_regprocedure('exports.unschedule_jobs()')) then
+    perform exports.unschedule_jobs();
+  end if;
+end
+$$;
+
+drop function if exists
+  public.request_export(text, text, jsonb, text, uuid, text),
+  public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
+  public.get_export(uuid),
+  public.list_export_events(uuid),
+  public.cancel_export(uuid),
+  public.delete_export(uuid),
+  public.record_export_download(uuid);
+
+drop schema if exists sample cascade;
+drop schema if exists exports cascade;
+drop type if exists public.export_summary;
+
+-- Storage refuses plain-SQL deletes so that no stored file is orphaned; an
+-- empty bucket orphans nothing, so its row may go. Files must be removed
+-- through the Storage API first.
+do $$
+begin
+  if exists (select from storage.objects where bucket_id = 'exports') then
+    raise notice 'the exports bucket still holds files and was kept'
+      using hint = 'Empty it through the Storage API, then delete the bucket.';
+  else
+    perform set_config('storage.allow_delete_query', 'true', true);
+    delete from storage.buckets where id = 'exports';
+  end if;
+end
+$$;
+
+do $$
+begin
+  if to_regclass('supabase_migrations.schema_migrations') is not null then
+    delete from supabase_migrations.schema_migrations where version in (
+      '20261123000100', '20261123000200', '20261123000300', '20261123000400', '20261123000500',
+      '20261123000600', '20261123000700', '20261123000800', '20261123000900', '20261123001000',
+      '20261123001100', '20261123001200', '20261123001300', '20261123001400');
+  end if;
+end
+$$;
+
+commit;

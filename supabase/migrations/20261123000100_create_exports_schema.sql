@@ -11,6 +11,7 @@ comment on schema exports is
 revoke all on schema exports from public;
 grant usage on schema exports to authenticated, service_role;
 
--- Functions are executable by nobody until a grant after each one says otherwise.
+-- Functions in the schema are executable by nobody until a grant after each
+-- one says otherwise; the public RPCs revoke and grant explicitly, because
+-- Supabase's default privileges expose everything new in public.
 alter default privileges in schema exports revoke execute on functions from public;
-alter default privileges in schema public revoke execute on functions from public;

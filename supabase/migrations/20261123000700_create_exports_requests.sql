@@ -164,7 +164,7 @@ declare
   settings exports.settings := (select s from exports.settings s);
   usage exports.usage;
   row_limit bigint := exports._row_limit(source, format);
-  recent int;
+  recent bigint;
   created exports.exports;
   new_id uuid := gen_random_uuid();
   file_name text;

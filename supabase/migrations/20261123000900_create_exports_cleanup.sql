@@ -92,11 +92,11 @@ set search_path = ''
 as $$
 declare
   settings exports.settings := (select s from exports.settings s);
-  expired int;
-  requeued int;
-  failed int;
-  pruned_exports int;
-  pruned_events int;
+  expired bigint;
+  requeued bigint;
+  failed bigint;
+  pruned_exports bigint;
+  pruned_events bigint;
 begin
   update exports.exports e set status = 'expired'
   where e.status = 'completed' and e.expires_at <= now();

@@ -14,9 +14,11 @@ export interface BenchConfig {
   conversations: number;
   /** The smaller export, run to compare the worker's peak memory with the large one. */
   smallMessages: number;
+  /** Rows of the XLSX and PDF exports; null means each format's row cap, read from SQL. */
+  capRows: number | null;
   /** Other users whose rows sit in the same tables, so that RLS has rows to reject. */
   otherUsers: number;
-  /** Messages each other user owns. */
+  /** Messages (and budget line items) each other user owns. */
   otherUserMessages: number;
   /** Rows of the exports table for the RPC latency figures. */
   exportRows: number;
@@ -34,6 +36,7 @@ const full: BenchConfig = {
   messages: 1_000_000,
   conversations: 100_000,
   smallMessages: 100_000,
+  capRows: null,
   otherUsers: 1_000,
   otherUserMessages: 1_000,
   exportRows: 1_000_000,
@@ -48,6 +51,7 @@ const smoke: BenchConfig = {
   messages: 2_000,
   conversations: 200,
   smallMessages: 200,
+  capRows: 300,
   otherUsers: 5,
   otherUserMessages: 100,
   exportRows: 2_000,
@@ -57,7 +61,7 @@ const smoke: BenchConfig = {
 };
 
 const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
-                 [--small-messages N] [--other-users N] [--other-user-messages N]
+                 [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]`;
 
 const numericOptions = {
@@ -65,6 +69,7 @@ const numericOptions = {
   "messages": "messages",
   "conversations": "conversations",
   "small-messages": "smallMessages",
+  "cap-rows": "capRows",
   "other-users": "otherUsers",
   "other-user-messages": "otherUserMessages",
   "export-rows": "exportRows",
@@ -96,7 +101,7 @@ export function parseConfig(args: string[]): BenchConfig | "help" {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new Error(`--${flag} must be a positive whole number, got '${text}'\n${usage}`);
     }
-    (config[key] as number) = value;
+    (config[key] as number | null) = value;
   }
   if (config.smallMessages > config.messages) {
     throw new Error(`--small-messages (${config.smallMessages}) cannot exceed --messages`);

@@ -10,7 +10,11 @@ import type { Identity } from "./psql.ts";
  * writes leave nothing behind) and returns every plan auto_explain logged,
  * with actual times and buffers.
  */
-export async function nestedPlans(dbUrl: string, identity: Identity, call: string): Promise<string> {
+export async function nestedPlans(
+  dbUrl: string,
+  identity: Identity,
+  call: string,
+): Promise<string> {
   const claims = JSON.stringify(identity.claims).replaceAll("'", "''");
   const script = [
     "load 'auto_explain';",

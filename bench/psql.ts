@@ -52,7 +52,8 @@ export async function runSqlFile(
   path: string,
   variables: Record<string, string | number>,
 ): Promise<void> {
-  const args = [...connectionArgs(dbUrl), "-f", path];
+  // One transaction a file: a seed that fails leaves nothing half-loaded.
+  const args = [...connectionArgs(dbUrl), "--single-transaction", "-f", path];
   for (const [name, value] of Object.entries(variables)) args.push("-v", `${name}=${value}`);
   const output = await new Deno.Command("psql", { args, stdout: "piped", stderr: "piped" })
     .output();

@@ -5,7 +5,11 @@ import assert from "node:assert/strict";
 const run = new URL("./run", import.meta.url).pathname;
 
 Deno.test("bench/run --smoke runs every measurement once and prints the table", async () => {
-  const output = await new Deno.Command(run, { args: ["--smoke"], stdout: "piped", stderr: "piped" })
+  const output = await new Deno.Command(run, {
+    args: ["--smoke"],
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);

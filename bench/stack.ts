@@ -4,16 +4,21 @@ import postgres from "postgres";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { signJwt } from "../scripts/gateway/jwt.ts";
 
-/** The user whose data the exports read (seeded by bench/seed/messages.sql). */
-export const benchUserId = "00000000-0000-4000-8000-00000000be00";
+/** The user whose large data set the exports read (bench/seed/users.sql). */
+export const largeUserId = "00000000-0000-4000-8000-00000000be00";
 
-/** The bench user's JWT claims, as Supabase Auth would issue them. */
-export const benchUserClaims = {
-  sub: benchUserId,
-  role: "authenticated",
-  aud: "authenticated",
-  email: "bench@example.com",
-} as const;
+/** The user whose small data set the memory comparison reads. */
+export const smallUserId = "00000000-0000-4000-8000-00000000be01";
+
+/** The id of other user n (n >= 1), as bench.user_id(n) in bench/seed/helpers.sql makes it. */
+export function otherUserId(n: number): string {
+  return `00000000-0000-4000-9000-${n.toString(16).padStart(12, "0")}`;
+}
+
+/** A user's JWT claims, as Supabase Auth would issue them. */
+export function claimsOf(userId: string): Record<string, unknown> & { sub: string } {
+  return { sub: userId, role: "authenticated", aud: "authenticated" };
+}
 
 /** Connection details of the stack, from the environment scripts/lib/env.sh exports. */
 export interface Stack {

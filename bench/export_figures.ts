@@ -1,0 +1,212 @@
+// The export figures: CSV, JSONL and gzip CSV of the large bench user's
+// messages beside psql's own COPY of the same statement, the worker's peak
+// memory at the small and the large size, and XLSX and PDF at their row caps
+// beside a CSV export of the same rows. Every run goes through the real API
+// and worker, request -> completed file in Storage.
+import type { SupabaseClient } from "@supabase/supabase-js";
+import type { BenchConfig } from "./config.ts";
+import {
+  baselineSeconds,
+  type ExportContext,
+  type ExportRequest,
+  type ExportRun,
+  exportStatement,
+  measuredExport,
+} from "./export_runs.ts";
+import type { Figure } from "./figure.ts";
+import type { Dataset } from "./seed.ts";
+import { summarize, throughputRatio } from "./stats.ts";
+import { sample } from "./timing.ts";
+
+/** The users the export figures request as. */
+export interface ExportUsers {
+  /** Owns the large conversations set and the XLSX and PDF households. */
+  large: { client: SupabaseClient; claims: Record<string, unknown> };
+  /** Owns the small conversations set. */
+  small: { client: SupabaseClient; claims: Record<string, unknown> };
+}
+
+/** The households the budget seed created for the XLSX and PDF figures. */
+export const xlsxHousehold = "00000000-0000-4000-8000-0000000b0001";
+export const pdfHousehold = "00000000-0000-4000-8000-0000000b0002";
+
+const mb = (bytes: number) => bytes / 1e6;
+const count = (n: number) => n.toLocaleString("en-US");
+const median = (values: number[]) => summarize(values).median;
+
+function conversations(format: "csv" | "jsonl", compression: "none" | "gzip"): ExportRequest {
+  return { source: "conversations", format, compression, options: {} };
+}
+
+/** Runs an export `runs` times, each on a fresh worker. */
+async function exportRuns(
+  context: ExportContext,
+  config: BenchConfig,
+  client: SupabaseClient,
+  request: ExportRequest,
+): Promise<ExportRun[]> {
+  return await sample(config.runs, () => measuredExport(context, client, request));
+}
+
+/** An export beside psql's COPY of the statement the SQL core builds for it. */
+async function againstCopy(
+  context: ExportContext,
+  config: BenchConfig,
+  user: ExportUsers["large"],
+  name: string,
+  request: ExportRequest,
+): Promise<{ figure: Figure; runs: ExportRun[] }> {
+  const statement = await exportStatement(context.sql, request);
+  const baseline = await sample(
+    config.runs,
+    () => baselineSeconds(context.dbUrl, user.claims, statement),
+  );
+  const runs = await exportRuns(context, config, user.client, request);
+  const seconds = runs.map((run) => run.seconds);
+  const { rows, bytes } = runs[0];
+  return {
+    runs,
+    figure: {
+      name,
+      value: summarize(seconds),
+      unit: "s",
+      baseline: { name: "psql COPY", value: summarize(baseline) },
+      ratio: throughputRatio(median(seconds), median(baseline)),
+      target: { on: "ratio", kind: "at least", bound: 0.7 },
+      note: `${count(rows)} rows, ${mb(bytes).toFixed(0)} MB file, ` +
+        `${(mb(bytes) / median(seconds)).toFixed(0)} MB/s through the worker; baseline: ` +
+        `\`psql -c "${statement.replace(/'\{\}'::jsonb/, "'{}'")}" > /dev/null\` as the same user`,
+    },
+  };
+}
+
+/** The worker's peak memory over a set of runs at one size. */
+function memoryFigure(name: string, runs: ExportRun[], note: string): Figure {
+  return {
+    name,
+    value: summarize(runs.map((run) => run.peakMB)),
+    unit: "MB",
+    target: { on: "median", kind: "below", bound: 150 },
+    note,
+  };
+}
+
+/** A format at its row cap, in rows/s, beside a CSV export of the same rows. */
+async function atCap(
+  context: ExportContext,
+  config: BenchConfig,
+  user: ExportUsers["large"],
+  format: "xlsx" | "pdf",
+  household: string,
+  expectedRows: number,
+): Promise<Figure[]> {
+  const request: ExportRequest = {
+    source: "budget",
+    format,
+    compression: "none",
+    options: {},
+    scope: household,
+  };
+  const runs = await exportRuns(context, config, user.client, request);
+  if (runs[0].rows !== expectedRows) {
+    throw new Error(
+      `the ${format} export held ${runs[0].rows} rows, not the ${expectedRows} seeded`,
+    );
+  }
+  const csv = await exportRuns(context, config, user.client, { ...request, format: "csv" });
+  const rate = (run: ExportRun) => run.rows / run.seconds;
+  const label = format.toUpperCase();
+  return [
+    {
+      name: `${label} export at its cap`,
+      value: summarize(runs.map(rate)),
+      unit: "rows/s",
+      baseline: { name: "CSV export", value: summarize(csv.map(rate)) },
+      ratio: median(runs.map(rate)) / median(csv.map(rate)),
+      note: `${count(runs[0].rows)} budget line items, ${mb(runs[0].bytes).toFixed(1)} MB file ` +
+        `(CSV of the same rows: ${mb(csv[0].bytes).toFixed(1)} MB)`,
+    },
+    {
+      name: `${label} export peak memory`,
+      value: summarize(runs.map((run) => run.peakMB)),
+      unit: "MB",
+      note: `worker VmHWM; the CSV export of the same rows peaked at ` +
+        `${median(csv.map((run) => run.peakMB)).toFixed(0)} MB`,
+    },
+  ];
+}
+
+/** Measures every export figure; the order keeps each worker peak separate. */
+export async function measureExports(
+  context: ExportContext,
+  config: BenchConfig,
+  users: ExportUsers,
+  dataset: Dataset,
+): Promise<Figure[]> {
+  const smallRuns: ExportRun[] = [];
+  for (
+    const request of [
+      conversations("csv", "none"),
+      conversations("jsonl", "none"),
+      conversations("csv", "gzip"),
+    ]
+  ) {
+    smallRuns.push(...await exportRuns(context, config, users.small.client, request));
+  }
+
+  const csv = await againstCopy(
+    context,
+    config,
+    users.large,
+    "CSV export",
+    conversations("csv", "none"),
+  );
+  const jsonl = await againstCopy(
+    context,
+    config,
+    users.large,
+    "JSONL export",
+    conversations("jsonl", "none"),
+  );
+  const gzipRuns = await exportRuns(
+    context,
+    config,
+    users.large.client,
+    conversations("csv", "gzip"),
+  );
+  const gzipSeconds = gzipRuns.map((run) => run.seconds);
+  const csvSeconds = csv.runs.map((run) => run.seconds);
+  const saved = 1 - gzipRuns[0].bytes / csv.runs[0].bytes;
+  const gzip: Figure = {
+    name: "gzip CSV export",
+    value: summarize(gzipSeconds),
+    unit: "s",
+    baseline: { name: "CSV export", value: summarize(csvSeconds) },
+    ratio: throughputRatio(median(gzipSeconds), median(csvSeconds)),
+    note:
+      `${mb(gzipRuns[0].bytes).toFixed(0)} MB instead of ${mb(csv.runs[0].bytes).toFixed(0)} MB: ` +
+      `${(saved * 100).toFixed(0)} % saved`,
+  };
+
+  const largeRuns = [...csv.runs, ...jsonl.runs, ...gzipRuns];
+  const smallPeak = median(smallRuns.map((run) => run.peakMB));
+  const largePeak = median(largeRuns.map((run) => run.peakMB));
+  const growth = (largePeak / smallPeak - 1) * 100;
+  const memory = [
+    memoryFigure(
+      `worker peak memory, small (${count(smallRuns[0].rows)} rows)`,
+      smallRuns,
+      "worker VmHWM from /proc, a fresh worker process for every run; CSV, JSONL and gzip CSV runs",
+    ),
+    memoryFigure(
+      `worker peak memory, large (${count(csv.runs[0].rows)} rows)`,
+      largeRuns,
+      `the same exports at the large size: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} % ` +
+        `over the small size (target: growth < 20 %)${growth < 20 ? "" : " **missed**"}`,
+    ),
+  ];
+
+  const xlsx = await atCap(context, config, users.large, "xlsx", xlsxHousehold, dataset.xlsxRows);
+  const pdf = await atCap(context, config, users.large, "pdf", pdfHousehold, dataset.pdfRows);
+  return [csv.figure, jsonl.figure, gzip, ...memory, ...xlsx, ...pdf];
+}

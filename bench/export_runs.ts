@@ -1,0 +1,145 @@
+// Runs one export the way a client app does (request_export through the API
+// as the user) and waits until its file is complete in Storage, timing
+// request -> completed file; also the baseline statements, fetched from SQL.
+import type postgres from "postgres";
+import type { SupabaseClient } from "@supabase/supabase-js";
+import { timePsqlToDevNull } from "./psql.ts";
+import { restartWorker, workerPeakMB } from "./worker_process.ts";
+
+/** What to export, as request_export takes it. */
+export interface ExportRequest {
+  source: string;
+  format: "csv" | "json" | "jsonl" | "markdown" | "html" | "xlsx" | "pdf";
+  compression: "none" | "gzip";
+  options: Record<string, unknown>;
+  scope?: string;
+}
+
+/** One export, measured. */
+export interface ExportRun {
+  /** Seconds from the request until the completed file was recorded. */
+  seconds: number;
+  /** Rows the worker recorded (messages, conversations or line items). */
+  rows: number;
+  /** Size of the stored file. */
+  bytes: number;
+  /** The worker process's peak resident set during the run, in MB. */
+  peakMB: number;
+}
+
+/** Where the bench finds its stack's database, Storage folder and worker. */
+export interface ExportContext {
+  /** A superuser pool, for polling status and fetching statements. */
+  sql: postgres.Sql;
+  dbUrl: string;
+  /** The stack's EXPORTS_LOCAL_DIR: its Storage files and gateway pid live there. */
+  localDir: string;
+  /** A client signed in as a user with a handful of rows, for warm-up exports. */
+  warmupClient: SupabaseClient;
+}
+
+const pollIntervalMs = 10;
+const timeoutMs = 15 * 60 * 1000;
+
+interface ExportState {
+  status: string;
+  row_count: string | null;
+  file_size: string | null;
+  storage_bucket: string;
+  storage_path: string;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** Requests an export as the client's user and waits until it is completed. */
+async function requestAndWait(
+  context: ExportContext,
+  client: SupabaseClient,
+  request: ExportRequest,
+): Promise<Omit<ExportRun, "peakMB">> {
+  const start = performance.now();
+  const { data, error } = await client.rpc("request_export", {
+    source: request.source,
+    format: request.format,
+    options: request.options,
+    scope: request.scope ?? null,
+    compression: request.compression,
+  });
+  if (error) throw new Error(`request_export failed: ${error.code} ${error.message}`);
+  const exportId = (data as { export_id: string }).export_id;
+  for (;;) {
+    const [state] = await context.sql<ExportState[]>`
+      select status, row_count, file_size, storage_bucket, storage_path, error_code, error_message
+      from exports.exports where export_id = ${exportId}`;
+    if (state.status === "completed") {
+      const seconds = (performance.now() - start) / 1000;
+      const bytes = Number(state.file_size);
+      const stored = await Deno.stat(
+        `${context.localDir}/storage/${state.storage_bucket}/${state.storage_path}`,
+      );
+      if (stored.size !== bytes) {
+        throw new Error(
+          `export ${exportId} recorded ${bytes} bytes but Storage holds ${stored.size}`,
+        );
+      }
+      return { seconds, rows: Number(state.row_count), bytes };
+    }
+    if (state.status !== "queued" && state.status !== "processing") {
+      throw new Error(
+        `export ${exportId} (${request.format}) ended ${state.status}: ` +
+          `${state.error_code} ${state.error_message}`,
+      );
+    }
+    if (performance.now() - start > timeoutMs) {
+      throw new Error(`export ${exportId} did not complete within ${timeoutMs / 60000} minutes`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+  }
+}
+
+/**
+ * One measured export on a fresh worker process: the worker is restarted
+ * (so its peak resident set is this run's alone), woken and warmed with a
+ * tiny export (so its start-up is not timed), then the export is measured.
+ */
+export async function measuredExport(
+  context: ExportContext,
+  client: SupabaseClient,
+  request: ExportRequest,
+): Promise<ExportRun> {
+  await restartWorker(context.localDir);
+  await requestAndWait(context, context.warmupClient, {
+    source: "conversations",
+    format: "csv",
+    compression: "none",
+    options: {},
+  });
+  const run = await requestAndWait(context, client, request);
+  return { ...run, peakMB: await workerPeakMB(context.localDir) };
+}
+
+/** The statement the SQL core builds for an export: the one the worker runs. */
+export async function exportStatement(
+  sql: postgres.Sql,
+  request: Pick<ExportRequest, "source" | "format" | "options" | "scope">,
+): Promise<string> {
+  const [built] = await sql<{ statement: string }[]>`
+    select b.statement
+    from exports.sources s,
+         exports._build_statement(s, ${request.format},
+           exports._source_options(${sql.json(request.options as postgres.JSONValue)}, ${
+    request.scope ?? null
+  }::uuid)) b
+    where s.name = ${request.source}`;
+  if (!built) throw new Error(`source ${request.source} is not registered`);
+  return built.statement;
+}
+
+/** Seconds psql takes to run `statement` as the user, its output to /dev/null. */
+export async function baselineSeconds(
+  dbUrl: string,
+  claims: Record<string, unknown>,
+  statement: string,
+): Promise<number> {
+  return await timePsqlToDevNull(dbUrl, { claims }, statement);
+}

@@ -1,0 +1,49 @@
+// The exports worker's own OS process on the bench stack: the gateway runs
+// each edge function in a Deno process of its own, started on its first
+// request. The bench finds it under the gateway's pid (never by a broad
+// search), reads its peak resident set, and restarts it so peaks stay separate.
+import { findDescendant } from "./process_tree.ts";
+import { residentMemory } from "./process_memory.ts";
+
+const workerCommand = /function_bootstrap\.ts \d+ file:\S*\/functions\/exports-worker\/index\.ts$/;
+
+/** The gateway's pid, from the file scripts/gateway-start writes. */
+export async function gatewayPid(localDir: string): Promise<number> {
+  const text = await Deno.readTextFile(`${localDir}/gateway/gateway.pid`).catch(() => "");
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) {
+    throw new Error(`no gateway pid in ${localDir}/gateway/gateway.pid: is the bench stack up?`);
+  }
+  return pid;
+}
+
+/** The worker's pid, or null when the gateway has not started it (yet, or again). */
+export async function workerPid(localDir: string): Promise<number | null> {
+  return await findDescendant(await gatewayPid(localDir), workerCommand);
+}
+
+/** The worker's peak resident set in MB since it started; throws when it is not running. */
+export async function workerPeakMB(localDir: string): Promise<number> {
+  const pid = await workerPid(localDir);
+  if (pid === null) throw new Error("the exports worker is not running: no export has woken it");
+  return (await residentMemory(pid)).peakMB;
+}
+
+/**
+ * Stops the worker process, if running, and waits until it is gone; the
+ * gateway starts a fresh one on the next wake, with a fresh peak.
+ */
+export async function restartWorker(localDir: string): Promise<void> {
+  const pid = await workerPid(localDir);
+  if (pid === null) return;
+  Deno.kill(pid, "SIGTERM");
+  for (let waited = 0; waited < 100; waited++) {
+    try {
+      await Deno.stat(`/proc/${pid}`);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the exports worker (pid ${pid}) did not exit within 5 s of SIGTERM`);
+}

@@ -48,6 +48,7 @@ begin
       using errcode = 'EX030';
   end if;
   if allowed_types is null and p.prorettype <> 'record'::regtype
+     and not 't' = any (coalesce(p.proargmodes, '{}'))
      and (select t.typrelid from pg_catalog.pg_type t where t.oid = p.prorettype) = 0 then
     raise exception '% function % must return rows with named columns', purpose, fn
       using errcode = 'EX030', hint = 'Use returns setof a_table or returns table (...).';

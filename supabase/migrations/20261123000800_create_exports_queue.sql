@@ -63,35 +63,50 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  claimed exports.exports;
+  built record;
 begin
   if max_exports not between 1 and 100 or lease_seconds not between 10 and 3600 then
     raise exception 'max_exports must be 1-100 and lease_seconds 10-3600; got % and %', max_exports, lease_seconds
       using errcode = 'invalid_parameter_value';
   end if;
-  return query
-  with picked as (
-    -- Priority first, then the longest waiting; skip locked rows so that
-    -- concurrent workers each take different exports without waiting.
-    select e.id from exports.exports e
-    where e.status = 'queued' and e.next_run_at <= now() and e.deleted_at is null
-    order by e.priority desc, e.next_run_at, e.id
-    limit max_exports
-    for update skip locked
-  ), claimed as (
+  for claimed in
+    with picked as (
+      -- Priority first, then the longest waiting; skip locked rows so that
+      -- concurrent workers each take different exports without waiting.
+      select e.id from exports.exports e
+      where e.status = 'queued' and e.next_run_at <= now() and e.deleted_at is null
+      order by e.priority desc, e.next_run_at, e.id
+      limit max_exports
+      for update skip locked
+    )
     update exports.exports e set
       status = 'processing', attempt = e.attempt + 1, lease_owner = worker_id,
       lease_expires_at = now() + make_interval(secs => lease_seconds),
       started_at = coalesce(e.started_at, now()), rows_written = 0
     from picked where e.id = picked.id
     returning e.*
-  )
-  select c.export_id, c.attempt, c.source, c.format, c.options, c.compression,
-    exports.user_claims(c.owner_id), b.statement, b.statement_kind, c.file_name, c.content_type,
-    c.storage_bucket, c.storage_path, c.rows_expected
-  from claimed c
-  join exports.sources s on s.name = c.source
-  cross join lateral exports._build_statement(s, c.format, exports._source_options(c.options, c.scope_id)) b
-  order by c.priority desc, c.next_run_at, c.id;
+  loop
+    -- A source whose function was dropped or changed fails its own exports
+    -- for good instead of making every claim fail.
+    begin
+      select b.statement, b.statement_kind into built
+      from exports.sources s,
+           lateral exports._build_statement(s, claimed.format, exports._source_options(claimed.options, claimed.scope_id)) b
+      where s.name = claimed.source;
+    exception when others then
+      update exports.exports e set status = 'failed', finished_at = now(), lease_owner = null,
+        lease_expires_at = null, error_code = 'invalid_source',
+        error_message = format('The %s source cannot run: %s', claimed.source, sqlerrm)
+      where e.id = claimed.id;
+      continue;
+    end;
+    return next row(claimed.export_id, claimed.attempt, claimed.source, claimed.format, claimed.options,
+      claimed.compression, exports.user_claims(claimed.owner_id), built.statement, built.statement_kind,
+      claimed.file_name, claimed.content_type, claimed.storage_bucket, claimed.storage_path,
+      claimed.rows_expected)::exports.claimed_export;
+  end loop;
 end
 $$;
 comment on function exports.claim_exports is

@@ -1,0 +1,25 @@
+-- An export whose source function no longer exists fails for good when claimed, and the other exports in the claim still run.
+begin;
+select plan(3);
+
+select tests.create_user('owner');
+select tests.register_test_sources();
+update exports.settings set max_active_exports_per_user = 10;
+create function tests.doomed_rows(options jsonb) returns table (n int)
+language sql stable security invoker set search_path = '' as $$ select 1 $$;
+grant execute on function tests.doomed_rows(jsonb) to authenticated;
+select exports.register_source(name => 'doomed', rows_function => 'tests.doomed_rows(jsonb)', formats => array['csv']);
+
+select tests.request_as('owner', source => 'doomed') as broken \gset
+select tests.request_as('owner') as healthy \gset
+drop function tests.doomed_rows(jsonb);
+
+select results_eq($$ select export_id from exports.claim_exports(worker_id => 'worker-1', max_exports => 10) $$,
+  format('values (%L::uuid)', :'healthy'), 'the claim returns the healthy export only');
+select is((select status || ' ' || error_code from exports.exports where export_id = :'broken'), 'failed invalid_source',
+  'the export of the broken source fails for good');
+select matches((select error_message from exports.exports where export_id = :'broken'),
+  '^The doomed source cannot run: ', 'its error says which source cannot run and why');
+
+select * from finish();
+rollback;

@@ -97,6 +97,7 @@ declare
   failed bigint;
   pruned_exports bigint;
   pruned_events bigint;
+  pruned_job_runs bigint;
 begin
   update exports.exports e set status = 'expired'
   where e.status = 'completed' and e.expires_at <= now();
@@ -131,14 +132,23 @@ begin
   get diagnostics pruned_events = row_count;
   perform set_config('exports.pruning_events', 'off', true);
 
+  -- pg_cron logs every run and never forgets one; the wake-up alone runs
+  -- thousands of times a day, so the module prunes its own jobs' history.
+  if exists (select from pg_catalog.pg_extension where extname = 'pg_cron') then
+    delete from cron.job_run_details d
+    where d.jobid in (select j.jobid from cron.job j where j.jobname in ('exports-cleanup', 'exports-wake'))
+      and d.end_time < now() - interval '1 day';
+    get diagnostics pruned_job_runs = row_count;
+  end if;
+
   return jsonb_build_object(
     'expired', expired, 'requeued', requeued, 'failed', failed,
     'files_to_purge', (select count(*) from exports.objects_to_purge(2147483647)),
-    'pruned_exports', pruned_exports, 'pruned_events', pruned_events);
+    'pruned_exports', pruned_exports, 'pruned_events', pruned_events, 'pruned_job_runs', coalesce(pruned_job_runs, 0));
 end
 $$;
 comment on function exports.cleanup_expired_exports is
-  'Expires completed exports past their expiry, returns stuck leases to the queue, counts files to purge and prunes rows past retention; returns a summary.';
+  'Expires completed exports past their expiry, returns stuck leases to the queue, counts files to purge and prunes rows (and its pg_cron run history) past retention; returns a summary.';
 
 -- ============================================================================
 -- grants

@@ -1,6 +1,6 @@
 -- The client RPCs are executable by authenticated only; the queue and cleanup functions by service_role only.
 begin;
-select plan(6);
+select plan(19);
 
 create temp table client_rpcs (signature text);
 insert into client_rpcs values
@@ -27,9 +27,29 @@ select ok(not bool_or(has_function_privilege('authenticated', signature, 'execut
   'neither authenticated nor anon may call a worker function')
 from worker_functions;
 
-select tests.authenticate_as_anon();
-select throws_ok($$ select public.request_export(source => 'conversations', format => 'csv') $$, '42501',
-  'permission denied for function request_export', 'an anonymous call to request_export is refused');
+-- And each call is refused in practice, as anon and as service_role.
+create temp table calls (sql text);
+insert into calls values
+  ($$ select public.request_export(source => 'conversations', format => 'csv') $$),
+  ($$ select public.list_exports() $$),
+  ($$ select public.get_export(gen_random_uuid()) $$),
+  ($$ select public.list_export_events(gen_random_uuid()) $$),
+  ($$ select public.cancel_export(gen_random_uuid()) $$),
+  ($$ select public.delete_export(gen_random_uuid()) $$),
+  ($$ select public.record_export_download(gen_random_uuid()) $$);
+grant select on calls to public;
+
+create function pg_temp.call_as(role_name text, sql text) returns text language plpgsql as $$
+declare
+  result text;
+begin
+  if role_name = 'anon' then perform tests.authenticate_as_anon(); else perform tests.authenticate_as_service_role(); end if;
+  result := throws_ok(sql, '42501', null, format('%s may not call %s', role_name, substring(sql from 'public\.(\w+)')));
+  perform tests.clear_authentication();
+  return result;
+end $$;
+
+select pg_temp.call_as(r, c.sql) from unnest(array['anon', 'service_role']) r, calls c;
 
 select * from finish();
 rollback;

@@ -1,14 +1,16 @@
--- No client role, service_role included, may insert, update or delete rows of any module table: all writes go through functions.
+-- Nobody, owner, other user, scope member, non-member, anon or service_role, may insert, update or delete rows of any module table: all writes go through functions.
 begin;
-select plan(72);
+select plan(144);
 
-select tests.create_user('owner');
+select tests.create_user(u) from unnest(array['owner', 'other', 'member', 'outsider']) u;
 select tests.register_test_sources();
+select tests.create_scope('owner', 'member') as scope \gset
 select tests.request_as('owner');
+select tests.request_as('owner', source => 'test_shared_items', scope => :'scope');
 
 create temp table attempts as
 select r.role_name, t.table_name, o.sql
-from unnest(array['authenticated', 'anon', 'service_role']) r (role_name)
+from unnest(array['owner', 'other', 'member', 'outsider', 'anon', 'service_role']) r (role_name)
 cross join unnest(array['settings', 'sources', 'scope_members', 'exports', 'export_events', 'usage',
   'error_codes', 'orphaned_files']) t (table_name)
 cross join lateral (values
@@ -24,9 +26,9 @@ declare
   result text;
 begin
   case role_name
-    when 'authenticated' then perform tests.authenticate_as('owner');
     when 'anon' then perform tests.authenticate_as_anon();
-    else perform tests.authenticate_as_service_role();
+    when 'service_role' then perform tests.authenticate_as_service_role();
+    else perform tests.authenticate_as(role_name);
   end case;
   result := throws_ok(sql, '42501', null, description);
   perform tests.clear_authentication();

@@ -27,12 +27,22 @@ export type FileSpec = Pick<
   "source" | "format" | "compression" | "statement" | "statement_kind"
 >;
 
+/** Options for {@link exportFile}. */
+export interface ExportFileOptions {
+  /** Called once a COPY's output has been read to its end (see db_client.ts). */
+  afterCopy(): void;
+}
+
 /**
  * Starts producing the file for `spec` on `tx`, which must be a transaction
  * already running as the requesting user. The statement runs when the body is read.
  */
-export async function exportFile(tx: postgres.TransactionSql, spec: FileSpec): Promise<ExportFile> {
-  const file = await uncompressedFile(tx, spec);
+export async function exportFile(
+  tx: postgres.TransactionSql,
+  spec: FileSpec,
+  options: ExportFileOptions,
+): Promise<ExportFile> {
+  const file = await uncompressedFile(tx, spec, options);
   if (spec.compression !== "gzip") return file;
   return {
     body: file.body.pipeThrough(
@@ -42,11 +52,15 @@ export async function exportFile(tx: postgres.TransactionSql, spec: FileSpec): P
   };
 }
 
-async function uncompressedFile(tx: postgres.TransactionSql, spec: FileSpec): Promise<ExportFile> {
+async function uncompressedFile(
+  tx: postgres.TransactionSql,
+  spec: FileSpec,
+  options: ExportFileOptions,
+): Promise<ExportFile> {
   switch (spec.statement_kind) {
     case "copy_csv": {
       const counter = csvRecordCounter();
-      const copy = ReadableStream.from<Uint8Array>(await tx.unsafe(spec.statement).readable());
+      const copy = await copyOut(tx, spec.statement, options);
       return {
         body: copy.pipeThrough(counter.stream),
         rowsWritten: counter.records,
@@ -54,7 +68,7 @@ async function uncompressedFile(tx: postgres.TransactionSql, spec: FileSpec): Pr
     }
     case "copy_text": {
       let rows = 0;
-      const copy = ReadableStream.from<Uint8Array>(await tx.unsafe(spec.statement).readable());
+      const copy = await copyOut(tx, spec.statement, options);
       const counted = new TransformStream<string, string>({
         transform(chunk, controller) {
           rows++;
@@ -83,4 +97,14 @@ async function uncompressedFile(tx: postgres.TransactionSql, spec: FileSpec): Pr
       return { body, rowsWritten: () => rows };
     }
   }
+}
+
+async function copyOut(
+  tx: postgres.TransactionSql,
+  statement: string,
+  options: ExportFileOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  const copy = await tx.unsafe(statement).readable();
+  copy.once("end", options.afterCopy);
+  return ReadableStream.from<Uint8Array>(copy);
 }

@@ -1,0 +1,36 @@
+// A postgres.js client for the worker whose COPY reads cannot stall the
+// connection.
+//
+// postgres.js pauses the socket when a COPY stream's buffer is full and
+// resumes it only from the stream's read(). When that pause lands in the same
+// socket read as CopyDone, the stream ends with the socket still paused and
+// the next statement on the connection (COMMIT) never gets its answer
+// (porsager/postgres#917). The client below owns its sockets so that
+// `resumeReads()` can undo that pause once a COPY stream has ended.
+import net from "node:net";
+import { once } from "node:events";
+import postgres from "postgres";
+
+/** A client and the way to unstick its sockets after a COPY. */
+export interface WorkerDb {
+  sql: postgres.Sql;
+  /** Resumes every socket of the client; call it when a COPY stream has ended. */
+  resumeReads(): void;
+}
+
+/** Connects to `url` with at most `max` connections. */
+export function workerDb(url: string, options: { max: number }): WorkerDb {
+  const sockets = new Set<net.Socket>();
+  const sql = postgres(url, {
+    max: options.max,
+    onnotice: () => {},
+    socket: async ({ host, port }: { host: string[]; port: number[] }) => {
+      const socket = net.connect({ host: host[0], port: port[0] });
+      await once(socket, "connect");
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      return socket;
+    },
+  } as postgres.Options<Record<string, never>>);
+  return { sql, resumeReads: () => sockets.forEach((socket) => socket.resume()) };
+}

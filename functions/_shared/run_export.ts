@@ -1,0 +1,92 @@
+// Runs one claimed export end to end: stream the file as the user into
+// Storage while heartbeating, then complete it, or fail it with a reason the
+// user can read. A canceled export (heartbeat says stop) leaves no file behind.
+import type { SupabaseClient } from "@supabase/supabase-js";
+import { asUser } from "./as_user.ts";
+import { byteMeter } from "./byte_meter.ts";
+import type { WorkerDb } from "./db_client.ts";
+import { exportFile } from "./export_file.ts";
+import { type ClaimedExport, completeExport, failExport, heartbeat } from "./queue.ts";
+import { failureFor, StorageFailure } from "./worker_failure.ts";
+
+/** How a worker runs exports. */
+export interface RunSettings {
+  workerId: string;
+  leaseSeconds: number;
+  heartbeatMs: number;
+  statementTimeout: string;
+}
+
+/** What became of one export. */
+export type RunOutcome = "completed" | "stopped" | "queued" | "failed";
+
+class Stopped extends Error {}
+
+/** Runs `claim` with `db` (service role) and `storage` (service-role client). */
+export async function runExport(
+  db: WorkerDb,
+  storage: SupabaseClient,
+  claim: ClaimedExport,
+  settings: RunSettings,
+): Promise<RunOutcome> {
+  const bucket = storage.storage.from(claim.storage_bucket);
+  const stop = new AbortController();
+  let rowsWritten = () => 0;
+  const beat = setInterval(async () => {
+    try {
+      const alive = await heartbeat(
+        db.sql,
+        claim.export_id,
+        settings.workerId,
+        rowsWritten(),
+        settings.leaseSeconds,
+      );
+      if (!alive) stop.abort(new Stopped("the export was canceled or its lease was lost"));
+    } catch (error) {
+      console.error("exports worker: heartbeat failed", claim.export_id, error);
+    }
+  }, settings.heartbeatMs);
+  try {
+    const result = await asUser(db.sql, {
+      claims: claim.claims,
+      statementTimeout: settings.statementTimeout,
+    }, async (tx) => {
+      const file = await exportFile(tx, claim, { afterCopy: db.resumeReads });
+      rowsWritten = file.rowsWritten;
+      const meter = byteMeter();
+      const body = file.body.pipeThrough(meter.stream, { signal: stop.signal });
+      const { error } = await bucket.upload(claim.storage_path, body, {
+        contentType: claim.content_type,
+        upsert: true,
+      });
+      if (stop.signal.aborted) throw stop.signal.reason;
+      if (error) {
+        const status = Number(
+          (error as { statusCode?: string; status?: number }).status ??
+            (error as { statusCode?: string }).statusCode ?? 0,
+        );
+        throw new StorageFailure(Number.isFinite(status) ? status : 0, error.message);
+      }
+      return { ...(await meter.measurement), rows: file.rowsWritten() };
+    });
+    const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {
+      fileSize: result.size,
+      sha256: result.sha256,
+      rowCount: result.rows,
+    });
+    if (completed) return "completed";
+    await bucket.remove([claim.storage_path]);
+    return "stopped";
+  } catch (error) {
+    if (error instanceof Stopped) {
+      await bucket.remove([claim.storage_path]);
+      return "stopped";
+    }
+    const failure = failureFor(error);
+    console.error("exports worker: export failed", claim.export_id, failure.code, error);
+    const status = await failExport(db.sql, claim.export_id, settings.workerId, failure);
+    return status === "queued" ? "queued" : "failed";
+  } finally {
+    clearInterval(beat);
+  }
+}

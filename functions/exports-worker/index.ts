@@ -1,0 +1,42 @@
+// The export worker: woken by the exports API, by pg_cron (through pg_net) and
+// by the local stack; answers 202 at once and works in the background.
+import { createClient } from "@supabase/supabase-js";
+import { workerDb } from "../_shared/db_client.ts";
+import { errorResponse } from "../_shared/http_errors.ts";
+import { jwtRole } from "../_shared/jwt_role.ts";
+import { workerRound } from "../_shared/worker_loop.ts";
+
+const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 2 });
+const storage = createClient(
+  Deno.env.get("SUPABASE_URL")!,
+  Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,
+  {
+    auth: { persistSession: false, autoRefreshToken: false },
+  },
+);
+const settings = {
+  workerId: `exports-worker-${crypto.randomUUID()}`,
+  leaseSeconds: 120,
+  heartbeatMs: 5_000,
+  statementTimeout: "15min",
+  budgetMs: Number(Deno.env.get("EXPORTS_WORKER_BUDGET_MS") ?? 300_000),
+};
+
+let round: Promise<unknown> | null = null;
+
+Deno.serve((request) => {
+  if (jwtRole(request) !== "service_role") {
+    return errorResponse(403, "forbidden", "Only the service role may run the export worker.");
+  }
+  // One round at a time per instance: a wake-up during a round is covered by it.
+  round ??= workerRound(db, storage, settings)
+    .catch((error) => console.error("exports worker: round failed", error))
+    .finally(() => round = null);
+  const edge =
+    (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
+  if (edge) {
+    edge.waitUntil(round);
+    return Response.json({ accepted: true }, { status: 202 });
+  }
+  return round.then(() => Response.json({ accepted: true }, { status: 202 }));
+});

@@ -28,7 +28,15 @@ export interface BenchConfig {
   queueExports: number;
   /** RPC calls per latency sample (p50 and p99 are taken over these). */
   rpcCalls: number;
+  /** The groups of figures to measure (all by default). */
+  only: FigureGroup[];
 }
+
+/** The groups of figures, in the order they are measured. */
+export const figureGroups = ["queue", "rpc", "exports", "links"] as const;
+
+/** One group of figures, selectable with --only. */
+export type FigureGroup = typeof figureGroups[number];
 
 const full: BenchConfig = {
   smoke: false,
@@ -43,6 +51,7 @@ const full: BenchConfig = {
   exportUsers: 10_000,
   queueExports: 10_000,
   rpcCalls: 1_000,
+  only: [...figureGroups],
 };
 
 const smoke: BenchConfig = {
@@ -58,11 +67,13 @@ const smoke: BenchConfig = {
   exportUsers: 20,
   queueExports: 100,
   rpcCalls: 20,
+  only: [...figureGroups],
 };
 
 const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
-                 [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]`;
+                 [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
+                 [--only queue,rpc,exports,links]`;
 
 const numericOptions = {
   "runs": "runs",
@@ -87,7 +98,12 @@ export function parseConfig(args: string[]): BenchConfig | "help" {
   try {
     parsed = parseArgs({
       args,
-      options: { ...options, smoke: { type: "boolean" }, help: { type: "boolean" } },
+      options: {
+        ...options,
+        only: { type: "string" },
+        smoke: { type: "boolean" },
+        help: { type: "boolean" },
+      },
     });
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${usage}`);
@@ -102,6 +118,16 @@ export function parseConfig(args: string[]): BenchConfig | "help" {
       throw new Error(`--${flag} must be a positive whole number, got '${text}'\n${usage}`);
     }
     (config[key] as number | null) = value;
+  }
+  if (parsed.values.only !== undefined) {
+    const groups = parsed.values.only.split(",").map((group) => group.trim());
+    const unknown = groups.filter((group) => !(figureGroups as readonly string[]).includes(group));
+    if (unknown.length > 0 || groups.length === 0) {
+      throw new Error(
+        `--only takes ${figureGroups.join(", ")}; got '${parsed.values.only}'\n${usage}`,
+      );
+    }
+    config.only = groups as FigureGroup[];
   }
   if (config.smallMessages > config.messages) {
     throw new Error(`--small-messages (${config.smallMessages}) cannot exceed --messages`);

@@ -39,3 +39,16 @@ Deno.test("a size that is not a positive whole number is refused with the usage"
 Deno.test("an unknown option is refused with the usage", () => {
   assert.throws(() => parseConfig(["--fast"]), /usage: bench\/run/);
 });
+
+Deno.test("--only selects groups of figures and refuses unknown ones", () => {
+  const config = parseConfig(["--only", "queue,rpc"]);
+  assert.ok(config !== "help");
+  assert.deepEqual(config.only, ["queue", "rpc"]);
+  assert.deepEqual((parseConfig([]) as { only: string[] }).only, [
+    "queue",
+    "rpc",
+    "exports",
+    "links",
+  ]);
+  assert.throws(() => parseConfig(["--only", "queue,speed"]), /--only takes queue, rpc/);
+});

@@ -3,13 +3,13 @@
 // real worker claims), starts the gateway, measures the RPCs, the exports
 // and the signed links, prints the table and writes it to
 // bench/results/latest.md for BENCHMARKS.md.
-import { helpText, parseConfig } from "./config.ts";
+import { type FigureGroup, helpText, parseConfig } from "./config.ts";
 import type { ExportContext } from "./export_runs.ts";
 import { measureExports } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { measureQueue } from "./queue.ts";
-import { measureRpc } from "./rpc_latency.ts";
+import { measureRpc, rpcCall } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
 import { measureSignedLink } from "./signed_link.ts";
 import {
@@ -55,69 +55,87 @@ const dataset = await seedDataset(sql, stack.dbUrl, config);
 log(`seeded in ${dataset.seconds.toFixed(1)} s`);
 
 const figures: Figure[] = [];
-log("queue: claim + complete with 1 and 4 workers");
-figures.push(...await measureQueue(stack, config));
+const plans: string[] = [];
+const measuring = (group: FigureGroup) => config.only.includes(group);
+
+if (measuring("queue")) {
+  log("queue: claim + complete with 1 and 4 workers");
+  figures.push(...await measureQueue(stack, config));
+}
 
 log("starting the gateway");
 const gateway = await new Deno.Command("scripts/gateway-start", { stdout: "null" }).output();
 if (!gateway.success) throw new Error("scripts/gateway-start failed");
 
-// A user with a history of exports (export_rows / export_users of them) lists;
-// one without data requests, so each export the worker then runs is tiny.
-const historyUser = claimsOf(otherUserId(1));
-const requester = claimsOf(otherUserId(config.exportUsers));
-log("RPC latency: list_exports, request_export");
-const list = await measureRpc(stack, config, historyUser, {
-  name: "list_exports",
-  call: async (client) => {
-    const { error } = await client.rpc("list_exports", {});
-    if (error) throw new Error(`list_exports failed: ${error.message}`);
-  },
-  sql: "select public.list_exports()",
-});
-const request = await measureRpc(stack, config, requester, {
-  name: "request_export",
-  call: async (client) => {
-    const { error } = await client.rpc("request_export", {
-      source: "conversations",
-      format: "csv",
-    });
-    if (error) throw new Error(`request_export failed: ${error.message}`);
-  },
-  sql: "select public.request_export(source => 'conversations', format => 'csv')",
-});
-figures.push(...list.figures, ...request.figures);
+if (measuring("rpc")) {
+  // A user with a history of exports (export_rows / export_users of them)
+  // lists; one without data requests, so each export the worker then runs is tiny.
+  log("RPC latency: get_export (the API's floor), list_exports, request_export");
+  const historyUser = claimsOf(otherUserId(1));
+  const requester = claimsOf(otherUserId(config.exportUsers));
+  for (
+    const [claims, benchmark] of [
+      [historyUser, {
+        name: "get_export",
+        call: rpcCall("get_export", { export_id: crypto.randomUUID() }),
+        sql: `select public.get_export('${crypto.randomUUID()}')`,
+        floor: true,
+      }],
+      [historyUser, {
+        name: "list_exports",
+        call: rpcCall("list_exports", {}),
+        sql: "select public.list_exports()",
+      }],
+      [requester, {
+        name: "request_export",
+        call: rpcCall("request_export", { source: "conversations", format: "csv" }),
+        sql: "select public.request_export(source => 'conversations', format => 'csv')",
+      }],
+    ] as const
+  ) {
+    const measured = await measureRpc(stack, config, claims, benchmark);
+    figures.push(...measured.figures);
+    plans.push(measured.plans);
+  }
+}
 
-log("exports through the API and the worker");
-const context: ExportContext = {
-  sql,
-  dbUrl: stack.dbUrl,
-  localDir,
-  warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
-};
-const large = {
-  client: await userClient(stack, claimsOf(largeUserId)),
-  claims: claimsOf(largeUserId),
-};
-const small = {
-  client: await userClient(stack, claimsOf(smallUserId)),
-  claims: claimsOf(smallUserId),
-};
-figures.push(...await measureExports(context, config, { large, small }, dataset));
+if (measuring("exports")) {
+  log("exports through the API and the worker");
+  const context: ExportContext = {
+    sql,
+    dbUrl: stack.dbUrl,
+    localDir,
+    warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
+  };
+  const users = {
+    large: {
+      client: await userClient(stack, claimsOf(largeUserId)),
+      claims: claimsOf(largeUserId),
+    },
+    small: {
+      client: await userClient(stack, claimsOf(smallUserId)),
+      claims: claimsOf(smallUserId),
+    },
+  };
+  figures.push(...await measureExports(context, config, users, dataset));
+}
 
-log("signed links through the exports API");
-figures.push(...await measureSignedLink(stack, config, sql, claimsOf(largeUserId)));
+if (measuring("links")) {
+  log("signed links through the exports API");
+  figures.push(...await measureSignedLink(stack, config, sql, claimsOf(largeUserId)));
+}
 await sql.end();
 
 const table = renderTable(figures);
-const plans = `Plans of the statements the RPCs ran (auto_explain, as the user):\n\n` +
-  "```\n" + `${list.plans}\n\n${request.plans}\n` + "```";
-console.log(`\n${table}\n\n${plans}`);
+const planText = plans.length === 0 ? "" : "Plans of the statements the RPCs ran " +
+  "(auto_explain with log_nested_statements, as the user, rolled back):\n\n```\n" +
+  `${plans.join("\n\n")}\n` + "```\n";
+console.log(`\n${table}\n\n${planText}`);
 const results = new URL("./results/", import.meta.url);
 await Deno.mkdir(results, { recursive: true });
 await Deno.writeTextFile(
   new URL("latest.md", results),
   `${renderMachine(machine)}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
-    `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n\n${plans}\n`,
+    `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n\n${planText}`,
 );
 log(`written to bench/results/latest.md`);

@@ -6,7 +6,7 @@ import { z } from "zod";
 export const createExportInput = z.object({
   source: z.string().min(1),
   format: z.enum(["csv", "json", "jsonl", "markdown", "html", "xlsx", "pdf"]),
-  options: z.record(z.string(), z.unknown()).default({}),
+  options: z.record(z.string(), z.json()).default({}),
   idempotency_key: z.string().min(1).max(200).optional(),
   scope: z.uuid().optional(),
   compression: z.enum(["none", "gzip"]).default("none"),

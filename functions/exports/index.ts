@@ -10,14 +10,15 @@ import {
   listExportsInput,
 } from "../_shared/api_input.ts";
 import { errorResponse, internalError, rpcErrorResponse } from "../_shared/http_errors.ts";
+import type { Database } from "../_shared/database_types.ts";
 
 const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
 const serviceKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;
 const clientOptions = { auth: { persistSession: false, autoRefreshToken: false } };
 const service = createClient(supabaseUrl, serviceKey, clientOptions);
 
-function asCaller(request: Request): SupabaseClient {
-  return createClient(supabaseUrl, Deno.env.get("SUPABASE_ANON_KEY")!, {
+function asCaller(request: Request): SupabaseClient<Database> {
+  return createClient<Database>(supabaseUrl, Deno.env.get("SUPABASE_ANON_KEY")!, {
     ...clientOptions,
     global: { headers: { Authorization: request.headers.get("authorization") ?? "" } },
   });

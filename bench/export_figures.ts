@@ -31,6 +31,9 @@ export const xlsxHousehold = "00000000-0000-4000-8000-0000000b0001";
 export const pdfHousehold = "00000000-0000-4000-8000-0000000b0002";
 
 const mb = (bytes: number) => bytes / 1e6;
+/** A file size the way a reader takes it in: kB below a megabyte. */
+const size = (bytes: number) =>
+  bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${mb(bytes).toFixed(bytes < 1e8 ? 1 : 0)} MB`;
 const count = (n: number) => n.toLocaleString("en-US");
 const median = (values: number[]) => summarize(values).median;
 
@@ -73,7 +76,7 @@ async function againstCopy(
       baseline: { name: "psql COPY", value: summarize(baseline) },
       ratio: throughputRatio(median(seconds), median(baseline)),
       target: { on: "ratio", kind: "at least", bound: 0.7 },
-      note: `${count(rows)} rows, ${mb(bytes).toFixed(0)} MB file, ` +
+      note: `${count(rows)} rows, ${size(bytes)} file, ` +
         `${(mb(bytes) / median(seconds)).toFixed(0)} MB/s through the worker; baseline: ` +
         `\`psql -c "${statement.replace(/'\{\}'::jsonb/, "'{}'")}" > /dev/null\` as the same user`,
     },
@@ -123,8 +126,8 @@ async function atCap(
       unit: "rows/s",
       baseline: { name: "CSV export", value: summarize(csv.map(rate)) },
       ratio: median(runs.map(rate)) / median(csv.map(rate)),
-      note: `${count(runs[0].rows)} budget line items, ${mb(runs[0].bytes).toFixed(1)} MB file ` +
-        `(CSV of the same rows: ${mb(csv[0].bytes).toFixed(1)} MB)`,
+      note: `${count(runs[0].rows)} budget line items, ${size(runs[0].bytes)} file ` +
+        `(CSV of the same rows: ${size(csv[0].bytes)})`,
     },
     {
       name: `${label} export peak memory`,

@@ -1,5 +1,5 @@
-// Runs one export the way a client app does (request_export through the API
-// as the user) and waits until its file is complete in Storage, timing
+// Runs one export the way a client app does (POST to the exports API as the
+// user) and waits until its file is complete in Storage, timing
 // request -> completed file; also the baseline statements, fetched from SQL.
 import type postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
@@ -58,14 +58,18 @@ async function requestAndWait(
   request: ExportRequest,
 ): Promise<Omit<ExportRun, "peakMB">> {
   const start = performance.now();
-  const { data, error } = await client.rpc("request_export", {
-    source: request.source,
-    format: request.format,
-    options: request.options,
-    scope: request.scope ?? null,
-    compression: request.compression,
+  // POST /functions/v1/exports, as a client app requests an export.
+  const { data, error } = await client.functions.invoke("exports", {
+    method: "POST",
+    body: {
+      source: request.source,
+      format: request.format,
+      options: request.options,
+      compression: request.compression,
+      ...(request.scope ? { scope: request.scope } : {}),
+    },
   });
-  if (error) throw new Error(`request_export failed: ${error.code} ${error.message}`);
+  if (error) throw new Error(`the exports API refused the request: ${error.message}`);
   const exportId = (data as { export_id: string }).export_id;
   for (;;) {
     const [state] = await context.sql<ExportState[]>`

@@ -186,8 +186,7 @@ export async function measureExports(
     unit: "s",
     baseline: { name: "CSV export", value: summarize(csvSeconds) },
     ratio: throughputRatio(median(gzipSeconds), median(csvSeconds)),
-    note:
-      `${mb(gzipRuns[0].bytes).toFixed(0)} MB instead of ${mb(csv.runs[0].bytes).toFixed(0)} MB: ` +
+    note: `${size(gzipRuns[0].bytes)} instead of ${size(csv.runs[0].bytes)}: ` +
       `${(saved * 100).toFixed(0)} % saved`,
   };
 

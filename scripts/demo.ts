@@ -72,7 +72,7 @@ async function waitFor(client: SupabaseClient, id: string): Promise<Export> {
 async function download(
   client: SupabaseClient,
   id: string,
-): Promise<{ url: string; bytes: Uint8Array }> {
+): Promise<{ url: string; bytes: Uint8Array<ArrayBuffer> }> {
   const link = await call<{ url: string }>(client, `exports/${id}/link`, {
     body: { expires_in: 60 },
   });
@@ -81,7 +81,7 @@ async function download(
   return { url: link.url, bytes: new Uint8Array(await response.arrayBuffer()) };
 }
 
-async function preview(done: Export, bytes: Uint8Array): Promise<string> {
+async function preview(done: Export, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   if (done.format === "xlsx") return `(XLSX workbook: a zip archive, starts with ${magic(bytes)})`;
   if (done.format === "pdf") return `(PDF document, starts with ${magic(bytes)})`;
   let text = bytes;

@@ -1,8 +1,10 @@
 // Helpers for the exports end-to-end tests: seed a user's data with SQL, call
-// the exports API with supabase-js, wait for an export to settle.
+// the exports API with supabase-js, wait for an export to reach a state, and
+// look at what the worker left in Storage (its rows and its bytes on disk).
+import { join } from "node:path";
 import postgres from "postgres";
 import { stackEnv } from "../support/env.ts";
-import { userClient } from "../support/clients.ts";
+import { serviceClient, userClient } from "../support/clients.ts";
 import type { TestUser } from "../support/users.ts";
 
 /** Runs `work` with a superuser connection to the local database. */
@@ -17,17 +19,91 @@ export async function withDb<T>(work: (sql: postgres.Sql) => Promise<T>): Promis
 
 /** Gives `user` one conversation whose messages hold awkward text. */
 export async function seedConversation(user: TestUser, contents: string[]): Promise<void> {
+  await seedConversations(user, [{ title: 'tricky "title", with commas', contents }]);
+}
+
+/** A conversation to seed: its title and its messages' text, user and assistant in turn. */
+export interface SeededConversation {
+  title: string;
+  contents: string[];
+}
+
+/** Gives `user` these conversations, oldest first, a minute apart. */
+export async function seedConversations(
+  user: TestUser,
+  conversations: SeededConversation[],
+): Promise<void> {
   await withDb(async (sql) => {
-    const [conversation] = await sql`
-      insert into sample.conversations (user_id, title, quality_score)
-      values (${user.id}, 'tricky "title", with commas', 0.9) returning id`;
-    for (const [index, content] of contents.entries()) {
-      await sql`
-        insert into sample.messages (conversation_id, user_id, position, role, content)
-        values (${conversation.id}, ${user.id}, ${index}, ${
-        index % 2 ? "assistant" : "user"
-      }, ${content})`;
+    for (const [order, { title, contents }] of conversations.entries()) {
+      const [conversation] = await sql`
+        insert into sample.conversations (user_id, title, quality_score, created_at)
+        values (${user.id}, ${title}, 0.9,
+          timestamptz '2026-01-01 00:00:00+00' + make_interval(mins => ${order}))
+        returning id`;
+      for (const [index, content] of contents.entries()) {
+        await sql`
+          insert into sample.messages (conversation_id, user_id, position, role, content)
+          values (${conversation.id}, ${user.id}, ${index}, ${
+          index % 2 ? "assistant" : "user"
+        }, ${content})`;
+      }
     }
+  });
+}
+
+/** Gives `user` `count` conversations of five short messages each, for exports that take a while. */
+export async function seedManyConversations(user: TestUser, count: number): Promise<void> {
+  await withDb(async (sql) => {
+    await sql`
+      with created as (
+        insert into sample.conversations (user_id, title, created_at)
+        select ${user.id}, 'bulk conversation ' || n,
+          timestamptz '2026-01-01 00:00:00+00' + make_interval(secs => n)
+        from generate_series(1, ${count}) as n
+        returning id)
+      insert into sample.messages (conversation_id, user_id, position, role, content)
+      select c.id, ${user.id}, p, case when p % 2 = 0 then 'user' else 'assistant' end,
+        repeat('a sentence of bulk text, ', 8)
+      from created c cross join generate_series(0, 4) as p`;
+  });
+}
+
+/** A budget line to seed: its date (yyyy-mm-dd), category (kind expense), description and amount. */
+export interface SeededLine {
+  occurredOn: string;
+  category: string;
+  description: string;
+  amount: string;
+}
+
+/** Creates a household owned by `owner`, with `members` and these budget lines; returns its id. */
+export async function seedHousehold(
+  owner: TestUser,
+  members: TestUser[],
+  lines: SeededLine[],
+): Promise<string> {
+  return await withDb(async (sql) => {
+    const [household] = await sql`
+      insert into sample.households (name, created_by) values ('a test household', ${owner.id})
+      returning id`;
+    for (const member of members) {
+      await sql`
+        insert into sample.household_members (household_id, user_id)
+        values (${household.id}, ${member.id})`;
+    }
+    for (const line of lines) {
+      const [category] = await sql`
+        insert into sample.budget_categories (household_id, name, kind)
+        values (${household.id}, ${line.category}, 'expense')
+        on conflict (household_id, name) do update set kind = excluded.kind
+        returning id`;
+      await sql`
+        insert into sample.budget_line_items
+          (household_id, category_id, description, amount, occurred_on, created_by)
+        values (${household.id}, ${category.id}, ${line.description}, ${line.amount},
+          ${line.occurredOn}, ${owner.id})`;
+    }
+    return household.id as string;
   });
 }
 
@@ -48,12 +124,129 @@ export async function callExports(
   return { status: response.status, body: await response.json() };
 }
 
+/** Requests an export as `user` and returns its id; throws with the answer when refused. */
+export async function requestExport(user: TestUser, request: Record<string, unknown>) {
+  const created = await callExports(user, "", "POST", request);
+  if (created.status !== 200) {
+    throw new Error(`the export request was refused: ${JSON.stringify(created)}`);
+  }
+  return created.body.export_id as string;
+}
+
 /** Polls GET /exports/:id until the export leaves queued/processing. */
 export async function settled(user: TestUser, exportId: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 120; attempt++) {
+  return await pollFor(`export ${exportId} to settle`, async () => {
     const { body } = await callExports(user, `/${exportId}`, "GET");
-    if (!["queued", "processing"].includes(body.status as string)) return body;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    return ["queued", "processing"].includes(body.status as string) ? undefined : body;
+  });
+}
+
+/** Requests an export as `user`, waits for it and returns its file's bytes through a signed link. */
+export async function exportedBytes(
+  user: TestUser,
+  request: Record<string, unknown>,
+): Promise<Uint8Array> {
+  const done = await settled(user, await requestExport(user, request));
+  if (done.status !== "completed") throw new Error(`the export ended ${JSON.stringify(done)}`);
+  return await linkedBytes(user, done.export_id as string);
+}
+
+/** Mints a link for the export as `user` and downloads it. */
+export async function linkedBytes(user: TestUser, exportId: string): Promise<Uint8Array> {
+  const link = await callExports(user, `/${exportId}/link`, "POST", {});
+  if (link.status !== 200) throw new Error(`no link: ${JSON.stringify(link)}`);
+  const response = await fetch(link.body.url as string);
+  if (!response.ok) {
+    throw new Error(`the link answered ${response.status}: ${await response.text()}`);
   }
-  throw new Error(`export ${exportId} did not settle in 30 seconds`);
+  return await response.bytes();
+}
+
+/**
+ * Calls `check` until it returns a value other than undefined, at most
+ * `timeoutMs`; throws naming what it waited for.
+ */
+export async function pollFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The module's own row of an export, with what clients never see (lease, storage path). */
+export interface ExportRow {
+  status: string;
+  attempt: number;
+  max_attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  lease_owner: string | null;
+  storage_bucket: string;
+  storage_path: string;
+  purged_at: Date | null;
+}
+
+/** Reads the module's row of an export. */
+export async function exportRow(exportId: string): Promise<ExportRow> {
+  return await withDb(async (sql) => {
+    const [row] = await sql<ExportRow[]>`
+      select status, attempt, max_attempts, error_code, error_message, lease_owner,
+        storage_bucket, storage_path, purged_at
+      from exports.exports where export_id = ${exportId}`;
+    if (!row) throw new Error(`export ${exportId} has no row`);
+    return row;
+  });
+}
+
+/** The events logged for an export, oldest first. */
+export async function exportEvents(exportId: string): Promise<string[]> {
+  return await withDb(async (sql) => {
+    const rows = await sql<{ event: string }[]>`
+      select event from exports.export_events where export_id = ${exportId} order by id`;
+    return rows.map((row) => row.event);
+  });
+}
+
+/** The names of the objects Storage has recorded under an export's folder. */
+export async function storedObjects(row: ExportRow): Promise<string[]> {
+  const folder = row.storage_path.slice(0, row.storage_path.lastIndexOf("/") + 1);
+  return await withDb(async (sql) => {
+    const rows = await sql<{ name: string }[]>`
+      select name from storage.objects
+      where bucket_id = ${row.storage_bucket} and starts_with(name, ${folder})`;
+    return rows.map((object) => object.name);
+  });
+}
+
+/**
+ * The folder where the stack's gateway keeps Storage's bytes, as
+ * scripts/gateway-start places it (EXPORTS_LOCAL_DIR, else .local).
+ */
+export function gatewayStorageDir(): string {
+  const repoRoot = new URL("../../", import.meta.url).pathname;
+  return join(Deno.env.get("EXPORTS_LOCAL_DIR") ?? join(repoRoot, ".local"), "storage");
+}
+
+/** The files on disk in an export's folder of the stack's Storage. */
+export async function filesOnDisk(row: ExportRow): Promise<string[]> {
+  const folder = join(gatewayStorageDir(), row.storage_bucket, row.storage_path, "..");
+  try {
+    return (await Array.fromAsync(Deno.readDir(folder))).map((entry) => entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/** Wakes the stack's worker the way the exports API and pg_cron do. */
+export async function wakeWorker(): Promise<void> {
+  const { error } = await serviceClient().functions.invoke("exports-worker", { method: "POST" });
+  if (error) throw error;
 }

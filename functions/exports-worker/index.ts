@@ -22,21 +22,38 @@ const settings = {
   budgetMs: Number(Deno.env.get("EXPORTS_WORKER_BUDGET_MS") ?? 300_000),
 };
 
-let round: Promise<unknown> | null = null;
+let round: Promise<void> | null = null;
+let wokenDuringRound = false;
+
+/**
+ * One round at a time per instance. A wake-up that arrives during a round may
+ * announce an export the round already looked past, so it earns one more round.
+ */
+function runRounds(): Promise<void> {
+  if (round) {
+    wokenDuringRound = true;
+    return round;
+  }
+  round = (async () => {
+    do {
+      wokenDuringRound = false;
+      await workerRound(db, storage, settings)
+        .catch((error) => console.error("exports worker: round failed", error));
+    } while (wokenDuringRound);
+  })().finally(() => round = null);
+  return round;
+}
 
 Deno.serve((request) => {
   if (jwtRole(request) !== "service_role") {
     return errorResponse(403, "forbidden", "Only the service role may run the export worker.");
   }
-  // One round at a time per instance: a wake-up during a round is covered by it.
-  round ??= workerRound(db, storage, settings)
-    .catch((error) => console.error("exports worker: round failed", error))
-    .finally(() => round = null);
+  const work = runRounds();
   const edge =
     (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
   if (edge) {
-    edge.waitUntil(round);
+    edge.waitUntil(work);
     return Response.json({ accepted: true }, { status: 202 });
   }
-  return round.then(() => Response.json({ accepted: true }, { status: 202 }));
+  return work.then(() => Response.json({ accepted: true }, { status: 202 }));
 });

@@ -1,0 +1,95 @@
+// A worker killed in the middle of an export: once its lease runs out the
+// cleanup puts the export back in the queue, and a new worker completes it
+// exactly once, leaving one whole file and nothing else.
+import assert from "node:assert/strict";
+import { parse as parseCsv } from "csv-parse/sync";
+import { stackEnv } from "../support/env.ts";
+import { createTestUser } from "../support/users.ts";
+import {
+  callExports,
+  exportEvents,
+  exportRow,
+  filesOnDisk,
+  linkedBytes,
+  pollFor,
+  requestExport,
+  seedManyConversations,
+  settled,
+  storedObjects,
+  wakeWorker,
+  withDb,
+} from "./_exports_helpers.ts";
+
+const conversations = 2_000;
+
+/**
+ * The pids of the stack's worker: the gateway runs each function as a Deno
+ * process of its own, with the stack's SUPABASE_URL in its environment.
+ */
+async function stackWorkerPids(): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
+      if (!cmdline.includes("functions/exports-worker/index.ts")) continue;
+      const environ = (await Deno.readTextFile(`/proc/${entry.name}/environ`)).split("\0");
+      if (environ.includes(`SUPABASE_URL=${stackEnv().supabaseUrl}`)) pids.push(Number(entry.name));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return pids;
+}
+
+async function isRunning(pid: number): Promise<boolean> {
+  try {
+    return !(await Deno.readTextFile(`/proc/${pid}/stat`)).includes(") Z ");
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("an export whose worker was killed is retried after its lease and completes once", async () => {
+  const user = await createTestUser();
+  await seedManyConversations(user, conversations);
+  const exportId = await requestExport(user, { source: "conversations", format: "csv" });
+  await pollFor("the worker to start the export", async () => {
+    const { body } = await callExports(user, `/${exportId}`, "GET");
+    return body.status === "processing" ? true : undefined;
+  });
+
+  const pids = await stackWorkerPids();
+  assert.equal(pids.length, 1, "the stack runs one worker process");
+  Deno.kill(pids[0], "SIGKILL");
+  await pollFor("the worker to exit", async () => (await isRunning(pids[0])) ? undefined : true);
+  const orphaned = await exportRow(exportId);
+  assert.deepEqual(
+    [orphaned.status, orphaned.attempt],
+    ["processing", 1],
+    "the dead worker holds it",
+  );
+
+  // Time travel instead of waiting out the 120 s lease.
+  const summary = await withDb(async (sql) => {
+    await sql`update exports.exports set lease_expires_at = now() - interval '1 second'
+              where export_id = ${exportId} and status = 'processing'`;
+    const [{ cleanup }] = await sql`select exports.cleanup_expired_exports() as cleanup`;
+    return cleanup;
+  });
+  assert.ok(summary.requeued >= 1, `the cleanup requeued it: ${JSON.stringify(summary)}`);
+  await wakeWorker();
+  const done = await settled(user, exportId);
+  assert.deepEqual([done.status, done.attempt], ["completed", 2]);
+
+  const events = await exportEvents(exportId);
+  assert.equal(events.filter((event) => event === "completed").length, 1, events.join(", "));
+  assert.ok(events.includes("retried"), events.join(", "));
+  const row = await exportRow(exportId);
+  assert.deepEqual(await storedObjects(row), [row.storage_path], "one object in Storage");
+  assert.deepEqual(await filesOnDisk(row), [row.storage_path.split("/").pop()], "one file on disk");
+  const records = parseCsv(new TextDecoder().decode(await linkedBytes(user, exportId)), {
+    columns: true,
+  });
+  assert.equal(records.length, conversations * 5, "the file is whole");
+});

@@ -29,13 +29,18 @@ const userFacingClasses: Record<string, Failure> = {
   },
 };
 
-/** Turns anything thrown while running an export into the failure to record. */
+/**
+ * Turns anything thrown while running an export into the failure to record.
+ * Retryable messages stay true whether the export is retried or has used its
+ * last attempt: fail_export decides that, after the message is written.
+ */
 export function failureFor(error: unknown): Failure {
   if (error instanceof StorageFailure) {
     if (error.status === 0 || error.status >= 500 || error.status === 429) {
       return {
         code: "storage_unavailable",
-        message: "The file could not be stored right now; the export will be retried.",
+        message:
+          "The file could not be stored right now. Exports are retried a few times; if this one has failed, request it again later.",
         retryable: true,
       };
     }
@@ -62,7 +67,8 @@ export function failureFor(error: unknown): Failure {
   }
   return {
     code: "worker_error",
-    message: "The export was interrupted by a temporary fault; it will be retried.",
+    message:
+      "The export was interrupted by a temporary fault. Exports are retried a few times; if this one has failed, request it again later.",
     retryable: true,
   };
 }

@@ -1,0 +1,109 @@
+// The worker's queue calls against real Postgres: each does what its SQL
+// function of the contract promises, with the arguments passed by name.
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { createTestUser } from "../../tests/support/users.ts";
+import { claimNewExport, requestFirstInQueue } from "../../tests/functions/_queue_fixture.ts";
+import {
+  claimExports,
+  completeExport,
+  failExport,
+  heartbeat,
+  objectsToPurge,
+  recordPurged,
+} from "./queue.ts";
+
+const request = { source: "conversations", format: "csv" };
+
+async function withSql<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+const workerId = () => `queue-test-${crypto.randomUUID()}`;
+const completion = { fileSize: 3, sha256: "a".repeat(64), rowCount: 1 };
+
+Deno.test("claimExports hands out the first queued export with its user's claims", async () => {
+  const user = await createTestUser();
+  await withSql(async (sql) => {
+    // Rolled back, so no other worker ever sees the export.
+    const rollback = new Error("rollback");
+    await sql.begin(async (tx) => {
+      const exportId = await requestFirstInQueue(tx, user, request);
+      const [claim] = await claimExports(tx as unknown as postgres.Sql, workerId(), 1, 30);
+      assert.equal(claim.export_id, exportId);
+      assert.equal(claim.attempt, 1);
+      assert.equal(claim.claims.sub, user.id);
+      assert.equal(claim.statement_kind, "copy_csv");
+      throw rollback;
+    }).catch((error) => {
+      if (error !== rollback) throw error;
+    });
+  });
+});
+
+Deno.test("heartbeat keeps the lease of its holder and tells anyone else to stop", async () => {
+  const user = await createTestUser();
+  const holder = workerId();
+  await withSql(async (sql) => {
+    const claim = await claimNewExport(sql, user, request, holder);
+    assert.equal(await heartbeat(sql, claim.export_id, holder, 10, 60), true);
+    assert.equal(await heartbeat(sql, claim.export_id, workerId(), 10, 60), false);
+    await failExport(sql, claim.export_id, holder, {
+      code: "test",
+      message: "done",
+      retryable: false,
+    });
+  });
+});
+
+Deno.test("completeExport records the file; a second completion changes nothing", async () => {
+  const user = await createTestUser();
+  const holder = workerId();
+  await withSql(async (sql) => {
+    const claim = await claimNewExport(sql, user, request, holder);
+    assert.equal(await completeExport(sql, claim.export_id, holder, completion), true);
+    assert.equal(await completeExport(sql, claim.export_id, holder, completion), false);
+    const [row] = await sql`select status, file_size from exports.exports
+                            where export_id = ${claim.export_id}`;
+    assert.deepEqual({ ...row }, { status: "completed", file_size: "3" });
+  });
+});
+
+Deno.test("failExport requeues a retryable failure and fails the rest for good", async () => {
+  const user = await createTestUser();
+  const holder = workerId();
+  await withSql(async (sql) => {
+    const retried = await claimNewExport(sql, user, request, holder);
+    const failure = { code: "storage_unavailable", message: "try later", retryable: true };
+    assert.equal(await failExport(sql, retried.export_id, holder, failure), "queued");
+    // Out of the queue again while its backoff still keeps workers off it.
+    await sql`update exports.exports set status = 'canceled', finished_at = now()
+              where export_id = ${retried.export_id}`;
+
+    const failed = await claimNewExport(sql, user, request, holder);
+    const final = { code: "source_error", message: "bad data", retryable: false };
+    assert.equal(await failExport(sql, failed.export_id, holder, final), "failed");
+  });
+});
+
+Deno.test("objectsToPurge lists an expired file and recordPurged takes it off the list", async () => {
+  const user = await createTestUser();
+  const holder = workerId();
+  await withSql(async (sql) => {
+    const claim = await claimNewExport(sql, user, request, holder);
+    await completeExport(sql, claim.export_id, holder, completion);
+    await sql`update exports.exports set status = 'expired' where export_id = ${claim.export_id}`;
+    const listed = async () =>
+      (await objectsToPurge(sql, 100_000)).some((object) =>
+        object.export_id === claim.export_id && object.storage_path === claim.storage_path
+      );
+    assert.equal(await listed(), true);
+    assert.equal(await recordPurged(sql, [claim.export_id]), 1);
+    assert.equal(await listed(), false);
+  });
+});

@@ -1,0 +1,90 @@
+// runExport against real Postgres and the stack's Storage: a claimed export
+// ends completed with its file stored, stopped without a file, or queued
+// again when Storage cannot be reached.
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { stackEnv } from "../../tests/support/env.ts";
+import { createTestUser } from "../../tests/support/users.ts";
+import { claimNewExport } from "../../tests/functions/_queue_fixture.ts";
+import {
+  exportRow,
+  seedConversation,
+  storedObjects,
+} from "../../tests/functions/_exports_helpers.ts";
+import { workerDb } from "./db_client.ts";
+import type { ClaimedExport } from "./queue.ts";
+import { runExport } from "./run_export.ts";
+
+/** A service-role client, as the worker holds one, for the stack's gateway or `url`. */
+function storage(url = stackEnv().supabaseUrl): SupabaseClient {
+  return createClient(url, stackEnv().serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+const settings = () => ({
+  workerId: `run-export-test-${crypto.randomUUID()}`,
+  leaseSeconds: 30,
+  heartbeatMs: 1_000,
+  statementTimeout: "30s",
+});
+
+async function claimed(workerId: string): Promise<ClaimedExport> {
+  const user = await createTestUser();
+  await seedConversation(user, ["hello", "world"]);
+  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
+  try {
+    return await claimNewExport(sql, user, { source: "conversations", format: "csv" }, workerId);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function withWorkerDb<T>(work: (db: ReturnType<typeof workerDb>) => Promise<T>) {
+  const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 2 });
+  try {
+    return await work(db);
+  } finally {
+    await db.sql.end();
+  }
+}
+
+Deno.test("runExport stores the file and completes the export", async () => {
+  const run = settings();
+  const claim = await claimed(run.workerId);
+  const outcome = await withWorkerDb((db) => runExport(db, storage(), claim, run));
+  assert.equal(outcome, "completed");
+  const row = await exportRow(claim.export_id);
+  assert.equal(row.status, "completed");
+  assert.deepEqual(await storedObjects(row), [claim.storage_path]);
+});
+
+Deno.test("runExport removes the file of an export canceled while it ran", async () => {
+  const run = settings();
+  const claim = await claimed(run.workerId);
+  await withWorkerDb(async (db) => {
+    await db.sql`update exports.exports set status = 'canceled', finished_at = now(),
+                   lease_owner = null, lease_expires_at = null
+                 where export_id = ${claim.export_id}`;
+    assert.equal(await runExport(db, storage(), claim, run), "stopped");
+  });
+  assert.deepEqual(await storedObjects(await exportRow(claim.export_id)), []);
+});
+
+Deno.test("runExport queues the export again when Storage cannot be reached", async () => {
+  const run = settings();
+  const claim = await claimed(run.workerId);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const unreachable = `http://127.0.0.1:${listener.addr.port}`;
+  listener.close();
+  const outcome = await withWorkerDb((db) => runExport(db, storage(unreachable), claim, run));
+  assert.equal(outcome, "queued");
+  const row = await exportRow(claim.export_id);
+  assert.deepEqual([row.status, row.error_code], ["queued", "storage_unavailable"]);
+  // Out of the queue before its backoff ends and a worker takes it.
+  await withWorkerDb((db) =>
+    db.sql`update exports.exports set status = 'canceled', finished_at = now()
+           where export_id = ${claim.export_id}`
+  );
+});

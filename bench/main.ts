@@ -57,85 +57,105 @@ log(`seeded in ${dataset.seconds.toFixed(1)} s`);
 const figures: Figure[] = [];
 const plans: string[] = [];
 const measuring = (group: FigureGroup) => config.only.includes(group);
-
-if (measuring("queue")) {
-  log("queue: claim + complete with 1 and 4 workers");
-  figures.push(...await measureQueue(stack, config));
-}
-
-log("starting the gateway");
-const gateway = await new Deno.Command("scripts/gateway-start", { stdout: "null" }).output();
-if (!gateway.success) throw new Error("scripts/gateway-start failed");
-
-if (measuring("rpc")) {
-  // A user with a history of exports (export_rows / export_users of them)
-  // lists; one without data requests, so each export the worker then runs is tiny.
-  log("RPC latency: get_export (the API's floor), list_exports, request_export");
-  const historyUser = claimsOf(otherUserId(1));
-  const requester = claimsOf(otherUserId(config.exportUsers));
-  for (
-    const [claims, benchmark] of [
-      [historyUser, {
-        name: "get_export",
-        call: rpcCall("get_export", { export_id: crypto.randomUUID() }),
-        sql: `select public.get_export('${crypto.randomUUID()}')`,
-        floor: true,
-      }],
-      [historyUser, {
-        name: "list_exports",
-        call: rpcCall("list_exports", {}),
-        sql: "select public.list_exports()",
-      }],
-      [requester, {
-        name: "request_export",
-        call: rpcCall("request_export", { source: "conversations", format: "csv" }),
-        sql: "select public.request_export(source => 'conversations', format => 'csv')",
-      }],
-    ] as const
-  ) {
-    const measured = await measureRpc(stack, config, claims, benchmark);
-    figures.push(...measured.figures);
-    plans.push(measured.plans);
-  }
-}
-
-if (measuring("exports")) {
-  log("exports through the API and the worker");
-  const context: ExportContext = {
-    sql,
-    dbUrl: stack.dbUrl,
-    localDir,
-    warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
-  };
-  const users = {
-    large: {
-      client: await userClient(stack, claimsOf(largeUserId)),
-      claims: claimsOf(largeUserId),
-    },
-    small: {
-      client: await userClient(stack, claimsOf(smallUserId)),
-      claims: claimsOf(smallUserId),
-    },
-  };
-  figures.push(...await measureExports(context, config, users, dataset));
-}
-
-if (measuring("links")) {
-  log("signed links through the exports API");
-  figures.push(...await measureSignedLink(stack, config, sql, claimsOf(largeUserId)));
-}
-await sql.end();
-
-const table = renderTable(figures);
-const planText = plans.length === 0 ? "" : "Plans of the statements the RPCs ran " +
-  "(auto_explain with log_nested_statements, as the user, rolled back):\n\n```\n" +
-  `${plans.join("\n\n")}\n` + "```\n";
-console.log(`\n${table}\n\n${planText}`);
 const results = new URL("./results/", import.meta.url);
 await Deno.mkdir(results, { recursive: true });
-await Deno.writeTextFile(
-  new URL("latest.md", results),
-  `${renderMachine(machine)}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
-    `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n\n${planText}`,
-);
-log(`written to bench/results/latest.md`);
+
+/**
+ * Writes the figures so far to bench/results/latest.md (after every group, so
+ * a long run that fails late keeps what it measured) and, when `final`,
+ * prints them.
+ */
+async function report(final: boolean, failure?: unknown): Promise<void> {
+  const table = renderTable(figures);
+  const planText = plans.length === 0 ? "" : "Plans of the statements the RPCs ran " +
+    "(auto_explain with log_nested_statements, as the user, rolled back):\n\n```\n" +
+    `${plans.join("\n\n")}\n` + "```\n";
+  const failed = failure === undefined
+    ? ""
+    : `\n**The run failed after these figures:** ${(failure as Error).message ?? failure}\n`;
+  await Deno.writeTextFile(
+    new URL("latest.md", results),
+    `${renderMachine(machine)}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
+      `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n${failed}\n${planText}`,
+  );
+  if (final) console.log(`\n${table}\n${failed}\n${planText}`);
+}
+
+try {
+  if (measuring("queue")) {
+    log("queue: claim + complete with 1 and 4 workers");
+    figures.push(...await measureQueue(stack, config));
+    await report(false);
+  }
+
+  log("starting the gateway");
+  const gateway = await new Deno.Command("scripts/gateway-start", { stdout: "null" }).output();
+  if (!gateway.success) throw new Error("scripts/gateway-start failed");
+
+  if (measuring("rpc")) {
+    // A user with a history of exports (export_rows / export_users of them)
+    // lists; one without data requests, so each export the worker then runs is tiny.
+    log("RPC latency: get_export (the API's floor), list_exports, request_export");
+    const historyUser = claimsOf(otherUserId(1));
+    const requester = claimsOf(otherUserId(config.exportUsers));
+    for (
+      const [claims, benchmark] of [
+        [historyUser, {
+          name: "get_export",
+          call: rpcCall("get_export", { export_id: crypto.randomUUID() }),
+          sql: `select public.get_export('${crypto.randomUUID()}')`,
+          floor: true,
+        }],
+        [historyUser, {
+          name: "list_exports",
+          call: rpcCall("list_exports", {}),
+          sql: "select public.list_exports()",
+        }],
+        [requester, {
+          name: "request_export",
+          call: rpcCall("request_export", { source: "conversations", format: "csv" }),
+          sql: "select public.request_export(source => 'conversations', format => 'csv')",
+        }],
+      ] as const
+    ) {
+      const measured = await measureRpc(stack, config, claims, benchmark);
+      figures.push(...measured.figures);
+      plans.push(measured.plans);
+    }
+    await report(false);
+  }
+
+  if (measuring("exports")) {
+    log("exports through the API and the worker");
+    const context: ExportContext = {
+      sql,
+      dbUrl: stack.dbUrl,
+      localDir,
+      warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
+    };
+    const users = {
+      large: {
+        client: await userClient(stack, claimsOf(largeUserId)),
+        claims: claimsOf(largeUserId),
+      },
+      small: {
+        client: await userClient(stack, claimsOf(smallUserId)),
+        claims: claimsOf(smallUserId),
+      },
+    };
+    figures.push(...await measureExports(context, config, users, dataset));
+    await report(false);
+  }
+
+  if (measuring("links")) {
+    log("signed links through the exports API");
+    figures.push(...await measureSignedLink(stack, config, sql, claimsOf(largeUserId)));
+  }
+} catch (error) {
+  await report(true, error);
+  throw error;
+} finally {
+  await sql.end();
+}
+await report(true);
+log("written to bench/results/latest.md");

@@ -48,7 +48,7 @@ export async function nestedPlans(
 
 /** The index names a plan text scans, in order of first appearance. */
 export function indexesUsed(plan: string): string[] {
-  const names = [...plan.matchAll(/Index (?:Only )?Scan(?: Backward)? using (\S+)/g)]
-    .map((match) => match[1]);
+  const scans = /(?:Index (?:Only )?Scan(?: Backward)? using|Bitmap Index Scan on) (\S+)/g;
+  const names = [...plan.matchAll(scans)].map((match) => match[1]);
   return [...new Set(names)];
 }

@@ -8,8 +8,14 @@ Deno.test("indexesUsed lists each index a plan scans once, in order", () => {
       ->  Index Scan Backward using exports_owner_requested_idx on exports e
     Nested Loop
       ->  Index Only Scan using usage_pkey on usage u
-      ->  Index Scan using exports_owner_requested_idx on exports e2`;
-  assert.deepEqual(indexesUsed(plan), ["exports_owner_requested_idx", "usage_pkey"]);
+      ->  Index Scan using exports_owner_requested_idx on exports e2
+    BitmapOr
+      ->  Bitmap Index Scan on exports_scope_requested_idx`;
+  assert.deepEqual(indexesUsed(plan), [
+    "exports_owner_requested_idx",
+    "usage_pkey",
+    "exports_scope_requested_idx",
+  ]);
 });
 
 Deno.test("a plan without index scans uses no index", () => {

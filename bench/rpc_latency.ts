@@ -13,11 +13,19 @@ import { sample } from "./timing.ts";
 /** One RPC as a client app makes it; resolves when the response is read. */
 type Call = (client: SupabaseClient, index: number) => Promise<void>;
 
-/** The latencies (ms) of `calls` sequential calls, after a few warm-up calls. */
-async function latencies(client: SupabaseClient, calls: number, call: Call): Promise<number[]> {
-  for (let warmup = 0; warmup < 5; warmup++) await call(client, -1 - warmup);
+/**
+ * The latencies (ms) of `calls` sequential calls, taking the clients in turn,
+ * after a few warm-up calls.
+ */
+async function latencies(
+  clients: readonly SupabaseClient[],
+  calls: number,
+  call: Call,
+): Promise<number[]> {
+  for (let warmup = 0; warmup < 5; warmup++) await call(clients[warmup % clients.length], -1);
   const durations: number[] = [];
   for (let index = 0; index < calls; index++) {
+    const client = clients[index % clients.length];
     const start = performance.now();
     await call(client, index);
     durations.push(performance.now() - start);
@@ -48,22 +56,23 @@ export function rpcCall(name: string, args: Record<string, unknown>): Call {
   };
 }
 
-/** The claims of the user the RPC figures call as. */
+/** The claims of a user the RPC figures call as. */
 export type UserClaims = Record<string, unknown> & { sub: string };
 
 /**
  * Measures p50 and p99 of `benchmark` over `config.rpcCalls` calls per run,
- * and returns the plans of what it ran with the indexes they use.
+ * the users taking turns, and returns the plans of what it ran (as the first
+ * user) with the indexes they use.
  */
 export async function measureRpc(
   stack: Stack,
   config: BenchConfig,
-  claims: UserClaims,
+  users: readonly UserClaims[],
   benchmark: RpcBenchmark,
 ): Promise<{ figures: Figure[]; plans: string }> {
-  const client = await userClient(stack, claims);
-  const runs = await sample(config.runs, () => latencies(client, config.rpcCalls, benchmark.call));
-  const plans = await nestedPlans(stack.dbUrl, { claims }, benchmark.sql);
+  const clients = await Promise.all(users.map((claims) => userClient(stack, claims)));
+  const runs = await sample(config.runs, () => latencies(clients, config.rpcCalls, benchmark.call));
+  const plans = await nestedPlans(stack.dbUrl, { claims: users[0] }, benchmark.sql);
   const indexes = indexesUsed(plans);
   const planNote = indexes.length > 0
     ? `plan uses ${indexes.join(", ")} (see the plans below the table)`

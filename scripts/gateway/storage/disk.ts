@@ -1,9 +1,6 @@
 // Where object bytes live: <root>/<bucket>/<name>, written through a temporary file so that a
 // half-received upload never replaces a stored object, and never held whole in memory.
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { type Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { dirname, join } from "node:path";
 import { storageErrors } from "./errors.ts";
 
@@ -25,25 +22,34 @@ export class Disk {
   }
 
   /** Streams `body` into a new temporary file, failing with EntityTooLarge past `maxBytes`. */
-  async receive(body: Readable, maxBytes: number): Promise<ReceivedFile> {
+  async receive(
+    body: AsyncIterable<Uint8Array>,
+    maxBytes: number,
+  ): Promise<ReceivedFile> {
     const path = join(this.root, ".tmp", crypto.randomUUID());
     await Deno.mkdir(dirname(path), { recursive: true });
     const hash = createHash("md5");
     let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > maxBytes) return done(storageErrors.entityTooLarge());
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    // Synchronous writes on purpose: with an async write awaited between the
+    // reads of a streamed request body, Deno delivered the body ten times
+    // slower (100 MiB: 5.3 s, against 0.55 s with writeSync; measured here),
+    // and a 32 KiB write blocks the loop for some 50 microseconds.
+    const file = await Deno.open(path, { write: true, createNew: true });
     try {
-      await pipeline(body, meter, createWriteStream(path));
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > maxBytes) throw storageErrors.entityTooLarge();
+        hash.update(chunk);
+        for (let written = 0; written < chunk.length;) {
+          written += file.writeSync(chunk.subarray(written));
+        }
+      }
     } catch (error) {
+      file.close();
       await Deno.remove(path).catch(() => {});
       throw error;
     }
+    file.close();
     return { path, size, md5: hash.digest("hex") };
   }
 

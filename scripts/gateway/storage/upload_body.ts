@@ -19,11 +19,11 @@ export interface Upload extends ReceivedFile {
 export async function receiveUpload(request: Request, disk: Disk, maxBytes: number) {
   if (!request.body) throw storageErrors.invalidRequest("No content provided");
   const contentType = request.headers.get("content-type") ?? "";
-  const body = Readable.fromWeb(request.body as NodeWebReadableStream<Uint8Array>);
   if (contentType.startsWith("multipart/form-data")) {
+    const body = Readable.fromWeb(request.body as NodeWebReadableStream<Uint8Array>);
     return await receiveMultipart(body, contentType, disk, maxBytes);
   }
-  const received = await disk.receive(body, maxBytes);
+  const received = await disk.receive(request.body, maxBytes);
   const metadata = request.headers.get("x-metadata");
   return {
     ...received,

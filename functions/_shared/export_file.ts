@@ -1,7 +1,7 @@
 // Turns a claimed export's statement into the bytes of its file, inside a
 // transaction that already runs as the requesting user: COPY output streamed
 // through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
-// batches rendered (xlsx, pdf); then gzip when asked for.
+// batches rendered (xlsx, pdf); then gzip when asked for, in 64 KiB blocks.
 import type postgres from "postgres";
 import type { ClaimedExport } from "./queue.ts";
 import { copyTextRows } from "./copy_text.ts";
@@ -9,6 +9,7 @@ import { csvRecordCounter } from "./csv_record_counter.ts";
 import { type ChunkedFormat, frameChunks, framingFor } from "./text_framing.ts";
 import { type RowBatch, xlsxFile } from "./xlsx_writer.ts";
 import { pdfFile } from "./pdf_writer.ts";
+import { coalesceChunks } from "./coalesce_chunks.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
 export const cursorBatchSize = 500;
@@ -43,13 +44,12 @@ export async function exportFile(
   options: ExportFileOptions,
 ): Promise<ExportFile> {
   const file = await uncompressedFile(tx, spec, options);
-  if (spec.compression !== "gzip") return file;
-  return {
-    body: file.body.pipeThrough(
+  const body = spec.compression === "gzip"
+    ? file.body.pipeThrough(
       new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
-    ),
-    rowsWritten: file.rowsWritten,
-  };
+    )
+    : file.body;
+  return { body: body.pipeThrough(coalesceChunks()), rowsWritten: file.rowsWritten };
 }
 
 async function uncompressedFile(

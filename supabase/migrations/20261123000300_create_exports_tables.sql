@@ -107,7 +107,6 @@ create table exports.exports (
   purged_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  unique (owner_id, idempotency_key),
   check ((lease_owner is null) = (lease_expires_at is null)),
   check (status <> 'completed' or (file_size is not null and checksum_sha256 is not null and expires_at is not null))
 );
@@ -118,8 +117,14 @@ comment on table exports.exports is
 create index exports_owner_requested_idx on exports.exports (owner_id, requested_at desc);
 -- A scope's history, for its members.
 create index exports_scope_requested_idx on exports.exports (scope_id, requested_at desc) where scope_id is not null;
--- The worker's claim: queued work by priority then age.
-create index exports_claim_idx on exports.exports (priority desc, next_run_at, id) where status = 'queued';
+-- A repeated request finds the earlier one by its key; most requests have
+-- none, and their writes skip this index.
+create unique index exports_idempotency_key_idx on exports.exports (owner_id, idempotency_key)
+  where idempotency_key is not null;
+-- The worker's claim: queued work by priority then age, in the claim's own
+-- order and with its whole filter, so the claim reads only the rows it takes.
+create index exports_claim_idx on exports.exports (priority desc, next_run_at, id)
+  where status = 'queued' and deleted_at is null;
 -- The cleanup sweep: leases that ran out, completed files past expiry, files to purge.
 create index exports_lease_idx on exports.exports (lease_expires_at) where status = 'processing';
 create index exports_expiry_idx on exports.exports (expires_at) where status = 'completed';
@@ -149,7 +154,9 @@ create table exports.export_events (
 comment on table exports.export_events is
   'Append-only audit log of every export''s lifecycle, written by triggers; no role may change or remove an event.';
 create index export_events_export_idx on exports.export_events (export_id, occurred_at);
-create index export_events_occurred_idx on exports.export_events (occurred_at);
+-- The retention prune's range. Events arrive in time order, so a BRIN index
+-- (a few pages, next to nothing to maintain per insert) finds old ones.
+create index export_events_occurred_idx on exports.export_events using brin (occurred_at);
 
 -- ============================================================================
 -- usage

@@ -47,22 +47,30 @@ begin
 end
 $$;
 
+-- The WHEN clause is evaluated without calling the function: heartbeats and
+-- progress updates, most of the table's writes, skip it.
 create trigger _200_check_status_transition before update on exports.exports
-  for each row execute function exports._check_status_transition();
+  for each row
+  when (new.status is distinct from old.status or new.deleted_at is distinct from old.deleted_at)
+  execute function exports._check_status_transition();
 
 -- ============================================================================
 -- audit log
 -- ============================================================================
 
+-- PL/pgSQL rather than SQL: it keeps the insert's plan for the session, where
+-- a SQL function would plan it again on every call (two calls per export).
 create function exports._log_event(
   export_row exports.exports, event text, detail jsonb default '{}'
 ) returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
+begin
   insert into exports.export_events (export_id, owner_id, scope_id, event, actor_id, actor_role, detail)
   values (export_row.export_id, export_row.owner_id, export_row.scope_id, event,
-          auth.uid(), coalesce(auth.role(), 'system'), detail)
+          auth.uid(), coalesce(auth.role(), 'system'), detail);
+end
 $$;
 
 create function exports._record_events() returns trigger
@@ -103,8 +111,14 @@ begin
 end
 $$;
 
-create trigger _300_record_events after insert or update on exports.exports
+create trigger _300_record_events_on_insert after insert on exports.exports
   for each row execute function exports._record_events();
+create trigger _300_record_events_on_update after update on exports.exports
+  for each row
+  when (new.status is distinct from old.status or new.download_count > old.download_count
+        or (new.deleted_at is not null and old.deleted_at is null)
+        or (new.purged_at is not null and old.purged_at is null))
+  execute function exports._record_events();
 
 -- The log is append-only: even the table owner is refused, except for the
 -- retention prune in exports.cleanup_expired_exports(), which says so first.
@@ -140,14 +154,18 @@ declare
   became_completed boolean := new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed');
   new_downloads int := new.download_count - case when tg_op = 'UPDATE' then old.download_count else 0 end;
 begin
-  insert into exports.usage as u (user_id, active_exports, exports_requested, last_requested_at)
-  values (new.owner_id, 0, 0, null)
-  on conflict (user_id) do nothing;
+  if tg_op = 'INSERT' then
+    insert into exports.usage as u (user_id, active_exports, exports_requested, last_requested_at)
+    values (new.owner_id, is_active::int, 1, new.requested_at)
+    on conflict (user_id) do update set
+      active_exports = u.active_exports + excluded.active_exports,
+      exports_requested = u.exports_requested + 1,
+      last_requested_at = excluded.last_requested_at;
+    return null;
+  end if;
 
   update exports.usage as u set
     active_exports = u.active_exports + is_active::int - was_active::int,
-    exports_requested = u.exports_requested + (tg_op = 'INSERT')::int,
-    last_requested_at = case when tg_op = 'INSERT' then new.requested_at else u.last_requested_at end,
     exports_completed = u.exports_completed + became_completed::int,
     bytes_exported = u.bytes_exported + case when became_completed then coalesce(new.file_size, 0) else 0 end,
     rows_exported = u.rows_exported + case when became_completed then coalesce(new.row_count, 0) else 0 end,
@@ -158,5 +176,12 @@ begin
 end
 $$;
 
-create trigger _400_track_usage after insert or update on exports.exports
+-- Only an export becoming active or inactive (completion included) and a
+-- download move the figures; a claim (queued to processing) does not.
+create trigger _400_track_usage_on_insert after insert on exports.exports
   for each row execute function exports._track_usage();
+create trigger _400_track_usage_on_update after update on exports.exports
+  for each row
+  when ((new.status in ('queued', 'processing')) <> (old.status in ('queued', 'processing'))
+        or new.download_count <> old.download_count)
+  execute function exports._track_usage();

@@ -2,10 +2,11 @@
 -- options are checked, and the statements the worker runs for each format,
 -- with the SQL renderers that turn a row into a Markdown or HTML chunk.
 --
--- Adding a source to your app:
+-- Adding a source to your app (a SQL-standard body, so Postgres can inline it
+-- into the export's statement; see ARCHITECTURE.md):
 --   create function app.invoices(options jsonb) returns setof app.invoices
---     language sql stable security invoker set search_path = ''
---     as $$ select * from app.invoices where issued_on >= (options->>'from')::date $$;
+--     language sql stable security invoker
+--     begin atomic select * from app.invoices where issued_on >= (options->>'from')::date; end;
 --   select exports.register_source(name => 'invoices', rows_function => 'app.invoices(jsonb)',
 --     formats => array['csv', 'xlsx'], option_types => '{"from": "date"}');
 -- The function runs as the requesting user, so grant it to authenticated and
@@ -192,24 +193,28 @@ $$;
 -- The most rows an export may hold: the source's own limit for the format,
 -- and for XLSX never more than one sheet's 1048575 data rows.
 create function exports._row_limit(source exports.sources, format text) returns bigint
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select nullif(least(
-    coalesce((source.row_limits ->> format)::bigint, 9223372036854775807),
-    case when format = 'xlsx' then 1048575 else 9223372036854775807 end
-  ), 9223372036854775807)
+begin
+  return nullif(least(
+      coalesce((source.row_limits ->> format)::bigint, 9223372036854775807),
+      case when format = 'xlsx' then 1048575 else 9223372036854775807 end
+    ), 9223372036854775807);
+end
 $$;
 
 -- The arguments a source function receives: the user's options, plus the scope.
 create function exports._source_options(options jsonb, scope_id uuid) returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when scope_id is null then options
-              else options || jsonb_build_object('scope_id', scope_id) end
+begin
+  return case when scope_id is null then options
+              else options || jsonb_build_object('scope_id', scope_id) end;
+end
 $$;
 
 -- Counts an export's rows as the caller (security invoker), so RLS applies.
@@ -239,14 +244,17 @@ comment on function exports.count_source_rows is
 -- statements
 -- ============================================================================
 
+-- PL/pgSQL so the catalog lookup's plan is kept: every claim runs it.
 create function exports._function_name(fn regprocedure) returns text
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select format('%I.%I', n.nspname, p.proname)
-  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-  where p.oid = fn
+begin
+  return (select format('%I.%I', n.nspname, p.proname)
+          from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+          where p.oid = fn);
+end
 $$;
 
 -- The column names of a rows function, in order, for Markdown and HTML headers.
@@ -272,6 +280,8 @@ $$;
 -- is ever assembled outside the database. Markdown and HTML tables start with
 -- a header chunk: a UNION ALL that no parallel plan can reorder (source
 -- functions are parallel unsafe by default), so it is emitted first.
+-- The statement is null when a function of the source no longer exists (it
+-- was dropped, or its signature changed since it was registered).
 create function exports._build_statement(
   source exports.sources, format text, options jsonb,
   out statement text, out statement_kind text
@@ -281,37 +291,44 @@ stable
 set search_path = ''
 as $$
 declare
-  rows_fn text := exports._function_name(source.rows_function::regprocedure);
+  rows_fn regprocedure := to_regprocedure(source.rows_function);
+  documents_fn regprocedure := to_regprocedure(source.documents_function);
+  markdown_fn regprocedure := to_regprocedure(source.markdown_function);
   args text := pg_catalog.format('%L::jsonb', options);
-  columns text[] := exports._function_columns(source.rows_function::regprocedure);
 begin
+  if rows_fn is null or (documents_fn is null and source.documents_function is not null)
+     or (markdown_fn is null and source.markdown_function is not null) then
+    return;
+  end if;
   case
     when format = 'csv' then
-      statement := pg_catalog.format('copy (select * from %s(%s)) to stdout with (format csv, header)', rows_fn, args);
+      statement := pg_catalog.format('copy (select * from %s(%s)) to stdout with (format csv, header)',
+        exports._function_name(rows_fn), args);
       statement_kind := 'copy_csv';
-    when format in ('json', 'jsonl') and source.documents_function is not null then
+    when format in ('json', 'jsonl') and documents_fn is not null then
       statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
-        exports._function_name(source.documents_function::regprocedure), args);
+        exports._function_name(documents_fn), args);
       statement_kind := 'copy_text';
     when format in ('json', 'jsonl') then
-      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r) to stdout', rows_fn, args);
+      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r) to stdout',
+        exports._function_name(rows_fn), args);
       statement_kind := 'copy_text';
-    when format = 'markdown' and source.markdown_function is not null then
+    when format = 'markdown' and markdown_fn is not null then
       statement := pg_catalog.format('copy (select m.block from %s(%s) as m(block)) to stdout',
-        exports._function_name(source.markdown_function::regprocedure), args);
+        exports._function_name(markdown_fn), args);
       statement_kind := 'copy_text';
     when format = 'markdown' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.markdown_header(columns), rows_fn, args);
+        exports.markdown_header(exports._function_columns(rows_fn)), exports._function_name(rows_fn), args);
       statement_kind := 'copy_text';
     when format = 'html' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.html_header(columns), rows_fn, args);
+        exports.html_header(exports._function_columns(rows_fn)), exports._function_name(rows_fn), args);
       statement_kind := 'copy_text';
     else
-      statement := pg_catalog.format('select * from %s(%s)', rows_fn, args);
+      statement := pg_catalog.format('select * from %s(%s)', exports._function_name(rows_fn), args);
       statement_kind := 'cursor';
   end case;
 end

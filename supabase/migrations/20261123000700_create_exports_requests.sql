@@ -38,14 +38,16 @@ comment on type public.export_summary is
   'An export as its requester and the members of its scope see it: no lease, no storage path.';
 
 create function exports._summary(e exports.exports) returns public.export_summary
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select row(e.export_id, e.owner_id, e.scope_id, e.source, e.format, e.compression, e.options, e.status,
-    e.error_code, e.error_message, e.attempt, e.max_attempts, e.rows_written, e.rows_expected, e.row_count,
-    e.file_size, e.content_type, e.file_name, e.checksum_sha256, e.expires_at, e.download_count,
-    e.last_downloaded_at, e.requested_at, e.started_at, e.finished_at)::public.export_summary
+begin
+  return row(e.export_id, e.owner_id, e.scope_id, e.source, e.format, e.compression, e.options, e.status,
+      e.error_code, e.error_message, e.attempt, e.max_attempts, e.rows_written, e.rows_expected, e.row_count,
+      e.file_size, e.content_type, e.file_name, e.checksum_sha256, e.expires_at, e.download_count,
+      e.last_downloaded_at, e.requested_at, e.started_at, e.finished_at)::public.export_summary;
+end
 $$;
 
 -- ============================================================================
@@ -221,19 +223,21 @@ end
 $$;
 
 create function exports.content_type(format text) returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case format
-    when 'csv' then 'text/csv; charset=utf-8'
-    when 'json' then 'application/json'
-    when 'jsonl' then 'application/jsonl'
-    when 'markdown' then 'text/markdown; charset=utf-8'
-    when 'html' then 'text/html; charset=utf-8'
-    when 'xlsx' then 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-    when 'pdf' then 'application/pdf'
-  end
+begin
+  return case format
+      when 'csv' then 'text/csv; charset=utf-8'
+      when 'json' then 'application/json'
+      when 'jsonl' then 'application/jsonl'
+      when 'markdown' then 'text/markdown; charset=utf-8'
+      when 'html' then 'text/html; charset=utf-8'
+      when 'xlsx' then 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      when 'pdf' then 'application/pdf'
+    end;
+end
 $$;
 comment on function exports.content_type is 'The media type of a format''s file.';
 

@@ -1,5 +1,7 @@
 -- The worker's side of the queue: claim, heartbeat, complete and fail, with
 -- leases and retries. Granted to service_role only (see ARCHITECTURE.md).
+-- The functions a worker calls for every export are PL/pgSQL, which keeps
+-- their statements' plans for the session; SQL functions plan on every call.
 
 -- ============================================================================
 -- types
@@ -45,15 +47,18 @@ comment on function exports.retry_delay is
 -- The claims PostgREST would set for the user, so RLS sees the same auth.uid()
 -- and auth.jwt() during the export as during the user's own requests.
 create function exports.user_claims(user_id uuid) returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object(
-    'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
-    'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
-    'is_anonymous', u.is_anonymous)
-  from auth.users u where u.id = user_id
+begin
+  return (
+    select jsonb_build_object(
+      'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+      'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
+      'is_anonymous', u.is_anonymous)
+    from auth.users u where u.id = user_claims.user_id);
+end
 $$;
 comment on function exports.user_claims is 'The JWT claims of a user, as PostgREST would set them for their requests.';
 
@@ -76,7 +81,7 @@ begin
       -- Priority first, then the longest waiting; skip locked rows so that
       -- concurrent workers each take different exports without waiting.
       select e.id from exports.exports e
-      where e.status = 'queued' and e.next_run_at <= now() and e.deleted_at is null
+      where e.status = 'queued' and e.deleted_at is null and e.next_run_at <= now()
       order by e.priority desc, e.next_run_at, e.id
       limit max_exports
       for update skip locked
@@ -88,20 +93,20 @@ begin
     from picked where e.id = picked.id
     returning e.*
   loop
+    select b.statement, b.statement_kind into built
+    from exports.sources s,
+         lateral exports._build_statement(s, claimed.format, exports._source_options(claimed.options, claimed.scope_id)) b
+    where s.name = claimed.source;
     -- A source whose function was dropped or changed fails its own exports
     -- for good instead of making every claim fail.
-    begin
-      select b.statement, b.statement_kind into built
-      from exports.sources s,
-           lateral exports._build_statement(s, claimed.format, exports._source_options(claimed.options, claimed.scope_id)) b
-      where s.name = claimed.source;
-    exception when others then
+    if built.statement is null then
       update exports.exports e set status = 'failed', finished_at = now(), lease_owner = null,
         lease_expires_at = null, error_code = 'invalid_source',
-        error_message = format('The %s source cannot run: %s', claimed.source, sqlerrm)
+        error_message = format('The %s source cannot run: a function it was registered with no longer exists. '
+          'Register the source again with exports.register_source().', claimed.source)
       where e.id = claimed.id;
       continue;
-    end;
+    end if;
     return next row(claimed.export_id, claimed.attempt, claimed.source, claimed.format, claimed.options,
       claimed.compression, exports.user_claims(claimed.owner_id), built.statement, built.statement_kind,
       claimed.file_name, claimed.content_type, claimed.storage_bucket, claimed.storage_path,
@@ -115,19 +120,18 @@ comment on function exports.claim_exports is
 create function exports.heartbeat(
   export_id uuid, worker_id text, rows_written bigint default null, lease_seconds int default 120
 ) returns boolean
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  with beat as (
-    update exports.exports e set
-      lease_expires_at = now() + make_interval(secs => heartbeat.lease_seconds),
-      rows_written = coalesce(heartbeat.rows_written, e.rows_written)
-    where e.export_id = heartbeat.export_id and e.status = 'processing'
-      and e.lease_owner = heartbeat.worker_id and e.deleted_at is null
-    returning 1
-  )
-  select exists (select from beat)
+begin
+  update exports.exports e set
+    lease_expires_at = now() + make_interval(secs => heartbeat.lease_seconds),
+    rows_written = coalesce(heartbeat.rows_written, e.rows_written)
+  where e.export_id = heartbeat.export_id and e.status = 'processing'
+    and e.lease_owner = heartbeat.worker_id and e.deleted_at is null;
+  return found;
+end
 $$;
 comment on function exports.heartbeat is
   'Extends the lease and records progress; false means stop: the export was canceled or deleted, or the lease was lost.';
@@ -135,22 +139,21 @@ comment on function exports.heartbeat is
 create function exports.complete_export(
   export_id uuid, worker_id text, file_size bigint, checksum_sha256 text, row_count bigint
 ) returns boolean
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  with done as (
-    update exports.exports e set
-      status = 'completed', file_size = complete_export.file_size,
-      checksum_sha256 = complete_export.checksum_sha256, row_count = complete_export.row_count,
-      rows_written = complete_export.row_count, finished_at = now(),
-      expires_at = now() + (select s.file_retention from exports.settings s),
-      lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
-    where e.export_id = complete_export.export_id and e.status = 'processing'
-      and e.lease_owner = complete_export.worker_id and e.deleted_at is null
-    returning 1
-  )
-  select exists (select from done)
+begin
+  update exports.exports e set
+    status = 'completed', file_size = complete_export.file_size,
+    checksum_sha256 = complete_export.checksum_sha256, row_count = complete_export.row_count,
+    rows_written = complete_export.row_count, finished_at = now(),
+    expires_at = now() + (select s.file_retention from exports.settings s),
+    lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
+  where e.export_id = complete_export.export_id and e.status = 'processing'
+    and e.lease_owner = complete_export.worker_id and e.deleted_at is null;
+  return found;
+end
 $$;
 comment on function exports.complete_export is
   'Records the stored file of a processing export held by worker_id; false (and no change) when it was canceled or the lease was lost, and the worker must remove the file.';

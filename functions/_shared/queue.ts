@@ -2,6 +2,9 @@
 // ARCHITECTURE.md, run as the service role over SUPABASE_DB_URL.
 import type postgres from "postgres";
 
+/** A client or an open transaction: the queue calls work on either. */
+export type Queryable = postgres.Sql | postgres.TransactionSql;
+
 /** A claimed export: everything the worker needs to run it (exports.claimed_export). */
 export interface ClaimedExport {
   export_id: string;
@@ -43,7 +46,7 @@ export interface Failure {
 
 /** Claims up to `max` queued exports for `workerId`, leased for `leaseSeconds`. */
 export async function claimExports(
-  sql: postgres.Sql,
+  sql: Queryable,
   workerId: string,
   max: number,
   leaseSeconds: number,
@@ -55,7 +58,7 @@ export async function claimExports(
 
 /** Extends the lease and records progress; false means stop working on it. */
 export async function heartbeat(
-  sql: postgres.Sql,
+  sql: Queryable,
   exportId: string,
   workerId: string,
   rowsWritten: number,
@@ -70,7 +73,7 @@ export async function heartbeat(
 
 /** Marks the export completed; false when it was canceled or the lease was lost. */
 export async function completeExport(
-  sql: postgres.Sql,
+  sql: Queryable,
   exportId: string,
   workerId: string,
   completion: Completion,
@@ -84,7 +87,7 @@ export async function completeExport(
 
 /** Records a failed attempt; returns the export's new status ('queued' or 'failed'). */
 export async function failExport(
-  sql: postgres.Sql,
+  sql: Queryable,
   exportId: string,
   workerId: string,
   failure: Failure,
@@ -97,13 +100,13 @@ export async function failExport(
 }
 
 /** Lists stored files of expired or deleted exports, at most `max`. */
-export async function objectsToPurge(sql: postgres.Sql, max: number): Promise<ObjectToPurge[]> {
+export async function objectsToPurge(sql: Queryable, max: number): Promise<ObjectToPurge[]> {
   return await sql<ObjectToPurge[]>`
     select * from exports.objects_to_purge(max_objects => ${max})`;
 }
 
 /** Records that the files of `exportIds` are gone from Storage. */
-export async function recordPurged(sql: postgres.Sql, exportIds: string[]): Promise<number> {
+export async function recordPurged(sql: Queryable, exportIds: string[]): Promise<number> {
   const [{ purged }] = await sql`
     select exports.record_purged(export_ids => ${exportIds}::uuid[]) as purged`;
   return purged;

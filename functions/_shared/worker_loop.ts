@@ -1,16 +1,13 @@
-// The worker's round: claim and run exports one at a time until the queue is
-// empty or the time budget is spent (hosted functions have a wall-clock
-// limit), then purge the files the cleanup listed.
+// The worker's round: run the queued exports (see claim_loop.ts), then purge
+// the files the cleanup listed.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { WorkerDb } from "./db_client.ts";
-import { claimExports, objectsToPurge, recordPurged } from "./queue.ts";
+import { claimAndRun, type ClaimLoopSettings } from "./claim_loop.ts";
+import { objectsToPurge, recordPurged } from "./queue.ts";
 import { runExport, type RunOutcome, type RunSettings } from "./run_export.ts";
 
 /** Options for {@link workerRound}. */
-export interface RoundSettings extends RunSettings {
-  /** Stop claiming once this many milliseconds have passed. */
-  budgetMs: number;
-}
+export interface RoundSettings extends RunSettings, ClaimLoopSettings {}
 
 /** What a round did. */
 export interface RoundReport {
@@ -24,13 +21,11 @@ export async function workerRound(
   storage: SupabaseClient,
   settings: RoundSettings,
 ): Promise<RoundReport> {
-  const deadline = Date.now() + settings.budgetMs;
-  const outcomes: Record<string, RunOutcome> = {};
-  while (Date.now() < deadline) {
-    const [claim] = await claimExports(db.sql, settings.workerId, 1, settings.leaseSeconds);
-    if (!claim) break;
-    outcomes[claim.export_id] = await runExport(db, storage, claim, settings);
-  }
+  const outcomes = await claimAndRun(
+    db.sql,
+    settings,
+    (claim) => runExport(db, storage, claim, settings),
+  );
   return { outcomes, purged: await purgeFiles(db, storage) };
 }
 

@@ -64,7 +64,7 @@ Deno.test("purgeFiles removes an expired export's file and records the purge", a
 Deno.test("a round with no time left claims nothing and still purges", async () => {
   await withWorkerDb(async (db) => {
     const exportId = await expiredExport(db);
-    const report = await workerRound(db, storage(), { ...settings, budgetMs: 0 });
+    const report = await workerRound(db, storage(), { ...settings, budgetMs: 0, concurrency: 1 });
     assert.deepEqual(report.outcomes, {});
     const row = await exportRow(exportId);
     assert.ok(row.purged_at, "the purge is recorded");

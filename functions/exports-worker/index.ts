@@ -1,12 +1,20 @@
 // The export worker: woken by the exports API, by pg_cron (through pg_net) and
 // by the local stack; answers 202 at once and works in the background.
 import { createClient } from "@supabase/supabase-js";
+import { defaultConcurrency } from "../_shared/claim_loop.ts";
 import { workerDb } from "../_shared/db_client.ts";
 import { errorResponse } from "../_shared/http_errors.ts";
 import { jwtRole } from "../_shared/jwt_role.ts";
 import { workerRound } from "../_shared/worker_loop.ts";
+import { integerSetting } from "../_shared/worker_settings.ts";
 
-const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 2 });
+// Exports at once in this instance. Each holds one connection for its
+// transaction; heartbeats, claims and completions share one more.
+const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
+  min: 1,
+  max: 16,
+});
+const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: concurrency + 1 });
 const storage = createClient(
   Deno.env.get("SUPABASE_URL")!,
   Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,
@@ -19,7 +27,11 @@ const settings = {
   leaseSeconds: 120,
   heartbeatMs: 5_000,
   statementTimeout: "15min",
-  budgetMs: Number(Deno.env.get("EXPORTS_WORKER_BUDGET_MS") ?? 300_000),
+  budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", 300_000, {
+    min: 0,
+    max: 3_600_000,
+  }),
+  concurrency,
 };
 
 let round: Promise<void> | null = null;

@@ -1,0 +1,68 @@
+// Keeps up to `concurrency` claimed exports running, claiming as many as there
+// are free slots in one call, until the queue is empty or the time budget is
+// spent (hosted functions have a wall-clock limit). Exports spend most of their
+// time waiting on Postgres and Storage, so one instance can drive several.
+import { setImmediate } from "node:timers";
+import { type ClaimedExport, claimExports, type Queryable } from "./queue.ts";
+import type { RunOutcome } from "./run_export.ts";
+
+/**
+ * Exports one worker instance runs at once unless EXPORTS_WORKER_CONCURRENCY
+ * says otherwise: enough to overlap their waits, few enough that the largest
+ * XLSX and PDF exports still fit a hosted function's memory together.
+ */
+export const defaultConcurrency = 4;
+
+/** How the loop claims. */
+export interface ClaimLoopSettings {
+  workerId: string;
+  leaseSeconds: number;
+  /** Stop claiming once this many milliseconds have passed. */
+  budgetMs: number;
+  /** How many exports run at once. */
+  concurrency: number;
+}
+
+/** Claims and runs exports with `run`; returns what became of each, by export id. */
+export async function claimAndRun(
+  sql: Queryable,
+  settings: ClaimLoopSettings,
+  run: (claim: ClaimedExport) => Promise<RunOutcome>,
+): Promise<Record<string, RunOutcome>> {
+  const deadline = Date.now() + settings.budgetMs;
+  const outcomes: Record<string, RunOutcome> = {};
+  const running = new Set<Promise<void>>();
+  while (Date.now() < deadline) {
+    // Claim only what can start now: a claimed export that waited for a slot
+    // would spend its lease queued behind the others.
+    const claims = await claimExports(
+      sql,
+      settings.workerId,
+      settings.concurrency - running.size,
+      settings.leaseSeconds,
+    );
+    for (const claim of claims) {
+      const task: Promise<void> = run(claim)
+        .then((outcome) => {
+          outcomes[claim.export_id] = outcome;
+        })
+        // Only the database failing under fail_export lands here; the lease
+        // runs out and the cleanup queues the export again.
+        .catch((error) => console.error("exports worker: run failed", claim.export_id, error))
+        .finally(() => running.delete(task));
+      running.add(task);
+    }
+    if (running.size === 0) break;
+    // The queue was empty or every slot is busy: wait for a slot, then look
+    // again (exports requested meanwhile are due now).
+    if (claims.length === 0 || running.size === settings.concurrency) {
+      await Promise.race(running);
+      // Exports that finished in the same turn of the event loop (their
+      // answers came in one read) free their slots too, and are replaced by
+      // one claim rather than one claim each.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await Promise.all(running);
+  return outcomes;
+}

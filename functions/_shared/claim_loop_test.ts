@@ -1,0 +1,113 @@
+// The claim loop against real Postgres: it keeps exactly as many exports
+// running as it has slots, asks for no more than the free slots, and a run
+// that throws does not stop the others. Everything happens in one rolled-back
+// transaction, so the stack's own worker never sees these exports.
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { createTestUser } from "../../tests/support/users.ts";
+import { requestFirstInQueue } from "../../tests/functions/_queue_fixture.ts";
+import { claimAndRun } from "./claim_loop.ts";
+import { type ClaimedExport, completeExport } from "./queue.ts";
+
+const emptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** Runs `work` on `count` freshly queued exports of one user, then rolls everything back. */
+async function withQueuedExports(
+  count: number,
+  work: (tx: postgres.TransactionSql, exportIds: string[]) => Promise<void>,
+): Promise<void> {
+  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
+  const user = await createTestUser();
+  const rollback = new Error("rollback");
+  try {
+    await sql.begin(async (tx) => {
+      await tx`update exports.settings set max_active_exports_per_user = ${count}`;
+      const exportIds: string[] = [];
+      for (let i = 0; i < count; i++) {
+        exportIds.push(
+          await requestFirstInQueue(tx, user, { source: "conversations", format: "csv" }),
+        );
+      }
+      // Other tests' queued exports are not due inside this transaction, so
+      // the loop ends when these are done.
+      await tx`update exports.exports set next_run_at = 'infinity'
+               where status = 'queued' and export_id <> all(${exportIds}::uuid[])`;
+      await work(tx, exportIds);
+      throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  } finally {
+    await sql.end();
+  }
+}
+
+const settings = (concurrency: number, budgetMs = 60_000) => ({
+  workerId: `claim-loop-test-${crypto.randomUUID()}`,
+  leaseSeconds: 60,
+  budgetMs,
+  concurrency,
+});
+
+Deno.test("claimAndRun keeps every slot busy and never runs more than its concurrency", async () => {
+  await withQueuedExports(7, async (tx, exportIds) => {
+    const loop = settings(3);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const outcomes = await claimAndRun(tx, loop, async (claim: ClaimedExport) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      // Long enough for the loop to fill the other slots meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      const done = await completeExport(tx, claim.export_id, loop.workerId, {
+        fileSize: 0,
+        sha256: emptySha256,
+        rowCount: 0,
+      });
+      return done ? "completed" : "stopped";
+    });
+    assert.equal(mostInFlight, 3);
+    for (const exportId of exportIds) assert.equal(outcomes[exportId], "completed", exportId);
+    const [{ completed }] = await tx`
+      select count(*)::int as completed from exports.exports
+      where export_id = any(${exportIds}::uuid[]) and status = 'completed'`;
+    assert.equal(completed, 7);
+  });
+});
+
+Deno.test("a run that throws leaves its export to the lease and the loop goes on", async () => {
+  await withQueuedExports(3, async (tx, exportIds) => {
+    const loop = settings(1);
+    const [doomed] = exportIds;
+    const outcomes = await claimAndRun(tx, loop, async (claim) => {
+      if (claim.export_id === doomed) throw new Error("the database went away");
+      await completeExport(tx, claim.export_id, loop.workerId, {
+        fileSize: 0,
+        sha256: emptySha256,
+        rowCount: 0,
+      });
+      return "completed";
+    });
+    assert.equal(outcomes[doomed], undefined);
+    assert.equal(outcomes[exportIds[1]], "completed");
+    assert.equal(outcomes[exportIds[2]], "completed");
+    const [{ status }] = await tx`select status from exports.exports where export_id = ${doomed}`;
+    assert.equal(
+      status,
+      "processing",
+      "still leased; the cleanup queues it again when the lease runs out",
+    );
+  });
+});
+
+Deno.test("claimAndRun claims nothing once its budget is spent", async () => {
+  await withQueuedExports(1, async (tx, [exportId]) => {
+    const outcomes = await claimAndRun(tx, settings(2, 0), () => {
+      throw new Error("nothing may run");
+    });
+    assert.deepEqual(outcomes, {});
+    const [{ status }] = await tx`select status from exports.exports where export_id = ${exportId}`;
+    assert.equal(status, "queued");
+  });
+});

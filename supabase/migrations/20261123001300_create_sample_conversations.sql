@@ -71,20 +71,25 @@ grant select, insert, update, delete on sample.conversations, sample.messages to
 -- source functions (security invoker: RLS above decides what they return)
 -- ============================================================================
 
+-- SQL-standard bodies (begin atomic): Postgres resolves every name in them
+-- when the function is created, so no caller's search_path can redirect them,
+-- and it can inline them into the export's statement. A `set search_path`
+-- clause would forbid inlining: every export would first copy all of its rows
+-- into a temporary store (bench/: 2.5 times as long for 1,000,000 rows).
+
 -- The conversations an export covers; every other source function starts here.
 -- Options: from, to (dates, inclusive), min_quality (0-1), tag.
 create function sample.filtered_conversations(options jsonb) returns setof sample.conversations
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select c.* from sample.conversations c
   where (options ->> 'from' is null or c.created_at >= (options ->> 'from')::date)
     and (options ->> 'to' is null or c.created_at < (options ->> 'to')::date + 1)
     and (options ->> 'min_quality' is null or c.quality_score >= (options ->> 'min_quality')::numeric)
-    and (options ->> 'tag' is null or c.tags @> array[options ->> 'tag'])
-$$;
+    and (options ->> 'tag' is null or c.tags @> array[options ->> 'tag']);
+end;
 
 create function sample.conversation_messages(options jsonb)
 returns table (
@@ -94,23 +99,21 @@ returns table (
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select c.id, c.title, c.quality_score, array_to_string(c.tags, ', '), m.position, m.role, m.content, m.created_at
   from sample.filtered_conversations(options) c
   join sample.messages m on m.conversation_id = c.id
-  order by c.created_at, c.id, m.position
-$$;
+  order by c.created_at, c.id, m.position;
+end;
 comment on function sample.conversation_messages is 'Export source rows: one message a row.';
 
 create function sample.count_conversation_messages(options jsonb) returns bigint
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
-  select count(*) from sample.filtered_conversations(options) c join sample.messages m on m.conversation_id = c.id
-$$;
+begin atomic
+  select count(*) from sample.filtered_conversations(options) c join sample.messages m on m.conversation_id = c.id;
+end;
 comment on function sample.count_conversation_messages is 'Counts the rows of sample.conversation_messages without building them.';
 
 -- The chat fine-tuning shape: {"messages": [{"role": ..., "content": ...}, ...]}.
@@ -118,14 +121,13 @@ create function sample.conversation_documents(options jsonb) returns setof jsonb
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select jsonb_build_object('messages', (
     select jsonb_agg(jsonb_build_object('role', m.role, 'content', m.content) order by m.position)
     from sample.messages m where m.conversation_id = c.id))
   from sample.filtered_conversations(options) c
-  order by c.created_at, c.id
-$$;
+  order by c.created_at, c.id;
+end;
 comment on function sample.conversation_documents is 'Export source documents: one conversation a document, in the chat fine-tuning shape.';
 
 -- One Markdown block a conversation. Message text is Markdown already and is
@@ -134,16 +136,15 @@ create function sample.conversation_transcripts(options jsonb) returns setof tex
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select format(E'## %s\n\n_%s · quality %s · %s_\n\n%s\n',
     exports.markdown_cell(c.title), to_char(c.created_at at time zone 'utc', 'YYYY-MM-DD HH24:MI "UTC"'),
     coalesce(c.quality_score::text, 'unrated'), coalesce(nullif(array_to_string(c.tags, ', '), ''), 'no tags'),
     (select string_agg(format(E'**%s:**\n\n%s', m.role, m.content), E'\n\n' order by m.position)
      from sample.messages m where m.conversation_id = c.id))
   from sample.filtered_conversations(options) c
-  order by c.created_at, c.id
-$$;
+  order by c.created_at, c.id;
+end;
 comment on function sample.conversation_transcripts is 'Export source Markdown: one transcript a conversation.';
 
 revoke execute on function sample.filtered_conversations(jsonb), sample.conversation_messages(jsonb),

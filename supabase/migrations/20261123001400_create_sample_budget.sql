@@ -159,14 +159,14 @@ grant select, insert, update, delete
 -- source functions (security invoker: RLS above decides what they return)
 -- ============================================================================
 
+-- SQL-standard bodies, for the reasons given in the conversations source.
 -- Options: scope_id (the household, added by the module), from, to (dates, inclusive), category.
 create function sample.budget_lines(options jsonb)
 returns table (occurred_on date, category text, kind text, description text, amount numeric)
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select i.occurred_on, c.name, c.kind, i.description, i.amount
   from sample.budget_line_items i
   join sample.budget_categories c on c.id = i.category_id
@@ -174,23 +174,22 @@ as $$
     and (options ->> 'from' is null or i.occurred_on >= (options ->> 'from')::date)
     and (options ->> 'to' is null or i.occurred_on <= (options ->> 'to')::date)
     and (options ->> 'category' is null or c.name = options ->> 'category')
-  order by i.occurred_on, c.name, i.id
-$$;
+  order by i.occurred_on, c.name, i.id;
+end;
 comment on function sample.budget_lines is 'Export source rows: a household''s budget line items with their category.';
 
 create function sample.count_budget_lines(options jsonb) returns bigint
 language sql
 stable
 security invoker
-set search_path = ''
-as $$
+begin atomic
   select count(*) from sample.budget_line_items i
   join sample.budget_categories c on c.id = i.category_id
   where i.household_id = (options ->> 'scope_id')::uuid
     and (options ->> 'from' is null or i.occurred_on >= (options ->> 'from')::date)
     and (options ->> 'to' is null or i.occurred_on <= (options ->> 'to')::date)
-    and (options ->> 'category' is null or c.name = options ->> 'category')
-$$;
+    and (options ->> 'category' is null or c.name = options ->> 'category');
+end;
 comment on function sample.count_budget_lines is 'Counts the rows of sample.budget_lines without building them.';
 
 revoke execute on function sample.is_household_member(uuid, boolean), sample._add_household_owner(),

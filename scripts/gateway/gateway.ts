@@ -5,6 +5,7 @@ import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
 import { handleRpc } from "./rpc_route.ts";
+import { SchemaCache } from "./schema_cache.ts";
 import { Disk } from "./storage/disk.ts";
 import { handleStorage } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
@@ -42,7 +43,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     SUPABASE_JWT_SECRET: options.jwtSecret,
   });
   const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
-  const rpc = { sql, config: options.config, jwtSecret: options.jwtSecret };
+  const functionCache = new SchemaCache(sql);
+  await functionCache.listen();
+  const rpc = {
+    sql,
+    functions: functionCache,
+    config: options.config,
+    jwtSecret: options.jwtSecret,
+  };
 
   const handler = async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;

@@ -7,22 +7,14 @@ import type { GatewayConfig } from "./config.ts";
 import { type JwtClaims, JwtError } from "./jwt.ts";
 import { requestCaller } from "./request_claims.ts";
 import { httpStatusForSqlState, postgrestError } from "./postgrest_errors.ts";
+import type { RpcFunction, SchemaCache } from "./schema_cache.ts";
 
 /** What an RPC call needs besides the request. */
 export interface RpcContext {
   sql: postgres.Sql;
+  functions: SchemaCache;
   config: GatewayConfig;
   jwtSecret: string;
-}
-
-interface Candidate {
-  /** `format('%I.%I', schema, name)`, quoted by Postgres. */
-  qualified_name: string;
-  returns_set: boolean;
-  returns_void: boolean;
-  /** Input arguments in order: quoted name, raw name, type as format_type prints it. */
-  inputs: { name: string; quoted_name: string; type: string }[];
-  required_count: number;
 }
 
 const anonRole = "anon";
@@ -73,7 +65,7 @@ export async function handleRpc(request: Request, path: string, context: RpcCont
       message: "The request body must be a JSON object of named arguments",
     });
   }
-  const fn = await findFunction(context.sql, schema, name, Object.keys(args));
+  const fn = await context.functions.find(schema, name, Object.keys(args));
   if (!fn) {
     const keys = Object.keys(args).sort().join(", ");
     return postgrestError(404, {
@@ -100,41 +92,9 @@ export async function handleRpc(request: Request, path: string, context: RpcCont
   }
 }
 
-/** The overload whose input names cover `keys` and that `keys` cover all required inputs of. */
-async function findFunction(
-  sql: postgres.Sql,
-  schema: string,
-  name: string,
-  keys: string[],
-): Promise<Candidate | undefined> {
-  const candidates = await sql<Candidate[]>`
-    select format('%I.%I', n.nspname, p.proname) as qualified_name,
-           p.proretset as returns_set,
-           p.prorettype = 'void'::regtype as returns_void,
-           count(a.name) - p.pronargdefaults as required_count,
-           coalesce(json_agg(json_build_object(
-             'name', a.name, 'quoted_name', quote_ident(a.name), 'type', format_type(a.type, null)
-           ) order by a.position) filter (where a.name is not null), '[]') as inputs
-      from pg_catalog.pg_proc p
-      join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-      left join lateral unnest(
-             coalesce(p.proallargtypes, p.proargtypes::oid[]),
-             coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs])),
-             coalesce(p.proargnames, array_fill(''::text, array[p.pronargs]))
-           ) with ordinality as a(type, mode, name, position) on a.mode in ('i', 'b', 'v')
-     where n.nspname = ${schema} and p.proname = ${name} and p.prokind = 'f'
-     group by p.oid, n.nspname
-  `;
-  return candidates.find((candidate) => {
-    const names = candidate.inputs.map((input) => input.name);
-    const required = names.slice(0, Number(candidate.required_count));
-    return keys.every((key) => names.includes(key)) && required.every((n) => keys.includes(n));
-  });
-}
-
 async function call(
   context: RpcContext,
-  fn: Candidate,
+  fn: RpcFunction,
   args: Record<string, unknown>,
   request: { role: string; claims: JwtClaims; schema: string; path: string },
 ): Promise<string> {

@@ -5,7 +5,10 @@
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # EXPORTS_LOCAL_DIR, EXPORTS_DB_PORT and EXPORTS_API_PORT let several stacks
 # (a developer's, a benchmark's) run side by side on one machine.
-local_dir="${EXPORTS_LOCAL_DIR:-$repo_root/.local}"
+# A relative EXPORTS_LOCAL_DIR is taken from the repository root: Postgres
+# runs from its data directory and needs absolute paths for its socket.
+local_dir="${EXPORTS_LOCAL_DIR:-.local}"
+[[ $local_dir == /* ]] || local_dir="$repo_root/$local_dir"
 pg_bin=/usr/lib/postgresql/15/bin
 pg_data="$local_dir/postgres/data"
 pg_log="$local_dir/postgres/postgres.log"

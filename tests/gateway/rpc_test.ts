@@ -144,3 +144,30 @@ Deno.test("rpc keeps argument values out of the SQL text", async () => {
     assert.equal(exists, true);
   });
 });
+
+Deno.test("a function changed after its first call is called as it is now (NOTIFY pgrst)", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const client = userClient((await createTestUser()).token, { url: gateway.url, schema });
+    assert.deepEqual((await client.rpc("add", { a: 1 })).data, 11);
+    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      // The event trigger of sql/platform/05_schema_cache.sql notifies the
+      // gateway, which forgets the old signature.
+      await sql.unsafe(`
+        drop function gateway_fixture.add(int, int);
+        create function gateway_fixture.add(a int, times int) returns int
+          language sql as 'select a * times';
+      `);
+    } finally {
+      await sql.end();
+    }
+    // The notification arrives asynchronously, as it does for PostgREST.
+    let result = await client.rpc("add", { a: 3, times: 5 });
+    for (let attempt = 0; attempt < 50 && result.error; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      result = await client.rpc("add", { a: 3, times: 5 });
+    }
+    assert.equal(result.error, null);
+    assert.equal(result.data, 15);
+  });
+});

@@ -7,8 +7,7 @@ import type { ClaimedExport } from "./queue.ts";
 import { copyTextRows } from "./copy_text.ts";
 import { csvRecordCounter } from "./csv_record_counter.ts";
 import { type ChunkedFormat, frameChunks, framingFor } from "./text_framing.ts";
-import { type RowBatch, xlsxFile } from "./xlsx_writer.ts";
-import { pdfFile } from "./pdf_writer.ts";
+import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
@@ -91,9 +90,12 @@ async function uncompressedFile(
           rows += batch.length;
         }
       })();
+      // exceljs and pdfkit add about 43 MB to the worker's resident memory:
+      // they load with the first export that needs them, not with every
+      // worker. The specifiers are literals, so bundlers still include them.
       const body = spec.format === "xlsx"
-        ? xlsxFile(counted, { sheetName: spec.source })
-        : pdfFile(counted, { title: spec.source });
+        ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
+        : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });
       return { body, rowsWritten: () => rows };
     }
   }

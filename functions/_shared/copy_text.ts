@@ -1,62 +1,169 @@
-// Splits the output of `COPY ... TO STDOUT` (text format, one column) into
-// rows and undoes COPY's backslash escapes, so each row is the chunk the SQL made.
+// Turns the output of `COPY (one text column) TO STDOUT` into a file: undoes
+// COPY's backslash escapes and frames the rows (the chunks the SQL made) per
+// format, working on bytes. Every escape and every row end is ASCII, so no
+// byte of a multi-byte UTF-8 character is ever mistaken for one, and the runs
+// of bytes between them are copied as they are: a chunk with no backslash
+// passes through without being decoded to text and encoded again.
+import type { Framing } from "./text_framing.ts";
 
-const escapes: Record<string, string> = {
-  "\\": "\\",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  b: "\b",
-  f: "\f",
-  v: "\v",
-};
+const backslash = 0x5c;
+const newline = 0x0a;
 
-/**
- * Decodes one line of COPY text format (without its newline) into the value
- * it stands for. COPY TO only emits the escapes listed above; anything else
- * means the statement was not a one-column text COPY, so it throws.
- */
-export function decodeCopyTextLine(line: string): string {
-  if (!line.includes("\\")) return line;
-  let decoded = "";
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (char !== "\\") {
-      decoded += char;
-      continue;
-    }
-    const escaped = escapes[line[++i]];
-    if (escaped === undefined) {
-      throw new Error(`unexpected COPY text escape \\${line[i] ?? ""}`);
-    }
-    decoded += escaped;
-  }
-  return decoded;
+/** What each byte after a backslash stands for; COPY TO emits no other escape. */
+const escapes = new Map<number, number>([
+  [backslash, backslash],
+  [0x6e, /* n */ 0x0a],
+  [0x72, /* r */ 0x0d],
+  [0x74, /* t */ 0x09],
+  [0x62, /* b */ 0x08],
+  [0x66, /* f */ 0x0c],
+  [0x76, /* v */ 0x0b],
+]);
+const nullMarker = 0x4e; /* N, as in \N */
+
+/** A stream from COPY text bytes to the file's bytes, and the count of rows it has seen. */
+export interface CopyTextFile {
+  stream: TransformStream<Uint8Array, Uint8Array>;
+  rows(): number;
 }
 
-/**
- * A stream from COPY text-format bytes to decoded rows. Rows end with a raw
- * newline (COPY escapes the newlines inside values), so the bytes are decoded
- * as UTF-8 first and then split; only the unfinished last line is held.
- */
-export function copyTextRows(): TransformStream<Uint8Array, string> {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let pending = "";
-  const emitLines = (text: string, controller: TransformStreamDefaultController<string>) => {
-    const lines = (pending + text).split("\n");
-    pending = lines.pop()!;
-    for (const line of lines) {
-      if (line === "\\N") throw new Error("a copy_text statement returned a null chunk");
-      controller.enqueue(decodeCopyTextLine(line));
+/** Frames the rows of a one-column COPY text stream with `framing`. */
+export function copyTextFile(framing: Framing): CopyTextFile {
+  const encoder = new TextEncoder();
+  const prefix = encoder.encode(framing.prefix);
+  const separator = encoder.encode(framing.separator);
+  const terminator = encoder.encode(framing.terminator);
+  const suffix = encoder.encode(framing.suffix);
+  // COPY ends every row with a newline: when the format does too and puts
+  // nothing between rows, a chunk without escapes is already the file.
+  const newlineRows = separator.length === 0 && terminator.length === 1 &&
+    terminator[0] === newline;
+
+  let rows = 0;
+  let atRowStart = true;
+  let escapePending = false;
+
+  function transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
+    if (newlineRows && !escapePending && chunk.indexOf(backslash) === -1) {
+      if (chunk.length === 0) return;
+      for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) rows++;
+      atRowStart = chunk[chunk.length - 1] === newline;
+      controller.enqueue(chunk);
+      return;
     }
-  };
-  return new TransformStream({
-    transform(bytes, controller) {
-      emitLines(decoder.decode(bytes, { stream: true }), controller);
+    // Unescaping only shrinks; a row adds at most a separator and a terminator.
+    const rowsHere = countNewlines(chunk) + 1;
+    const out = new Output(chunk.length + rowsHere * (separator.length + terminator.length));
+    const next = new SpecialBytes(chunk);
+    let at = 0;
+    if (escapePending) {
+      escapePending = false;
+      at = unescape(chunk, 0, out);
+    }
+    while (at < chunk.length) {
+      const end = next.from(at);
+      if (end > at) {
+        if (atRowStart) startRow(out);
+        out.write(chunk.subarray(at, end));
+      }
+      if (end === chunk.length) break;
+      if (chunk[end] === newline) {
+        if (atRowStart) startRow(out);
+        out.write(terminator);
+        rows++;
+        atRowStart = true;
+        at = end + 1;
+      } else if (end + 1 === chunk.length) {
+        escapePending = true;
+        at = chunk.length;
+      } else {
+        at = unescape(chunk, end + 1, out);
+      }
+    }
+    if (out.length) controller.enqueue(out.bytes());
+  }
+
+  /** Writes the byte escaped at `chunk[at]` (the backslash came before); returns the next index. */
+  function unescape(chunk: Uint8Array, at: number, out: Output): number {
+    const escaped = escapes.get(chunk[at]);
+    if (escaped === undefined) {
+      throw new Error(
+        chunk[at] === nullMarker
+          ? "a copy_text statement returned a null chunk"
+          : `unexpected COPY text escape \\${String.fromCharCode(chunk[at])}`,
+      );
+    }
+    if (atRowStart) startRow(out);
+    out.writeByte(escaped);
+    return at + 1;
+  }
+
+  /** Opens a row: the separator, unless it is the first. */
+  function startRow(out: Output) {
+    if (rows > 0) out.write(separator);
+    atRowStart = false;
+  }
+
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      if (prefix.length) controller.enqueue(prefix);
     },
+    transform,
     flush(controller) {
-      emitLines(decoder.decode(), controller);
-      if (pending !== "") throw new Error("COPY output ended in the middle of a row");
+      if (escapePending || !atRowStart) {
+        throw new Error("COPY output ended in the middle of a row");
+      }
+      if (suffix.length) controller.enqueue(suffix);
     },
   });
+  return { stream, rows: () => rows };
+}
+
+/** Finds backslashes and newlines with the native indexOf, each searched for once per hit. */
+class SpecialBytes {
+  #backslash = -1;
+  #newline = -1;
+
+  constructor(readonly chunk: Uint8Array) {}
+
+  /** The index of the next backslash or newline at or after `at`, or the chunk's length. */
+  from(at: number): number {
+    if (this.#backslash < at) this.#backslash = this.#find(backslash, at);
+    if (this.#newline < at) this.#newline = this.#find(newline, at);
+    return Math.min(this.#backslash, this.#newline);
+  }
+
+  #find(byte: number, at: number): number {
+    const found = this.chunk.indexOf(byte, at);
+    return found === -1 ? this.chunk.length : found;
+  }
+}
+
+function countNewlines(chunk: Uint8Array): number {
+  let count = 0;
+  for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) count++;
+  return count;
+}
+
+/** A byte buffer sized for the worst case of one chunk. */
+class Output {
+  #buffer: Uint8Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.#buffer = new Uint8Array(capacity);
+  }
+
+  write(bytes: Uint8Array) {
+    this.#buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  writeByte(byte: number) {
+    this.#buffer[this.length++] = byte;
+  }
+
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.length);
+  }
 }

@@ -1,32 +1,72 @@
 import assert from "node:assert/strict";
-import { copyTextRows, decodeCopyTextLine } from "./copy_text.ts";
+import { copyTextFile } from "./copy_text.ts";
+import { framingFor } from "./text_framing.ts";
 
-async function rowsOf(...chunks: Uint8Array[]): Promise<string[]> {
-  const rows: string[] = [];
-  const body = ReadableStream.from(chunks).pipeThrough(copyTextRows());
-  for await (const row of body) rows.push(row);
-  return rows;
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Runs `chunks` through copyTextFile for `format`; the file as text and the rows counted. */
+async function fileOf(
+  format: "json" | "jsonl" | "markdown" | "html",
+  ...chunks: Uint8Array[]
+): Promise<{ text: string; rows: number }> {
+  const file = copyTextFile(framingFor(format, { title: "t" }));
+  const body = ReadableStream.from(chunks).pipeThrough(file.stream);
+  const text = await new Response(body).text();
+  return { text, rows: file.rows() };
 }
 
-Deno.test("decodeCopyTextLine undoes every escape COPY TO emits", () => {
-  assert.deepEqual(decodeCopyTextLine("a\\\\b\\nc\\rd\\te\\bf\\fg\\vh"), "a\\b\nc\rd\te\bf\fg\vh");
+/** Every way to cut `bytes` into two chunks. */
+function splits(bytes: Uint8Array): Uint8Array[][] {
+  return Array.from({ length: bytes.length + 1 }, (_, at) => [bytes.slice(0, at), bytes.slice(at)]);
+}
+
+Deno.test("copyTextFile undoes every escape COPY TO emits", async () => {
+  const { text, rows } = await fileOf("jsonl", encode("a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\n"));
+  assert.equal(text, "a\\b\nc\rd\te\bf\fg\vh\n");
+  assert.equal(rows, 1);
 });
 
-Deno.test("decodeCopyTextLine refuses an escape COPY TO never emits", () => {
-  assert.throws(() => decodeCopyTextLine("\\x41"), /unexpected COPY text escape/);
+Deno.test("copyTextFile passes rows without escapes through untouched", async () => {
+  const chunk = encode('{"a":1}\n{"b":"é 😀"}\n');
+  const file = copyTextFile(framingFor("jsonl", { title: "t" }));
+  const [out] = await Array.fromAsync(ReadableStream.from([chunk]).pipeThrough(file.stream));
+  assert.equal(out, chunk, "the same buffer, not a copy");
+  assert.equal(file.rows(), 2);
 });
 
-Deno.test("copyTextRows splits rows on raw newlines only", async () => {
-  const bytes = new TextEncoder().encode('{"a":"x\\\\ny"}\n{"b":1}\n');
-  assert.deepEqual(await rowsOf(bytes), ['{"a":"x\\ny"}', '{"b":1}']);
+Deno.test("copyTextFile frames JSON rows as an array, whatever the chunk boundaries", async () => {
+  const bytes = encode('{"a":"x\\\\ny"}\n{"b":1}\n\n');
+  for (const chunks of splits(bytes)) {
+    assert.deepEqual(await fileOf("json", ...chunks), {
+      text: '[{"a":"x\\ny"},\n{"b":1},\n]\n',
+      rows: 3,
+    });
+  }
 });
 
-Deno.test("copyTextRows reassembles a character split across chunks", async () => {
-  const bytes = new TextEncoder().encode("😀 ok\n");
-  assert.deepEqual(await rowsOf(bytes.slice(0, 2), bytes.slice(2)), ["😀 ok"]);
+Deno.test("copyTextFile keeps a character split across chunks whole", async () => {
+  const bytes = encode("😀 \\t ok\n");
+  for (const chunks of splits(bytes)) {
+    assert.deepEqual(await fileOf("markdown", ...chunks), { text: "😀 \t ok\n", rows: 1 });
+  }
 });
 
-Deno.test("copyTextRows rejects output that ends mid-row", async () => {
-  const failed = await rowsOf(new TextEncoder().encode("half")).then(() => false, () => true);
-  assert.deepEqual(failed, true);
+Deno.test("copyTextFile writes the HTML document around the rows, even with none", async () => {
+  const empty = await fileOf("html");
+  assert.match(empty.text, /^<!doctype html>[\s\S]*<table>\n<\/table>\n<\/body>\n<\/html>\n$/);
+  assert.equal(empty.rows, 0);
+  assert.deepEqual(await fileOf("json"), { text: "[]\n", rows: 0 });
+});
+
+Deno.test("copyTextFile refuses what a one-column text COPY never sends", async () => {
+  for (
+    const [bytes, message] of [
+      ["half", /ended in the middle of a row/],
+      ["ends with \\", /ended in the middle of a row/],
+      ["\\N\n", /null chunk/],
+      ["\\x41\n", /unexpected COPY text escape \\x/],
+    ] as const
+  ) {
+    await assert.rejects(fileOf("jsonl", encode(bytes)), message);
+  }
 });

@@ -4,9 +4,9 @@
 // batches rendered (xlsx, pdf); then gzip when asked for, in 64 KiB blocks.
 import type postgres from "postgres";
 import type { ClaimedExport } from "./queue.ts";
-import { copyTextRows } from "./copy_text.ts";
+import { copyTextFile } from "./copy_text.ts";
 import { csvRecordCounter } from "./csv_record_counter.ts";
-import { type ChunkedFormat, frameChunks, framingFor } from "./text_framing.ts";
+import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 
@@ -66,20 +66,11 @@ async function uncompressedFile(
       };
     }
     case "copy_text": {
-      let rows = 0;
+      const file = copyTextFile(
+        framingFor(spec.format as ChunkedFormat, { title: spec.source }),
+      );
       const copy = await copyOut(tx, spec.statement, options);
-      const counted = new TransformStream<string, string>({
-        transform(chunk, controller) {
-          rows++;
-          controller.enqueue(chunk);
-        },
-      });
-      const body = copy
-        .pipeThrough(copyTextRows())
-        .pipeThrough(counted)
-        .pipeThrough(frameChunks(framingFor(spec.format as ChunkedFormat, { title: spec.source })))
-        .pipeThrough(new TextEncoderStream());
-      return { body, rowsWritten: () => rows };
+      return { body: copy.pipeThrough(file.stream), rowsWritten: file.rows };
     }
     case "cursor": {
       let rows = 0;

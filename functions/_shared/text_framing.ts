@@ -1,5 +1,6 @@
-// Joins the chunks a copy_text statement produces (one JSON document, one
-// Markdown table row, one HTML table row each) into a whole file per format.
+// How the chunks a copy_text statement produces (one JSON document, one
+// Markdown table row, one HTML table row each) join into a whole file per
+// format; copy_text.ts writes them.
 
 /** The text formats whose rows Postgres renders as copy_text chunks. */
 export type ChunkedFormat = "json" | "jsonl" | "markdown" | "html";
@@ -49,22 +50,4 @@ export function framingFor(format: ChunkedFormat, options: { title: string }): F
         suffix: "</table>\n</body>\n</html>\n",
       };
   }
-}
-
-/** A stream that frames chunks into a file's text. */
-export function frameChunks(framing: Framing): TransformStream<string, string> {
-  let first = true;
-  return new TransformStream({
-    start(controller) {
-      if (framing.prefix) controller.enqueue(framing.prefix);
-    },
-    transform(chunk, controller) {
-      const lead = first ? "" : framing.separator;
-      first = false;
-      controller.enqueue(lead + chunk + framing.terminator);
-    },
-    flush(controller) {
-      if (framing.suffix) controller.enqueue(framing.suffix);
-    },
-  });
 }

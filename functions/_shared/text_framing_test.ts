@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
-import { type ChunkedFormat, frameChunks, framingFor } from "./text_framing.ts";
+import { copyTextFile } from "./copy_text.ts";
+import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 
+/** The file for `chunks` as COPY would send them (no escapes needed in these). */
 async function framed(format: ChunkedFormat, chunks: string[], title = "t"): Promise<string> {
-  let text = "";
-  const body = ReadableStream.from(chunks).pipeThrough(frameChunks(framingFor(format, { title })));
-  for await (const part of body) text += part;
-  return text;
+  const copy = new TextEncoder().encode(chunks.map((chunk) => `${chunk}\n`).join(""));
+  const body = ReadableStream.from([copy]).pipeThrough(
+    copyTextFile(framingFor(format, { title })).stream,
+  );
+  return await new Response(body).text();
 }
 
 Deno.test("json chunks form a valid array", async () => {

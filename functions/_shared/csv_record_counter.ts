@@ -22,10 +22,27 @@ export function csvRecordCounter(): CsvRecordCounter {
   let lines = 0;
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i];
-        if (byte === quote) inQuotes = !inQuotes;
-        else if (byte === newline && !inQuotes) lines++;
+      // Jump from one byte that matters to the next with the native indexOf:
+      // inside quotes only the closing quote does, outside a quote or a newline.
+      let at = 0;
+      while (at < chunk.length) {
+        if (inQuotes) {
+          const close = chunk.indexOf(quote, at);
+          if (close === -1) break;
+          inQuotes = false;
+          at = close + 1;
+          continue;
+        }
+        const open = chunk.indexOf(quote, at);
+        const limit = open === -1 ? chunk.length : open;
+        let end = chunk.indexOf(newline, at);
+        while (end !== -1 && end < limit) {
+          lines++;
+          end = chunk.indexOf(newline, end + 1);
+        }
+        if (open === -1) break;
+        inQuotes = true;
+        at = open + 1;
       }
       controller.enqueue(chunk);
     },

@@ -1,7 +1,8 @@
 // Turns a claimed export's statement into the bytes of its file, inside a
 // transaction that already runs as the requesting user: COPY output streamed
 // through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
-// batches rendered (xlsx, pdf); then gzip when asked for, in 64 KiB blocks.
+// batches rendered (xlsx, pdf); then gzip when asked for. COPY output is
+// gathered into 64 KiB blocks first.
 import type postgres from "postgres";
 import type { ClaimedExport } from "./queue.ts";
 import { copyTextFile } from "./copy_text.ts";
@@ -43,12 +44,11 @@ export async function exportFile(
   options: ExportFileOptions,
 ): Promise<ExportFile> {
   const file = await uncompressedFile(tx, spec, options);
-  const body = spec.compression === "gzip"
-    ? file.body.pipeThrough(
-      new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
-    )
-    : file.body;
-  return { body: body.pipeThrough(coalesceChunks()), rowsWritten: file.rowsWritten };
+  if (spec.compression !== "gzip") return file;
+  const body = file.body
+    .pipeThrough(new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
+    .pipeThrough(coalesceChunks());
+  return { body, rowsWritten: file.rowsWritten };
 }
 
 async function uncompressedFile(
@@ -84,10 +84,10 @@ async function uncompressedFile(
       // exceljs and pdfkit add about 43 MB to the worker's resident memory:
       // they load with the first export that needs them, not with every
       // worker. The specifiers are literals, so bundlers still include them.
-      const body = spec.format === "xlsx"
+      const file = spec.format === "xlsx"
         ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
         : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });
-      return { body, rowsWritten: () => rows };
+      return { body: file.pipeThrough(coalesceChunks()), rowsWritten: () => rows };
     }
   }
 }
@@ -99,5 +99,7 @@ async function copyOut(
 ): Promise<ReadableStream<Uint8Array>> {
   const copy = await tx.unsafe(statement).readable();
   copy.once("end", options.afterCopy);
-  return ReadableStream.from<Uint8Array>(copy);
+  // COPY hands over one chunk a row: every stage after this one, and the
+  // upload, would pay per chunk.
+  return ReadableStream.from<Uint8Array>(copy).pipeThrough(coalesceChunks());
 }

@@ -60,13 +60,7 @@ export async function runExport(
         upsert: true,
       });
       if (stop.signal.aborted) throw stop.signal.reason;
-      if (error) {
-        const status = Number(
-          (error as { statusCode?: string; status?: number }).status ??
-            (error as { statusCode?: string }).statusCode ?? 0,
-        );
-        throw new StorageFailure(Number.isFinite(status) ? status : 0, error.message);
-      }
+      if (error) throw new StorageFailure(storageStatus(error), error.message);
       return { ...(await meter.measurement), rows: file.rowsWritten() };
     });
     const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {
@@ -89,4 +83,15 @@ export async function runExport(
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * The status Storage meant. It answers most errors with HTTP 400 and puts the
+ * real status in the body's `statusCode` ("413" for a file over the bucket's
+ * size limit), which supabase-js keeps beside the HTTP `status`.
+ */
+function storageStatus(error: { status?: number; statusCode?: string }): number {
+  const meant = Number(error.statusCode);
+  if (Number.isInteger(meant) && meant > 0) return meant;
+  return Number.isInteger(error.status) ? error.status! : 0;
 }

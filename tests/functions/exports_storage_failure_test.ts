@@ -51,3 +51,31 @@ Deno.test("an export Storage cannot write is retried, then failed with a clear e
     await Deno.remove(blocker);
   }
 });
+
+Deno.test("a file over the bucket's size limit fails at once as file_too_large", async () => {
+  const user = await createTestUser();
+  await seedConversation(user, ["a message longer than the limit below"]);
+  // Storage answers HTTP 400 with statusCode "413" in the body; the worker
+  // must read the body's status, not the HTTP one.
+  const [{ limit }] = await withDb((sql) =>
+    sql`select file_size_limit as limit from storage.buckets where id = 'exports'`
+  );
+  await withDb((sql) => sql`update storage.buckets set file_size_limit = 16 where id = 'exports'`);
+  try {
+    const exportId = await requestExport(user, { source: "conversations", format: "csv" });
+    const failed = await pollFor("the export to fail", async () => {
+      const row = await exportRow(exportId);
+      return row.status === "failed" ? row : undefined;
+    });
+    assert.deepEqual([failed.error_code, failed.attempt], ["file_too_large", 1]);
+    const { body } = await callExports(user, `/${exportId}`, "GET");
+    assert.equal(
+      body.error_message,
+      "The file is larger than the storage bucket accepts; export fewer rows.",
+    );
+  } finally {
+    await withDb((sql) =>
+      sql`update storage.buckets set file_size_limit = ${limit} where id = 'exports'`
+    );
+  }
+});

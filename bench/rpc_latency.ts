@@ -3,6 +3,7 @@
 // the exports table at full size, p50 and p99 per run; plus the plans of the
 // statements each function runs, to show that they use the indexes.
 import type { SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
 import type { BenchConfig } from "./config.ts";
 import type { Figure } from "./figure.ts";
 import { indexesUsed, nestedPlans } from "./nested_plans.ts";
@@ -72,6 +73,10 @@ export async function measureRpc(
 ): Promise<{ figures: Figure[]; plans: string }> {
   const clients = await Promise.all(users.map((claims) => userClient(stack, claims)));
   const runs = await sample(config.runs, () => latencies(clients, config.rpcCalls, benchmark.call));
+  const inPostgres = await sample(
+    config.runs,
+    () => postgresLatencies(stack.dbUrl, users, config.rpcCalls, benchmark.sql),
+  );
   const plans = await nestedPlans(stack.dbUrl, { claims: users[0] }, benchmark.sql);
   const indexes = indexesUsed(plans);
   const planNote = indexes.length > 0
@@ -92,5 +97,43 @@ export async function measureRpc(
       : `${config.rpcCalls.toLocaleString("en-US")} sequential calls a run, ` +
         `supabase-js through the gateway's PostgREST RPC; ${planNote}`,
   }));
+  figures.push({
+    name: `${benchmark.name} p50, in Postgres`,
+    value: summarize(inPostgres.map((durations) => percentile(durations, 0.5))),
+    unit: "ms",
+    note: "the same calls over one postgres.js connection, in PostgREST's transaction " +
+      "(role and claims set, the call, commit): the database's share of the figure above",
+  });
   return { figures, plans: `-- ${benchmark.name}: ${benchmark.sql}\n${plans}` };
+}
+
+/**
+ * The latencies (ms) of `calls` sequential transactions on one connection, each
+ * as PostgREST runs an RPC: role and claims set locally, the call, commit.
+ */
+async function postgresLatencies(
+  dbUrl: string,
+  users: readonly UserClaims[],
+  calls: number,
+  statement: string,
+): Promise<number[]> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const one = (claims: UserClaims) =>
+      sql.begin(async (tx) => {
+        await tx`select set_config('role', 'authenticated', true),
+                        set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+        await tx.unsafe(statement);
+      });
+    for (let warmup = 0; warmup < 5; warmup++) await one(users[warmup % users.length]);
+    const durations: number[] = [];
+    for (let index = 0; index < calls; index++) {
+      const start = performance.now();
+      await one(users[index % users.length]);
+      durations.push(performance.now() - start);
+    }
+    return durations;
+  } finally {
+    await sql.end();
+  }
 }

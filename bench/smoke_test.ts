@@ -35,5 +35,6 @@ const expectedFigures = [
   "list_exports p99",
   "request_export p50",
   "request_export p99",
+  "request_export p50, in Postgres",
   "signed link p50",
 ];

@@ -1,6 +1,6 @@
 // The queue figure: how many empty exports per second workers claim and
 // complete through the worker's own claim loop (functions/_shared/claim_loop.ts)
-// and the real SQL functions (exports.claim_exports, exports.complete_export)
+// and the real SQL functions (exports.claim_exports, exports.complete_exports)
 // over postgres.js, with 1 and with 4 workers.
 import postgres from "postgres";
 import { claimAndRun, defaultConcurrency } from "../functions/_shared/claim_loop.ts";
@@ -86,7 +86,8 @@ export async function measureQueue(stack: Stack, config: BenchConfig): Promise<F
       target: { on: "median", kind: "at least", bound: 2000 },
       note: `${config.queueExports.toLocaleString("en-US")} empty exports through the worker's ` +
         `claim loop (up to ${defaultConcurrency} exports a claim_exports call, the worker's ` +
-        "default concurrency) and one complete_export each, one connection a worker",
+        "default concurrency), completed through completeExport (the ones finished in the same " +
+        "event-loop turn in one complete_exports call), one connection a worker",
     });
   }
   return figures;

@@ -1,5 +1,6 @@
 // The worker's side of the queue: one function per SQL call of the contract in
 // ARCHITECTURE.md, run as the service role over SUPABASE_DB_URL.
+import { setImmediate } from "node:timers";
 import type postgres from "postgres";
 
 /** A client or an open transaction: the queue calls work on either. */
@@ -72,17 +73,57 @@ export async function heartbeat(
 }
 
 /** Marks the export completed; false when it was canceled or the lease was lost. */
-export async function completeExport(
+export function completeExport(
   sql: Queryable,
   exportId: string,
   workerId: string,
   completion: Completion,
 ): Promise<boolean> {
-  const [{ completed }] = await sql`
-    select exports.complete_export(
-      export_id => ${exportId}, worker_id => ${workerId}, file_size => ${completion.fileSize},
-      checksum_sha256 => ${completion.sha256}, row_count => ${completion.rowCount}) as completed`;
-  return completed;
+  let batches = pendingCompletions.get(sql);
+  if (!batches) pendingCompletions.set(sql, batches = new Map());
+  let batch = batches.get(workerId);
+  if (!batch) {
+    batch = [];
+    batches.set(workerId, batch);
+    // Exports that finish in the same turn of the event loop are completed
+    // in one call: one statement and one commit instead of one each.
+    setImmediate(() => {
+      batches.delete(workerId);
+      sendCompletions(sql, workerId, batch!);
+    });
+  }
+  return new Promise((resolve, reject) =>
+    batch.push({ exportId, completion, settle: { resolve, reject } })
+  );
+}
+
+interface PendingCompletion {
+  exportId: string;
+  completion: Completion;
+  settle: { resolve(completed: boolean): void; reject(error: unknown): void };
+}
+
+/** Completions waiting for the end of this event-loop turn, by client and worker. */
+const pendingCompletions = new WeakMap<Queryable, Map<string, PendingCompletion[]>>();
+
+async function sendCompletions(sql: Queryable, workerId: string, batch: PendingCompletion[]) {
+  try {
+    const completions = batch.map(({ exportId, completion }) => ({
+      export_id: exportId,
+      file_size: completion.fileSize,
+      checksum_sha256: completion.sha256,
+      row_count: completion.rowCount,
+    }));
+    const rows = await sql<{ export_id: string; completed: boolean }[]>`
+      select export_id, completed
+      from exports.complete_exports(worker_id => ${workerId}, completions => ${
+      sql.json(completions)
+    })`;
+    const completed = new Map(rows.map((row) => [row.export_id, row.completed]));
+    for (const { exportId, settle } of batch) settle.resolve(completed.get(exportId) ?? false);
+  } catch (error) {
+    for (const { settle } of batch) settle.reject(error);
+  }
 }
 
 /** Records a failed attempt; returns the export's new status ('queued' or 'failed'). */

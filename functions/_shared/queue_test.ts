@@ -74,6 +74,28 @@ Deno.test("completeExport records the file; a second completion changes nothing"
   });
 });
 
+Deno.test("completions sent in the same turn each get their own answer", async () => {
+  const holder = workerId();
+  await withSql(async (sql) => {
+    const first = await claimNewExport(sql, await createTestUser(), request, holder);
+    const second = await claimNewExport(sql, await createTestUser(), request, holder);
+    // Sent together (complete_exports); an export this worker does not hold says false.
+    const answers = await Promise.all([
+      completeExport(sql, first.export_id, holder, completion),
+      completeExport(sql, crypto.randomUUID(), holder, completion),
+      completeExport(sql, second.export_id, holder, { ...completion, fileSize: 5 }),
+    ]);
+    assert.deepEqual(answers, [true, false, true]);
+    const rows = await sql`select status, file_size from exports.exports
+                           where export_id in (${first.export_id}, ${second.export_id})
+                           order by file_size`;
+    assert.deepEqual(rows.map((row) => `${row.status} ${row.file_size}`), [
+      "completed 3",
+      "completed 5",
+    ]);
+  });
+});
+
 Deno.test("failExport requeues a retryable failure and fails the rest for good", async () => {
   const user = await createTestUser();
   const holder = workerId();

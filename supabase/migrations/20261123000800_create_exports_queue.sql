@@ -136,6 +136,43 @@ $$;
 comment on function exports.heartbeat is
   'Extends the lease and records progress; false means stop: the export was canceled or deleted, or the lease was lost.';
 
+-- Several exports at once: a worker that runs exports side by side sends the
+-- ones that finished together in one call, one statement and one commit.
+create function exports.complete_exports(worker_id text, completions jsonb)
+returns table (export_id uuid, completed boolean)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if jsonb_typeof(completions) is distinct from 'array' or exists (
+    select from jsonb_array_elements(completions) c(item)
+    where jsonb_typeof(c.item) <> 'object' or not c.item ?& array['export_id', 'file_size', 'checksum_sha256', 'row_count']
+  ) then
+    raise exception 'completions must be an array of {export_id, file_size, checksum_sha256, row_count}'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  return query
+  with given as (
+    select * from jsonb_to_recordset(completions)
+      as c(export_id uuid, file_size bigint, checksum_sha256 text, row_count bigint)
+  ), done as (
+    update exports.exports e set
+      status = 'completed', file_size = g.file_size, checksum_sha256 = g.checksum_sha256,
+      row_count = g.row_count, rows_written = g.row_count, finished_at = now(),
+      expires_at = now() + (select s.file_retention from exports.settings s),
+      lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
+    from given g
+    where e.export_id = g.export_id and e.status = 'processing'
+      and e.lease_owner = complete_exports.worker_id and e.deleted_at is null
+    returning e.export_id
+  )
+  select g.export_id, exists (select from done d where d.export_id = g.export_id) from given g;
+end
+$$;
+comment on function exports.complete_exports is
+  'complete_export for several exports in one call: completions is [{export_id, file_size, checksum_sha256, row_count}]; returns each export_id with whether it was completed.';
+
 create function exports.complete_export(
   export_id uuid, worker_id text, file_size bigint, checksum_sha256 text, row_count bigint
 ) returns boolean
@@ -144,15 +181,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  update exports.exports e set
-    status = 'completed', file_size = complete_export.file_size,
-    checksum_sha256 = complete_export.checksum_sha256, row_count = complete_export.row_count,
-    rows_written = complete_export.row_count, finished_at = now(),
-    expires_at = now() + (select s.file_retention from exports.settings s),
-    lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
-  where e.export_id = complete_export.export_id and e.status = 'processing'
-    and e.lease_owner = complete_export.worker_id and e.deleted_at is null;
-  return found;
+  return (select c.completed from exports.complete_exports(worker_id, jsonb_build_array(jsonb_build_object(
+    'export_id', export_id, 'file_size', file_size, 'checksum_sha256', checksum_sha256, 'row_count', row_count))) c);
 end
 $$;
 comment on function exports.complete_export is
@@ -195,8 +225,10 @@ comment on function exports.fail_export is
 
 revoke execute on function exports.retry_delay(int), exports.user_claims(uuid),
   exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
-  exports.complete_export(uuid, text, bigint, text, bigint), exports.fail_export(uuid, text, text, text, boolean)
+  exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
+  exports.fail_export(uuid, text, text, text, boolean)
   from public, anon, authenticated;
 grant execute on function exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
-  exports.complete_export(uuid, text, bigint, text, bigint), exports.fail_export(uuid, text, text, text, boolean)
+  exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
+  exports.fail_export(uuid, text, text, text, boolean)
   to service_role;

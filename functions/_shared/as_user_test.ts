@@ -2,19 +2,10 @@
 // authenticated, their auth.uid(), Row Level Security, and nothing outliving
 // the transaction.
 import assert from "node:assert/strict";
-import postgres from "postgres";
+import { withDb } from "../../tests/support/db.ts";
 import { createTestUser } from "../../tests/support/users.ts";
 import { seedConversation } from "../../tests/functions/_exports_helpers.ts";
 import { asUser } from "./as_user.ts";
-
-async function withSql<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
-  try {
-    return await work(sql);
-  } finally {
-    await sql.end();
-  }
-}
 
 const options = (sub: string) => ({
   claims: { sub, role: "authenticated" },
@@ -23,7 +14,7 @@ const options = (sub: string) => ({
 
 Deno.test("asUser runs as role authenticated with the claims' sub as auth.uid()", async () => {
   const user = await createTestUser();
-  const [seen] = await withSql((sql) =>
+  const [seen] = await withDb((sql) =>
     asUser(sql, options(user.id), (tx) => tx`select current_user, auth.uid() as uid`)
   );
   assert.deepEqual({ ...seen }, { current_user: "authenticated", uid: user.id });
@@ -33,7 +24,7 @@ Deno.test("asUser lets Row Level Security decide which rows the work sees", asyn
   const user = await createTestUser();
   await seedConversation(user, ["mine"]);
   await seedConversation(await createTestUser(), ["someone else's"]);
-  const contents = await withSql((sql) =>
+  const contents = await withDb((sql) =>
     asUser(sql, options(user.id), (tx) => tx`select content from sample.messages`)
   );
   assert.deepEqual(contents.map((row) => row.content), ["mine"]);
@@ -41,7 +32,7 @@ Deno.test("asUser lets Row Level Security decide which rows the work sees", asyn
 
 Deno.test("asUser applies the statement timeout inside its transaction only", async () => {
   const user = await createTestUser();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const [inside] = await asUser(sql, options(user.id), (tx) => tx`show statement_timeout`);
     assert.equal(inside.statement_timeout, "5s");
     const [after] = await sql`select current_user, current_setting('statement_timeout') as timeout`;

@@ -1,7 +1,7 @@
 // The worker's queue calls against real Postgres: each does what its SQL
 // function of the contract promises, with the arguments passed by name.
 import assert from "node:assert/strict";
-import postgres from "postgres";
+import { withDb } from "../../tests/support/db.ts";
 import { createTestUser } from "../../tests/support/users.ts";
 import { claimNewExport, requestFirstInQueue } from "../../tests/functions/_queue_fixture.ts";
 import {
@@ -15,26 +15,17 @@ import {
 
 const request = { source: "conversations", format: "csv" };
 
-async function withSql<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
-  try {
-    return await work(sql);
-  } finally {
-    await sql.end();
-  }
-}
-
 const workerId = () => `queue-test-${crypto.randomUUID()}`;
 const completion = { fileSize: 3, sha256: "a".repeat(64), rowCount: 1 };
 
 Deno.test("claimExports hands out the first queued export with its user's claims", async () => {
   const user = await createTestUser();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     // Rolled back, so no other worker ever sees the export.
     const rollback = new Error("rollback");
     await sql.begin(async (tx) => {
       const exportId = await requestFirstInQueue(tx, user, request);
-      const [claim] = await claimExports(tx as unknown as postgres.Sql, workerId(), 1, 30);
+      const [claim] = await claimExports(tx, workerId(), 1, 30);
       assert.equal(claim.export_id, exportId);
       assert.equal(claim.attempt, 1);
       assert.equal(claim.claims.sub, user.id);
@@ -49,7 +40,7 @@ Deno.test("claimExports hands out the first queued export with its user's claims
 Deno.test("heartbeat keeps the lease of its holder and tells anyone else to stop", async () => {
   const user = await createTestUser();
   const holder = workerId();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const claim = await claimNewExport(sql, user, request, holder);
     assert.equal(await heartbeat(sql, claim.export_id, holder, 10, 60), true);
     assert.equal(await heartbeat(sql, claim.export_id, workerId(), 10, 60), false);
@@ -64,7 +55,7 @@ Deno.test("heartbeat keeps the lease of its holder and tells anyone else to stop
 Deno.test("completeExport records the file; a second completion changes nothing", async () => {
   const user = await createTestUser();
   const holder = workerId();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const claim = await claimNewExport(sql, user, request, holder);
     assert.equal(await completeExport(sql, claim.export_id, holder, completion), true);
     assert.equal(await completeExport(sql, claim.export_id, holder, completion), false);
@@ -76,7 +67,7 @@ Deno.test("completeExport records the file; a second completion changes nothing"
 
 Deno.test("completions sent in the same turn each get their own answer", async () => {
   const holder = workerId();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const first = await claimNewExport(sql, await createTestUser(), request, holder);
     const second = await claimNewExport(sql, await createTestUser(), request, holder);
     // Sent together (complete_exports); an export this worker does not hold says false.
@@ -99,7 +90,7 @@ Deno.test("completions sent in the same turn each get their own answer", async (
 Deno.test("failExport requeues a retryable failure and fails the rest for good", async () => {
   const user = await createTestUser();
   const holder = workerId();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const retried = await claimNewExport(sql, user, request, holder);
     const failure = { code: "storage_unavailable", message: "try later", retryable: true };
     assert.equal(await failExport(sql, retried.export_id, holder, failure), "queued");
@@ -116,7 +107,7 @@ Deno.test("failExport requeues a retryable failure and fails the rest for good",
 Deno.test("objectsToPurge lists an expired file and recordPurged takes it off the list", async () => {
   const user = await createTestUser();
   const holder = workerId();
-  await withSql(async (sql) => {
+  await withDb(async (sql) => {
     const claim = await claimNewExport(sql, user, request, holder);
     await completeExport(sql, claim.export_id, holder, completion);
     await sql`update exports.exports set status = 'expired' where export_id = ${claim.export_id}`;

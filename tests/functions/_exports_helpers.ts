@@ -2,20 +2,9 @@
 // the exports API with supabase-js, wait for an export to reach a state, and
 // look at what the worker left in Storage (its rows and its bytes on disk).
 import { join } from "node:path";
-import postgres from "postgres";
-import { stackEnv } from "../support/env.ts";
 import { serviceClient, userClient } from "../support/clients.ts";
+import { withDb } from "../support/db.ts";
 import type { TestUser } from "../support/users.ts";
-
-/** Runs `work` with a superuser connection to the local database. */
-export async function withDb<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-  try {
-    return await work(sql);
-  } finally {
-    await sql.end();
-  }
-}
 
 /** Gives `user` one conversation whose messages hold awkward text. */
 export async function seedConversation(user: TestUser, contents: string[]): Promise<void> {

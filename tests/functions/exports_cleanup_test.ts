@@ -12,8 +12,8 @@ import {
   settled,
   storedObjects,
   wakeWorker,
-  withDb,
 } from "./_exports_helpers.ts";
+import { withDb } from "../support/db.ts";
 
 Deno.test("an expired export's file is purged from Storage and the purge is logged", async () => {
   const user = await createTestUser();

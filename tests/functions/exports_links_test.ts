@@ -9,8 +9,8 @@ import {
   requestExport,
   seedConversation,
   settled,
-  withDb,
 } from "./_exports_helpers.ts";
+import { withDb } from "../support/db.ts";
 
 async function completedExport(user: TestUser): Promise<string> {
   await seedConversation(user, ["hello"]);

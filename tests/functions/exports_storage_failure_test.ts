@@ -12,8 +12,8 @@ import {
   requestExport,
   seedConversation,
   wakeWorker,
-  withDb,
 } from "./_exports_helpers.ts";
+import { withDb } from "../support/db.ts";
 
 Deno.test("an export Storage cannot write is retried, then failed with a clear error", async () => {
   const user = await createTestUser();

@@ -17,8 +17,8 @@ import {
   settled,
   storedObjects,
   wakeWorker,
-  withDb,
 } from "./_exports_helpers.ts";
+import { withDb } from "../support/db.ts";
 
 const conversations = 2_000;
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { anonClient, serviceClient, userClient } from "../support/clients.ts";
+import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { createTestUser } from "../support/users.ts";
@@ -137,10 +138,9 @@ Deno.test("rpc keeps argument values out of the SQL text", async () => {
     });
     assert.equal(data, null);
     assert.equal(error?.message, "x'); drop schema gateway_fixture cascade; --");
-    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    const [{ exists }] =
-      await sql`select exists (select from pg_namespace where nspname = ${schema})`;
-    await sql.end();
+    const [{ exists }] = await withDb((sql) =>
+      sql`select exists (select from pg_namespace where nspname = ${schema})`
+    );
     assert.equal(exists, true);
   });
 });
@@ -149,18 +149,15 @@ Deno.test("a function changed after its first call is called as it is now (NOTIF
   await withFixtureSchema(async (gateway) => {
     const client = userClient((await createTestUser()).token, { url: gateway.url, schema });
     assert.deepEqual((await client.rpc("add", { a: 1 })).data, 11);
-    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    try {
-      // The event trigger of sql/platform/05_schema_cache.sql notifies the
-      // gateway, which forgets the old signature.
-      await sql.unsafe(`
+    // The event trigger of sql/platform/05_schema_cache.sql notifies the
+    // gateway, which forgets the old signature.
+    await withDb((sql) =>
+      sql.unsafe(`
         drop function gateway_fixture.add(int, int);
         create function gateway_fixture.add(a int, times int) returns int
           language sql as 'select a * times';
-      `);
-    } finally {
-      await sql.end();
-    }
+      `)
+    );
     // The notification arrives asynchronously, as it does for PostgREST.
     let result = await client.rpc("add", { a: 3, times: 5 });
     for (let attempt = 0; attempt < 50 && result.error; attempt++) {

@@ -1,9 +1,9 @@
 // The gateway's /storage/v1 with an unmodified supabase-js: buckets, uploads (raw, streamed,
 // Blob, x-upsert), signed URLs and downloads, removal, and Storage's error shapes.
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { serviceClient, type TestClient, userClient } from "../support/clients.ts";
 import { stackEnv } from "../support/env.ts";
+import { withDb } from "../support/db.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { createTestUser } from "../support/users.ts";
 import { signJwt } from "../../scripts/gateway/jwt.ts";
@@ -20,13 +20,13 @@ async function withBucket(
   try {
     await body({ gateway, client, bucket });
   } finally {
-    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    await sql.begin(async (tx) => {
-      await tx`select set_config('storage.allow_delete_query', 'true', true)`;
-      await tx`delete from storage.objects where bucket_id = ${bucket}`;
-      await tx`delete from storage.buckets where id = ${bucket}`;
-    });
-    await sql.end();
+    await withDb((sql) =>
+      sql.begin(async (tx) => {
+        await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+        await tx`delete from storage.objects where bucket_id = ${bucket}`;
+        await tx`delete from storage.buckets where id = ${bucket}`;
+      })
+    );
   }
 }
 
@@ -65,10 +65,9 @@ Deno.test("a raw upload answers {Key, Id} and records the object with its metada
     );
     assert.equal(error, null);
     assert.equal(data?.fullPath, `${bucket}/a/b.csv`);
-    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    const [row] =
-      await sql`select id, metadata from storage.objects where bucket_id = ${bucket} and name = 'a/b.csv'`;
-    await sql.end();
+    const [row] = await withDb((sql) =>
+      sql`select id, metadata from storage.objects where bucket_id = ${bucket} and name = 'a/b.csv'`
+    );
     assert.equal(row.id, data?.id);
     assert.equal(row.metadata.size, 8);
     assert.equal(row.metadata.mimetype, "text/csv");

@@ -1,8 +1,7 @@
 // The gateway's exports_wake listener: a NOTIFY wakes the declared exports-worker with the
 // service-role key, and a gateway whose config declares no worker does not listen.
 import assert from "node:assert/strict";
-import postgres from "postgres";
-import { stackEnv } from "../support/env.ts";
+import { withDb } from "../support/db.ts";
 import { startTestGateway } from "../support/gateway.ts";
 import { eventually, fixtureConfig } from "./fixture.ts";
 
@@ -13,9 +12,7 @@ Deno.test("NOTIFY exports_wake reaches exports-worker with the service-role JWT"
       config: fixtureConfig,
       env: { GATEWAY_FIXTURE_WAKE_LOG: log },
     });
-    const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
-    await sql`select pg_notify('exports_wake', '')`;
-    await sql.end();
+    await withDb((sql) => sql`select pg_notify('exports_wake', '')`);
     await eventually("the worker to be woken", async () => (await Deno.readTextFile(log)) !== "");
     assert.equal((await Deno.readTextFile(log)).split("\n")[0], "service_role");
   } finally {
@@ -31,12 +28,12 @@ Deno.test("a burst of notifications is coalesced into at most two wakes", async 
         config: fixtureConfig,
         env: { GATEWAY_FIXTURE_WAKE_LOG: log },
       });
-      const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
       // One transaction: Postgres delivers all ten together on commit.
-      await sql.begin(async (tx) => {
-        for (let i = 0; i < 10; i++) await tx`select pg_notify('exports_wake', ${String(i)})`;
-      });
-      await sql.end();
+      await withDb((sql) =>
+        sql.begin(async (tx) => {
+          for (let i = 0; i < 10; i++) await tx`select pg_notify('exports_wake', ${String(i)})`;
+        })
+      );
       await eventually("the worker to be woken", async () => (await Deno.readTextFile(log)) !== "");
     }
     // The gateway has stopped, so every wake it was going to send has been counted.

@@ -15,20 +15,20 @@ import { sample } from "./timing.ts";
 type Call = (client: SupabaseClient, index: number) => Promise<void>;
 
 /**
- * The latencies (ms) of `calls` sequential calls, taking the clients in turn,
- * after a few warm-up calls.
+ * The latencies (ms) of `calls` sequential calls, taking the callers (clients,
+ * users) in turn, after a few warm-up calls.
  */
-async function latencies(
-  clients: readonly SupabaseClient[],
+async function latencies<Caller>(
+  callers: readonly Caller[],
   calls: number,
-  call: Call,
+  call: (caller: Caller, index: number) => Promise<unknown>,
 ): Promise<number[]> {
-  for (let warmup = 0; warmup < 5; warmup++) await call(clients[warmup % clients.length], -1);
+  for (let warmup = 0; warmup < 5; warmup++) await call(callers[warmup % callers.length], -1);
   const durations: number[] = [];
   for (let index = 0; index < calls; index++) {
-    const client = clients[index % clients.length];
+    const caller = callers[index % callers.length];
     const start = performance.now();
-    await call(client, index);
+    await call(caller, index);
     durations.push(performance.now() - start);
   }
   return durations;
@@ -119,20 +119,12 @@ async function postgresLatencies(
 ): Promise<number[]> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
   try {
-    const one = (claims: UserClaims) =>
+    return await latencies(users, calls, (claims) =>
       sql.begin(async (tx) => {
         await tx`select set_config('role', 'authenticated', true),
                         set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
         await tx.unsafe(statement);
-      });
-    for (let warmup = 0; warmup < 5; warmup++) await one(users[warmup % users.length]);
-    const durations: number[] = [];
-    for (let index = 0; index < calls; index++) {
-      const start = performance.now();
-      await one(users[index % users.length]);
-      durations.push(performance.now() - start);
-    }
-    return durations;
+      }));
   } finally {
     await sql.end();
   }

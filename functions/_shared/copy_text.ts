@@ -46,7 +46,7 @@ export function copyTextFile(framing: Framing): CopyTextFile {
   function transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
     if (newlineRows && !escapePending && chunk.indexOf(backslash) === -1) {
       if (chunk.length === 0) return;
-      for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) rows++;
+      rows += countNewlines(chunk);
       atRowStart = chunk[chunk.length - 1] === newline;
       controller.enqueue(chunk);
       return;

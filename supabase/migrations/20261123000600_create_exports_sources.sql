@@ -292,6 +292,7 @@ set search_path = ''
 as $$
 declare
   rows_fn regprocedure := to_regprocedure(source.rows_function);
+  rows_name text := exports._function_name(rows_fn);
   documents_fn regprocedure := to_regprocedure(source.documents_function);
   markdown_fn regprocedure := to_regprocedure(source.markdown_function);
   args text := pg_catalog.format('%L::jsonb', options);
@@ -303,7 +304,7 @@ begin
   case
     when format = 'csv' then
       statement := pg_catalog.format('copy (select * from %s(%s)) to stdout with (format csv, header)',
-        exports._function_name(rows_fn), args);
+        rows_name, args);
       statement_kind := 'copy_csv';
     when format in ('json', 'jsonl') and documents_fn is not null then
       statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
@@ -311,7 +312,7 @@ begin
       statement_kind := 'copy_text';
     when format in ('json', 'jsonl') then
       statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r) to stdout',
-        exports._function_name(rows_fn), args);
+        rows_name, args);
       statement_kind := 'copy_text';
     when format = 'markdown' and markdown_fn is not null then
       statement := pg_catalog.format('copy (select m.block from %s(%s) as m(block)) to stdout',
@@ -320,15 +321,15 @@ begin
     when format = 'markdown' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.markdown_header(exports._function_columns(rows_fn)), exports._function_name(rows_fn), args);
+        exports.markdown_header(exports._function_columns(rows_fn)), rows_name, args);
       statement_kind := 'copy_text';
     when format = 'html' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.html_header(exports._function_columns(rows_fn)), exports._function_name(rows_fn), args);
+        exports.html_header(exports._function_columns(rows_fn)), rows_name, args);
       statement_kind := 'copy_text';
     else
-      statement := pg_catalog.format('select * from %s(%s)', exports._function_name(rows_fn), args);
+      statement := pg_catalog.format('select * from %s(%s)', rows_name, args);
       statement_kind := 'cursor';
   end case;
 end

@@ -36,12 +36,8 @@ export async function claimAndRun(
   while (Date.now() < deadline) {
     // Claim only what can start now: a claimed export that waited for a slot
     // would spend its lease queued behind the others.
-    const claims = await claimExports(
-      sql,
-      settings.workerId,
-      settings.concurrency - running.size,
-      settings.leaseSeconds,
-    );
+    const free = settings.concurrency - running.size;
+    const claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
     for (const claim of claims) {
       const task: Promise<void> = run(claim)
         .then((outcome) => {
@@ -54,9 +50,9 @@ export async function claimAndRun(
       running.add(task);
     }
     if (running.size === 0) break;
-    // The queue was empty or every slot is busy: wait for a slot, then look
-    // again (exports requested meanwhile are due now).
-    if (claims.length === 0 || running.size === settings.concurrency) {
+    // Fewer were due than there were free slots, or every slot is busy: wait
+    // for a slot, then look again (exports requested meanwhile are due now).
+    if (claims.length < free || running.size === settings.concurrency) {
       await Promise.race(running);
       // Exports that finished in the same turn of the event loop (their
       // answers came in one read) free their slots too, and are replaced by

@@ -44,7 +44,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
   const functionCache = new SchemaCache(sql);
-  await functionCache.listen();
   const rpc = {
     sql,
     functions: functionCache,
@@ -80,6 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   let wakes: WakeListener | undefined;
   try {
+    await functionCache.listen();
     if (options.config.functions.has(workerFunctionName)) {
       wakes = await startWakeListener({
         databaseUrl: options.databaseUrl,

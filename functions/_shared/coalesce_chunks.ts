@@ -6,20 +6,29 @@
 /** The block size {@link coalesceChunks} uses unless told otherwise. */
 export const defaultBlockSize = 64 * 1024;
 
+/** Fills blocks from chunks of any size, handing each full block to `emit`. */
+export interface BlockGatherer {
+  /** Copies `chunk` into blocks; emits every block it fills. */
+  add(chunk: Uint8Array): void;
+  /** Emits the last, partly filled block, if any. */
+  flush(): void;
+}
+
 /**
- * A stream that re-chunks bytes into blocks of `blockSize` (the last one may
- * be shorter). A chunk at least that large arriving at a block boundary
- * passes through as it is, uncopied.
+ * Gathers chunks into blocks of `blockSize` (the last one may be shorter).
+ * A chunk at least that large arriving at a block boundary is emitted as it
+ * is, uncopied.
  */
-export function coalesceChunks(
+export function blockGatherer(
+  emit: (block: Uint8Array) => void,
   blockSize: number = defaultBlockSize,
-): TransformStream<Uint8Array, Uint8Array> {
+): BlockGatherer {
   let block = new Uint8Array(blockSize);
   let used = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
+  return {
+    add(chunk) {
       if (used === 0 && chunk.length >= blockSize) {
-        controller.enqueue(chunk);
+        emit(chunk);
         return;
       }
       for (let offset = 0; offset < chunk.length;) {
@@ -28,14 +37,33 @@ export function coalesceChunks(
         used += taken;
         offset += taken;
         if (used === blockSize) {
-          controller.enqueue(block);
+          emit(block);
           block = new Uint8Array(blockSize);
           used = 0;
         }
       }
     },
-    flush(controller) {
-      if (used > 0) controller.enqueue(block.subarray(0, used));
+    flush() {
+      if (used > 0) emit(block.subarray(0, used));
+      used = 0;
+    },
+  };
+}
+
+/** A stream that re-chunks bytes into blocks, as {@link blockGatherer} does. */
+export function coalesceChunks(
+  blockSize: number = defaultBlockSize,
+): TransformStream<Uint8Array, Uint8Array> {
+  let gatherer: BlockGatherer;
+  return new TransformStream({
+    start(controller) {
+      gatherer = blockGatherer((block) => controller.enqueue(block), blockSize);
+    },
+    transform(chunk) {
+      gatherer.add(chunk);
+    },
+    flush() {
+      gatherer.flush();
     },
   });
 }

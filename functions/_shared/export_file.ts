@@ -2,7 +2,7 @@
 // transaction that already runs as the requesting user: COPY output streamed
 // through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
 // batches rendered (xlsx, pdf); then gzip when asked for. COPY output is
-// gathered into 64 KiB blocks first.
+// gathered into 64 KiB blocks as it is read (copy_blocks.ts).
 import type postgres from "postgres";
 import type { ClaimedExport } from "./queue.ts";
 import { copyTextFile } from "./copy_text.ts";
@@ -10,6 +10,7 @@ import { csvRecordCounter } from "./csv_record_counter.ts";
 import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
+import { copyBlocks } from "./copy_blocks.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
 export const cursorBatchSize = 500;
@@ -99,7 +100,5 @@ async function copyOut(
 ): Promise<ReadableStream<Uint8Array>> {
   const copy = await tx.unsafe(statement).readable();
   copy.once("end", options.afterCopy);
-  // COPY hands over one chunk a row: every stage after this one, and the
-  // upload, would pay per chunk.
-  return ReadableStream.from<Uint8Array>(copy).pipeThrough(coalesceChunks());
+  return copyBlocks(copy);
 }

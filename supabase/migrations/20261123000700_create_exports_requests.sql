@@ -150,8 +150,9 @@ end
 $$;
 
 -- Why the row count arrives as an argument: it must be counted as the user
--- (RLS), which a security definer function cannot do. Only request_export
--- calls this; the schema is not exposed through the API.
+-- (RLS), which a security definer function cannot do. It is null when the
+-- format has no row limit (nothing was counted). Only request_export calls
+-- this; the schema is not exposed through the API.
 create function exports._enqueue_export(
   source_name text, format text, options jsonb, idempotency_key text, scope_id uuid, compression text,
   rows_expected bigint
@@ -197,8 +198,8 @@ begin
   if rows_expected > row_limit then
     raise exception '%', case
         when format = 'xlsx' and row_limit = 1048575 then
-          pg_catalog.format('format ''xlsx'' supports at most 1048575 rows; this export has %s', rows_expected)
-        else pg_catalog.format('source ''%s'' allows at most %s rows in format ''%s''; this export has %s',
+          pg_catalog.format('format ''xlsx'' supports at most 1048575 rows; this export has at least %s', rows_expected)
+        else pg_catalog.format('source ''%s'' allows at most %s rows in format ''%s''; this export has at least %s',
           source.name, row_limit, format, rows_expected)
       end
       using errcode = 'EX012', hint = 'Narrow the options (a shorter date range, a filter), or choose csv.';
@@ -260,6 +261,7 @@ as $$
 declare
   earlier exports.exports;
   checked exports.sources;
+  row_limit bigint;
   rows_expected bigint;
 begin
   if idempotency_key is not null then
@@ -269,7 +271,12 @@ begin
     end if;
   end if;
   checked := exports._check_request(source, format, options, scope, compression);
-  rows_expected := exports.count_source_rows(checked, exports._source_options(options, scope));
+  -- Rows are counted only where a limit must be checked, and only one past
+  -- it: a request must not cost a scan of everything the user owns.
+  row_limit := exports._row_limit(checked, format);
+  if row_limit is not null then
+    rows_expected := exports.count_source_rows(checked, exports._source_options(options, scope), row_limit + 1);
+  end if;
   return exports._summary(
     exports._enqueue_export(source, format, options, idempotency_key, scope, compression, rows_expected));
 end

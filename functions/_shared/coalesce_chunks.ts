@@ -10,7 +10,7 @@ export const defaultBlockSize = 64 * 1024;
 export interface BlockGatherer {
   /** Copies `chunk` into blocks; emits every block it fills. */
   add(chunk: Uint8Array): void;
-  /** Emits the last, partly filled block, if any. */
+  /** Emits the last, partly filled block, if any; the gatherer is done after this. */
   flush(): void;
 }
 
@@ -45,7 +45,6 @@ export function blockGatherer(
     },
     flush() {
       if (used > 0) emit(block.subarray(0, used));
-      used = 0;
     },
   };
 }

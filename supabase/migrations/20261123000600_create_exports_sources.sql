@@ -223,7 +223,7 @@ $$;
 -- never more than `up_to` of them: a count only has to show a row limit is
 -- exceeded, and an unbounded one costs a scan of every row (0.4 s a million
 -- rows in bench/), which for a large enough user outlasts statement_timeout.
-create function exports.count_source_rows(source exports.sources, options jsonb, up_to bigint default null)
+create function exports.count_source_rows(source exports.sources, options jsonb, up_to bigint)
 returns bigint
 language plpgsql
 stable
@@ -236,7 +236,7 @@ begin
     execute format('select %s(%L::jsonb)', exports._function_name(source.count_function::regprocedure), options) into counted;
   else
     execute format('select count(*) from (select from %s(%L::jsonb) limit %s) counted',
-      exports._function_name(source.rows_function::regprocedure), options, coalesce(up_to::text, 'all'))
+      exports._function_name(source.rows_function::regprocedure), options, up_to)
       into counted;
   end if;
   return counted;

@@ -11,6 +11,7 @@ import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyBlocks } from "./copy_blocks.ts";
+import { RowLimitExceeded } from "./worker_failure.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
 export const cursorBatchSize = 500;
@@ -26,7 +27,7 @@ export interface ExportFile {
 /** The columns of an export that decide how its file is made. */
 export type FileSpec = Pick<
   ClaimedExport,
-  "source" | "format" | "compression" | "statement" | "statement_kind"
+  "source" | "format" | "compression" | "statement" | "statement_kind" | "row_limit"
 >;
 
 /** Options for {@link exportFile}. */
@@ -44,7 +45,8 @@ export async function exportFile(
   spec: FileSpec,
   options: ExportFileOptions,
 ): Promise<ExportFile> {
-  const file = await uncompressedFile(tx, spec, options);
+  const limit = spec.row_limit === null ? null : Number(spec.row_limit);
+  const file = await uncompressedFile(tx, spec, limit, options);
   if (spec.compression !== "gzip") return file;
   const body = file.body
     .pipeThrough(new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
@@ -52,9 +54,12 @@ export async function exportFile(
   return { body, rowsWritten: file.rowsWritten };
 }
 
+// A statement with a row limit reads at most one row past it (see
+// exports._build_statement): getting that row fails the export.
 async function uncompressedFile(
   tx: postgres.TransactionSql,
   spec: FileSpec,
+  limit: number | null,
   options: ExportFileOptions,
 ): Promise<ExportFile> {
   switch (spec.statement_kind) {
@@ -62,7 +67,7 @@ async function uncompressedFile(
       const counter = csvRecordCounter();
       const copy = await copyOut(tx, spec.statement, options);
       return {
-        body: copy.pipeThrough(counter.stream),
+        body: withinLimit(copy.pipeThrough(counter.stream), counter.records, limit),
         rowsWritten: counter.records,
       };
     }
@@ -71,13 +76,19 @@ async function uncompressedFile(
         framingFor(spec.format as ChunkedFormat, { title: spec.source }),
       );
       const copy = await copyOut(tx, spec.statement, options);
-      return { body: copy.pipeThrough(file.stream), rowsWritten: file.rows };
+      return {
+        body: withinLimit(copy.pipeThrough(file.stream), file.rows, limit),
+        rowsWritten: file.rows,
+      };
     }
     case "cursor": {
       let rows = 0;
       const cursor = tx.unsafe(spec.statement).cursor(cursorBatchSize);
+      // Checked before a batch reaches the writer: an XLSX sheet cannot hold
+      // a row past the limit, so the file must fail before it is written.
       const counted = (async function* (): AsyncGenerator<RowBatch> {
         for await (const batch of cursor) {
+          if (limit !== null && rows + batch.length > limit) throw new RowLimitExceeded(limit);
           yield batch;
           rows += batch.length;
         }
@@ -91,6 +102,22 @@ async function uncompressedFile(
       return { body: file.pipeThrough(coalesceChunks()), rowsWritten: () => rows };
     }
   }
+}
+
+/** `body`, failing at its end when it held more than `limit` rows. */
+function withinLimit(
+  body: ReadableStream<Uint8Array>,
+  rows: () => number,
+  limit: number | null,
+): ReadableStream<Uint8Array> {
+  if (limit === null) return body;
+  return body.pipeThrough(
+    new TransformStream({
+      flush(controller) {
+        if (rows() > limit) controller.error(new RowLimitExceeded(limit));
+      },
+    }),
+  );
 }
 
 async function copyOut(

@@ -8,6 +8,7 @@ import ExcelJS from "exceljs";
 import { extractText, getDocumentProxy } from "unpdf";
 import { exportFile, type FileSpec } from "./export_file.ts";
 import { xlsxMaxCellText } from "./cell_value.ts";
+import { RowLimitExceeded } from "./worker_failure.ts";
 
 const longText = "long ".repeat(20_480);
 const labels: (string | null)[] = [
@@ -61,13 +62,21 @@ interface Written {
 async function write(
   format: FileSpec["format"],
   compression: "none" | "gzip" = "none",
+  rowLimit: number | null = null,
 ): Promise<Written> {
   const { sql, resumeReads } = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1 });
   try {
     const [statement_kind, statement] = statements[format];
     return await sql.begin(async (tx) => {
       await tx.unsafe(sourceTable, [labels as string[]]);
-      const spec = { source: "tricky", format, compression, statement, statement_kind };
+      const spec = {
+        source: "tricky",
+        format,
+        compression,
+        statement,
+        statement_kind,
+        row_limit: rowLimit === null ? null : String(rowLimit),
+      };
       const file = await exportFile(tx, spec, { afterCopy: resumeReads });
       const bytes = await new Response(file.body).bytes();
       return { bytes, rows: file.rowsWritten() };
@@ -169,3 +178,18 @@ Deno.test("pdf parses and its text holds the header and readable values", async 
   }
   assert.equal(rows, labels.length);
 });
+
+for (const format of ["csv", "jsonl", "xlsx"] as const) {
+  Deno.test(`${format}: a source that returns more rows than the row limit fails the file`, async () => {
+    await assert.rejects(write(format, "none", labels.length - 1), (error) => {
+      assert.ok(error instanceof RowLimitExceeded);
+      assert.equal(error.limit, labels.length - 1);
+      return true;
+    });
+    assert.equal(
+      (await write(format, "none", labels.length)).rows,
+      labels.length,
+      "exactly the limit is fine",
+    );
+  });
+}

@@ -21,7 +21,10 @@ export interface ClaimedExport {
   content_type: string;
   storage_bucket: string;
   storage_path: string;
-  rows_expected: number | null;
+  /** int8 columns arrive as strings from postgres.js. */
+  rows_expected: string | null;
+  /** The most rows the file may hold; null: no limit. */
+  row_limit: string | null;
 }
 
 /** A stored file the cleanup wants gone. */

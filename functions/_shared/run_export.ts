@@ -54,13 +54,16 @@ export async function runExport(
       const file = await exportFile(tx, claim, { afterCopy: db.resumeReads });
       rowsWritten = file.rowsWritten;
       const meter = byteMeter();
-      const body = file.body.pipeThrough(meter.stream, { signal: stop.signal });
+      const watched = watchFailure(file.body);
+      const body = watched.body.pipeThrough(meter.stream, { signal: stop.signal });
       const { error } = await bucket.upload(claim.storage_path, body, {
         contentType: claim.content_type,
         upsert: true,
       });
       if (stop.signal.aborted) throw stop.signal.reason;
-      if (error) throw new StorageFailure(storageStatus(error), error.message);
+      // A file that failed (a source error, too many rows) fails the upload
+      // too; its own error is the one that tells the user what happened.
+      if (error) throw watched.failure() ?? new StorageFailure(storageStatus(error), error.message);
       return { ...(await meter.measurement), rows: file.rowsWritten() };
     });
     const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {
@@ -83,6 +86,29 @@ export async function runExport(
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * `body`, remembering the error it failed with: the upload that reads it
+ * reports only that it could not finish.
+ */
+function watchFailure(body: ReadableStream<Uint8Array>) {
+  let failure: unknown;
+  const reader = body.getReader();
+  const watched = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        failure = error;
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { body: watched, failure: () => failure };
 }
 
 /**

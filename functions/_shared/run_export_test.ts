@@ -88,3 +88,31 @@ Deno.test("runExport queues the export again when Storage cannot be reached", as
            where export_id = ${claim.export_id}`
   );
 });
+
+Deno.test("runExport fails an export whose source outgrew its row limit, and stores nothing", async () => {
+  const run = settings();
+  const claim = await claimed(run.workerId);
+  // The conversation has 2 messages; as if a limit of 1 had been counted within at request time.
+  const outcome = await withWorkerDb((db) =>
+    runExport(db, storage(), { ...claim, row_limit: "1" }, run)
+  );
+  assert.equal(outcome, "failed");
+  const row = await exportRow(claim.export_id);
+  assert.deepEqual([row.status, row.error_code], ["failed", "too_many_rows"]);
+  assert.deepEqual(await storedObjects(row), []);
+});
+
+Deno.test("runExport records a source error raised mid-file as the source's, not Storage's", async () => {
+  const run = settings();
+  const claim = await claimed(run.workerId);
+  // A division by zero on the third row, after the first rows were sent to Storage.
+  const statement =
+    "copy (select 1 / (3 - n) as x from generate_series(1, 3) n) to stdout with (format csv, header)";
+  const outcome = await withWorkerDb((db) =>
+    runExport(db, storage(), { ...claim, statement }, run)
+  );
+  assert.equal(outcome, "failed");
+  const row = await exportRow(claim.export_id);
+  assert.deepEqual([row.status, row.error_code], ["failed", "source_data_error"]);
+  assert.deepEqual(await storedObjects(row), []);
+});

@@ -10,6 +10,17 @@ export class StorageFailure extends Error {
   }
 }
 
+/**
+ * The source returned more rows than the export's format or source allows: the
+ * request counted fewer, and rows were added before the export ran.
+ */
+export class RowLimitExceeded extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} rows`);
+    this.name = "RowLimitExceeded";
+  }
+}
+
 /** Postgres error classes that mean the data or the source is at fault, not the platform. */
 const userFacingClasses: Record<string, Failure> = {
   "22": {
@@ -35,6 +46,14 @@ const userFacingClasses: Record<string, Failure> = {
  * last attempt: fail_export decides that, after the message is written.
  */
 export function failureFor(error: unknown): Failure {
+  if (error instanceof RowLimitExceeded) {
+    return {
+      code: "too_many_rows",
+      message: `This export now has more than ${error.limit.toLocaleString("en-US")} rows, ` +
+        "the most its format allows; narrow it down (a date range, fewer rows) or choose CSV.",
+      retryable: false,
+    };
+  }
   if (error instanceof StorageFailure) {
     if (error.status === 0 || error.status >= 500 || error.status === 429) {
       return {

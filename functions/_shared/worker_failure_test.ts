@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { failureFor, StorageFailure } from "./worker_failure.ts";
+import { failureFor, RowLimitExceeded, StorageFailure } from "./worker_failure.ts";
 
 Deno.test("a Storage 5xx or no answer at all is retryable", () => {
   assert.equal(failureFor(new StorageFailure(503, "busy")).retryable, true);
@@ -27,4 +27,10 @@ Deno.test("a connection error is retryable", () => {
     failureFor(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })).retryable,
     true,
   );
+});
+
+Deno.test("rows past the row limit fail for good, saying the limit and what to do", () => {
+  const failure = failureFor(new RowLimitExceeded(1_048_575));
+  assert.deepEqual([failure.code, failure.retryable], ["too_many_rows", false]);
+  assert.match(failure.message, /more than 1,048,575 rows.*narrow it down/);
 });

@@ -249,16 +249,16 @@ comment on function exports.count_source_rows is
 -- statements
 -- ============================================================================
 
--- PL/pgSQL so the catalog lookup's plan is kept: every claim runs it.
+-- regproc's text is the function's quoted name, qualified whenever it is not
+-- visible on the search path, which here is empty: always. A cast, not a
+-- catalog query: every claim builds statements with it.
 create function exports._function_name(fn regprocedure) returns text
 language plpgsql
 stable
 set search_path = ''
 as $$
 begin
-  return (select format('%I.%I', n.nspname, p.proname)
-          from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-          where p.oid = fn);
+  return fn::regproc::text;
 end
 $$;
 
@@ -301,6 +301,11 @@ declare
   documents_fn regprocedure := to_regprocedure(source.documents_function);
   markdown_fn regprocedure := to_regprocedure(source.markdown_function);
   args text := pg_catalog.format('%L::jsonb', options);
+  -- The request checked the row limit against a count, but rows can be added
+  -- before the export runs: a statement over the rows function reads at most
+  -- one row past the limit, and the worker fails the export when it gets it.
+  row_limit bigint := exports._row_limit(source, format);
+  capped text := case when row_limit is not null then pg_catalog.format(' limit %s', row_limit + 1) else '' end;
 begin
   if rows_fn is null or (documents_fn is null and source.documents_function is not null)
      or (markdown_fn is null and source.markdown_function is not null) then
@@ -308,16 +313,16 @@ begin
   end if;
   case
     when format = 'csv' then
-      statement := pg_catalog.format('copy (select * from %s(%s)) to stdout with (format csv, header)',
-        rows_name, args);
+      statement := pg_catalog.format('copy (select * from %s(%s)%s) to stdout with (format csv, header)',
+        rows_name, args, capped);
       statement_kind := 'copy_csv';
     when format in ('json', 'jsonl') and documents_fn is not null then
       statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
         exports._function_name(documents_fn), args);
       statement_kind := 'copy_text';
     when format in ('json', 'jsonl') then
-      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r) to stdout',
-        rows_name, args);
+      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r%s) to stdout',
+        rows_name, args, capped);
       statement_kind := 'copy_text';
     when format = 'markdown' and markdown_fn is not null then
       statement := pg_catalog.format('copy (select m.block from %s(%s) as m(block)) to stdout',
@@ -325,16 +330,16 @@ begin
       statement_kind := 'copy_text';
     when format = 'markdown' then
       statement := pg_catalog.format(
-        'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.markdown_header(exports._function_columns(rows_fn)), rows_name, args);
+        'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r%s)) to stdout',
+        exports.markdown_header(exports._function_columns(rows_fn)), rows_name, args, capped);
       statement_kind := 'copy_text';
     when format = 'html' then
       statement := pg_catalog.format(
-        'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r)) to stdout',
-        exports.html_header(exports._function_columns(rows_fn)), rows_name, args);
+        'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r%s)) to stdout',
+        exports.html_header(exports._function_columns(rows_fn)), rows_name, args, capped);
       statement_kind := 'copy_text';
     else
-      statement := pg_catalog.format('select * from %s(%s)', rows_name, args);
+      statement := pg_catalog.format('select * from %s(%s)%s', rows_name, args, capped);
       statement_kind := 'cursor';
   end case;
 end

@@ -21,10 +21,11 @@ create type exports.claimed_export as (
   content_type text,
   storage_bucket text,
   storage_path text,
-  rows_expected bigint
+  rows_expected bigint,
+  row_limit bigint
 );
 comment on type exports.claimed_export is
-  'Everything the worker needs to run one claimed export: the user''s claims, the statement to run as them, and where the file goes.';
+  'Everything the worker needs to run one claimed export: the user''s claims, the statement to run as them, where the file goes, and the most rows the file may hold (null: no limit).';
 
 -- ============================================================================
 -- functions
@@ -69,13 +70,14 @@ security definer
 set search_path = ''
 as $$
 declare
-  claimed exports.exports;
-  built record;
+  claimed exports.claimed_export;
 begin
   if max_exports not between 1 and 100 or lease_seconds not between 10 and 3600 then
     raise exception 'max_exports must be 1-100 and lease_seconds 10-3600; got % and %', max_exports, lease_seconds
       using errcode = 'invalid_parameter_value';
   end if;
+  -- One statement claims the exports and builds what the worker needs for
+  -- each: a query per claimed export would cost more than the claim itself.
   for claimed in
     with picked as (
       -- Priority first, then the longest waiting; skip locked rows so that
@@ -85,32 +87,32 @@ begin
       order by e.priority desc, e.next_run_at, e.id
       limit max_exports
       for update skip locked
+    ), taken as (
+      update exports.exports e set
+        status = 'processing', attempt = e.attempt + 1, lease_owner = worker_id,
+        lease_expires_at = now() + make_interval(secs => lease_seconds),
+        started_at = coalesce(e.started_at, now()), rows_written = 0
+      from picked where e.id = picked.id
+      returning e.*
     )
-    update exports.exports e set
-      status = 'processing', attempt = e.attempt + 1, lease_owner = worker_id,
-      lease_expires_at = now() + make_interval(secs => lease_seconds),
-      started_at = coalesce(e.started_at, now()), rows_written = 0
-    from picked where e.id = picked.id
-    returning e.*
+    select t.export_id, t.attempt, t.source, t.format, t.options, t.compression, exports.user_claims(t.owner_id),
+           b.statement, b.statement_kind, t.file_name, t.content_type, t.storage_bucket, t.storage_path,
+           t.rows_expected, exports._row_limit(s, t.format)
+    from taken t
+    join exports.sources s on s.name = t.source
+    cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b
   loop
-    select b.statement, b.statement_kind into built
-    from exports.sources s,
-         lateral exports._build_statement(s, claimed.format, exports._source_options(claimed.options, claimed.scope_id)) b
-    where s.name = claimed.source;
     -- A source whose function was dropped or changed fails its own exports
     -- for good instead of making every claim fail.
-    if built.statement is null then
+    if claimed.statement is null then
       update exports.exports e set status = 'failed', finished_at = now(), lease_owner = null,
         lease_expires_at = null, error_code = 'invalid_source',
         error_message = format('The %s source cannot run: a function it was registered with no longer exists. '
           'Register the source again with exports.register_source().', claimed.source)
-      where e.id = claimed.id;
+      where e.export_id = claimed.export_id;
       continue;
     end if;
-    return next row(claimed.export_id, claimed.attempt, claimed.source, claimed.format, claimed.options,
-      claimed.compression, exports.user_claims(claimed.owner_id), built.statement, built.statement_kind,
-      claimed.file_name, claimed.content_type, claimed.storage_bucket, claimed.storage_path,
-      claimed.rows_expected)::exports.claimed_export;
+    return next claimed;
   end loop;
 end
 $$;

@@ -7,6 +7,7 @@ import { type FigureGroup, helpText, parseConfig } from "./config.ts";
 import type { ExportContext } from "./export_runs.ts";
 import { measureExports } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
+import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { measureQueue } from "./queue.ts";
 import { measureRpc, rpcCall } from "./rpc_latency.ts";
@@ -51,8 +52,11 @@ log(
   `seeding ${config.messages.toLocaleString("en-US")} messages and ` +
     `${config.exportRows.toLocaleString("en-US")} exports`,
 );
+await setDurability(sql, false);
 const dataset = await seedDataset(sql, stack.dbUrl, config);
 log(`seeded in ${dataset.seconds.toFixed(1)} s`);
+await setDurability(sql, true);
+console.log(durabilityNote);
 
 const figures: Figure[] = [];
 const plans: string[] = [];
@@ -75,7 +79,7 @@ async function report(final: boolean, failure?: unknown): Promise<void> {
     : `\n**The run failed after these figures:** ${(failure as Error).message ?? failure}\n`;
   await Deno.writeTextFile(
     new URL("latest.md", results),
-    `${renderMachine(machine)}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
+    `${renderMachine(machine)}\n${durabilityNote}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
       `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n${failed}\n${planText}`,
   );
   if (final) console.log(`\n${table}\n${failed}\n${planText}`);

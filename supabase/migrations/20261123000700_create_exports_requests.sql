@@ -169,7 +169,7 @@ declare
   row_limit bigint := exports._row_limit(source, format);
   recent bigint;
   created exports.exports;
-  new_id uuid := gen_random_uuid();
+  new_id uuid := exports.uuid_v7();
   file_name text;
 begin
   -- One request per user at a time: the usage row is the lock the quotas need.

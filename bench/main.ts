@@ -77,10 +77,15 @@ async function report(final: boolean, failure?: unknown): Promise<void> {
   const failed = failure === undefined
     ? ""
     : `\n**The run failed after these figures:** ${(failure as Error).message ?? failure}\n`;
+  const header = [
+    renderMachine(machine),
+    durabilityNote,
+    `- command: \`bench/run ${Deno.args.join(" ")}\``,
+    `- seed: ${dataset.seconds.toFixed(0)} s`,
+  ].join("\n");
   await Deno.writeTextFile(
     new URL("latest.md", results),
-    `${renderMachine(machine)}\n${durabilityNote}\n- command: \`bench/run ${Deno.args.join(" ")}\`\n` +
-      `- seed: ${dataset.seconds.toFixed(0)} s\n\n${table}\n${failed}\n${planText}`,
+    `${header}\n\n${table}\n${failed}\n${planText}`,
   );
   if (final) console.log(`\n${table}\n${failed}\n${planText}`);
 }

@@ -66,8 +66,8 @@ comment on function exports.user_claims is 'The JWT claims of a user, as PostgRE
 -- plan_cache_mode: PL/pgSQL plans the claim once per session, but with
 -- `limit max_exports` a parameter the plan cache keeps choosing a custom plan
 -- (a generic plan's cost assumes a tenth of the queue), so every call planned
--- the claim again: 0.3 to 0.4 ms of a 1.4 ms claim of four (bench/). The
--- generic plan is the same index scan on exports_claim_idx.
+-- the claim again: 0.3 to 0.4 ms of a 1.4 ms claim of four (pgbench, see
+-- BENCHMARKS.md). The generic plan is the same index scan on exports_claim_idx.
 create function exports.claim_exports(worker_id text, max_exports int default 1, lease_seconds int default 120)
 returns setof exports.claimed_export
 language plpgsql
@@ -82,12 +82,13 @@ begin
     raise exception 'max_exports must be 1-100 and lease_seconds 10-3600; got % and %', max_exports, lease_seconds
       using errcode = 'invalid_parameter_value';
   end if;
-  -- The claim's commit does not wait for its WAL to reach the disk (a sixth
-  -- of a claim and completion of four, bench/). Losing a claim in a crash is
-  -- harmless: its exports are queued again when Postgres comes back, and the
-  -- worker that was running them finds its heartbeat and completion refused
-  -- (the lease is gone) and removes the file. The completion's commit waits
-  -- as usual, and flushes the claim's WAL with its own.
+  -- The claim's commit does not wait for its WAL to reach the disk (a claim
+  -- of four and their completion: 2.81 -> 2.34 ms in pgbench). Losing a
+  -- claim in a crash is harmless: its exports are queued again when Postgres
+  -- comes back, and the worker that was running them finds its heartbeat and
+  -- completion refused (the lease is gone) and removes the file. The
+  -- completion's commit waits as usual, and flushes the claim's WAL with its
+  -- own.
   perform set_config('synchronous_commit', 'off', true);
   -- One statement claims the exports and builds what the worker needs for
   -- each: a query per claimed export would cost more than the claim itself.

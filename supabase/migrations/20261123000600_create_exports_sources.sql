@@ -286,10 +286,11 @@ $$;
 -- a header chunk: a UNION ALL that no parallel plan can reorder (source
 -- functions are parallel unsafe by default), so it is emitted first.
 -- The statement is null when a function of the source no longer exists (it
--- was dropped, or its signature changed since it was registered).
+-- was dropped, or its signature changed since it was registered). row_limit
+-- is the limit the statement was built with, for the worker to enforce.
 create function exports._build_statement(
   source exports.sources, format text, options jsonb,
-  out statement text, out statement_kind text
+  out statement text, out statement_kind text, out row_limit bigint
 )
 language plpgsql
 stable
@@ -301,12 +302,13 @@ declare
   documents_fn regprocedure := to_regprocedure(source.documents_function);
   markdown_fn regprocedure := to_regprocedure(source.markdown_function);
   args text := pg_catalog.format('%L::jsonb', options);
+  capped text;
+begin
   -- The request checked the row limit against a count, but rows can be added
   -- before the export runs: a statement over the rows function reads at most
   -- one row past the limit, and the worker fails the export when it gets it.
-  row_limit bigint := exports._row_limit(source, format);
-  capped text := case when row_limit is not null then pg_catalog.format(' limit %s', row_limit + 1) else '' end;
-begin
+  row_limit := exports._row_limit(source, format);
+  capped := case when row_limit is not null then pg_catalog.format(' limit %s', row_limit + 1) else '' end;
   if rows_fn is null or (documents_fn is null and source.documents_function is not null)
      or (markdown_fn is null and source.markdown_function is not null) then
     return;

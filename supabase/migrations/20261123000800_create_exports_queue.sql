@@ -111,7 +111,7 @@ begin
     )
     select t.export_id, t.attempt, t.source, t.format, t.options, t.compression, exports.user_claims(t.owner_id),
            b.statement, b.statement_kind, t.file_name, t.content_type, t.storage_bucket, t.storage_path,
-           t.rows_expected, exports._row_limit(s, t.format)
+           t.rows_expected, b.row_limit
     from taken t
     join exports.sources s on s.name = t.source
     cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b

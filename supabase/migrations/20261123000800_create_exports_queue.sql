@@ -45,24 +45,6 @@ $$;
 comment on function exports.retry_delay is
   'The backoff before retry number `attempt`: base * 2^(attempt-1), capped at retry_max_delay, plus up to retry_jitter_ratio of it.';
 
--- The claims PostgREST would set for the user, so RLS sees the same auth.uid()
--- and auth.jwt() during the export as during the user's own requests.
-create function exports.user_claims(user_id uuid) returns jsonb
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return (
-    select jsonb_build_object(
-      'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
-      'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
-      'is_anonymous', u.is_anonymous)
-    from auth.users u where u.id = user_claims.user_id);
-end
-$$;
-comment on function exports.user_claims is 'The JWT claims of a user, as PostgREST would set them for their requests.';
-
 -- plan_cache_mode: PL/pgSQL plans the claim once per session, but with
 -- `limit max_exports` a parameter the plan cache keeps choosing a custom plan
 -- (a generic plan's cost assumes a tenth of the queue), so every call planned
@@ -111,10 +93,18 @@ begin
         for update skip locked))
       returning e.*
     )
-    select t.export_id, t.attempt, t.source, t.format, t.options, t.compression, exports.user_claims(t.owner_id),
+    select t.export_id, t.attempt, t.source, t.format, t.options, t.compression,
+           -- The claims PostgREST would set for the user, so RLS sees the
+           -- same auth.uid() and auth.jwt() during the export as during the
+           -- user's own requests.
+           jsonb_build_object(
+             'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+             'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
+             'is_anonymous', u.is_anonymous),
            b.statement, b.statement_kind, t.file_name, t.content_type, t.storage_bucket, t.storage_path,
            t.rows_expected, b.row_limit
     from taken t
+    join auth.users u on u.id = t.owner_id
     join exports.sources s on s.name = t.source
     cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b
     -- The worker starts them in this order.
@@ -252,7 +242,7 @@ comment on function exports.fail_export is
 -- grants
 -- ============================================================================
 
-revoke execute on function exports.retry_delay(int), exports.user_claims(uuid),
+revoke execute on function exports.retry_delay(int),
   exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
   exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
   exports.fail_export(uuid, text, text, text, boolean)

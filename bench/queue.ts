@@ -4,6 +4,7 @@
 // over postgres.js, with 1 and with 4 workers.
 import postgres from "postgres";
 import { claimAndRun, defaultConcurrency } from "../functions/_shared/claim_loop.ts";
+import { workerConnections, workerDb } from "../functions/_shared/db_client.ts";
 import { completeExport } from "../functions/_shared/queue.ts";
 import type { BenchConfig } from "./config.ts";
 import type { Figure } from "./figure.ts";
@@ -26,7 +27,10 @@ async function drainQueue(sql: postgres.Sql, workerId: string): Promise<number> 
     budgetMs: 3_600_000,
     concurrency: defaultConcurrency,
   };
-  const outcomes = await claimAndRun(sql, settings, async (claim) => {
+  const outcomes = await claimAndRun(sql, settings, async (claim, release) => {
+    // No file to build: the slot is free at once and only the completion is
+    // left, as for a real export once its file is stored.
+    release();
     const done = await completeExport(sql, claim.export_id, workerId, {
       fileSize: 0,
       sha256: emptySha256,
@@ -54,8 +58,12 @@ async function queueSample(
     queue_exports: config.queueExports,
     export_users: config.exportUsers,
   });
-  // One connection each, as separate worker instances would have.
-  const pools = Array.from({ length: workers }, () => postgres(stack.dbUrl, { max: 1 }));
+  // A client each, as separate worker instances have, with the worker's own
+  // connections (functions/exports-worker/index.ts).
+  const pools = Array.from(
+    { length: workers },
+    () => workerDb(stack.dbUrl, { max: workerConnections(defaultConcurrency) }).sql,
+  );
   try {
     await Promise.all(pools.map((sql) => sql`select 1`));
     let completed = 0;
@@ -94,7 +102,8 @@ export async function measureQueue(stack: Stack, config: BenchConfig): Promise<F
       note: `${config.queueExports.toLocaleString("en-US")} empty exports through the worker's ` +
         `claim loop (up to ${defaultConcurrency} exports a claim_exports call, the worker's ` +
         "default concurrency), completed through completeExport (the ones finished in the same " +
-        "event-loop turn in one complete_exports call), one connection a worker, each run " +
+        "event-loop turn in one complete_exports call, the slot given back before it commits), " +
+        `the worker's ${workerConnections(defaultConcurrency)} connections a worker, each run ` +
         "from a vacuumed table",
     });
   }

@@ -76,6 +76,31 @@ Deno.test("claimAndRun keeps every slot busy and never runs more than its concur
   });
 });
 
+Deno.test("a slot given back is claimed again while its run still records its outcome", async () => {
+  await withQueuedExports(3, async (tx, exportIds) => {
+    const loop = settings(1);
+    let running = 0;
+    let mostRunning = 0;
+    const outcomes = await claimAndRun(tx, loop, async (claim, release) => {
+      running++;
+      mostRunning = Math.max(mostRunning, running);
+      // The file is stored: the slot goes back, and the completion is
+      // recorded slowly enough for the loop to claim the next export meanwhile.
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const done = await completeExport(tx, claim.export_id, loop.workerId, {
+        fileSize: 0,
+        sha256: emptySha256,
+        rowCount: 0,
+      });
+      running--;
+      return done ? "completed" : "stopped";
+    });
+    assert.ok(mostRunning > 1, `one slot, yet ${mostRunning} runs overlapped`);
+    for (const exportId of exportIds) assert.equal(outcomes[exportId], "completed", exportId);
+  });
+});
+
 Deno.test("a run that throws leaves its export to the lease and the loop goes on", async () => {
   await withQueuedExports(3, async (tx, exportIds) => {
     const loop = settings(1);

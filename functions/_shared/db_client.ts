@@ -18,6 +18,15 @@ export interface WorkerDb {
   resumeReads(): void;
 }
 
+/**
+ * The connections a worker running `concurrency` exports at once needs: one
+ * for each export's transaction, and one that heartbeats, claims and
+ * completions share.
+ */
+export function workerConnections(concurrency: number): number {
+  return concurrency + 1;
+}
+
 /** Connects to `url` with at most `max` connections. */
 export function workerDb(url: string, options: { max: number }): WorkerDb {
   const sockets = new Set<net.Socket>();

@@ -22,12 +22,17 @@ export type RunOutcome = "completed" | "stopped" | "queued" | "failed";
 
 class Stopped extends Error {}
 
-/** Runs `claim` with `db` (service role) and `storage` (service-role client). */
+/**
+ * Runs `claim` with `db` (service role) and `storage` (service-role client);
+ * calls `release` once the file is stored, before its completion is recorded
+ * (see RunClaimed in claim_loop.ts).
+ */
 export async function runExport(
   db: WorkerDb,
   storage: SupabaseClient,
   claim: ClaimedExport,
   settings: RunSettings,
+  release: () => void = () => {},
 ): Promise<RunOutcome> {
   const bucket = storage.storage.from(claim.storage_bucket);
   const stop = new AbortController();
@@ -66,6 +71,7 @@ export async function runExport(
       if (error) throw watched.failure() ?? new StorageFailure(storageStatus(error), error.message);
       return { ...(await meter.measurement), rows: file.rowsWritten() };
     });
+    release();
     const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {
       fileSize: result.size,
       sha256: result.sha256,

@@ -24,7 +24,7 @@ export async function workerRound(
   const outcomes = await claimAndRun(
     db.sql,
     settings,
-    (claim) => runExport(db, storage, claim, settings),
+    (claim, release) => runExport(db, storage, claim, settings, release),
   );
   return { outcomes, purged: await purgeFiles(db, storage) };
 }

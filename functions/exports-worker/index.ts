@@ -2,19 +2,18 @@
 // by the local stack; answers 202 at once and works in the background.
 import { createClient } from "@supabase/supabase-js";
 import { defaultConcurrency } from "../_shared/claim_loop.ts";
-import { workerDb } from "../_shared/db_client.ts";
+import { workerConnections, workerDb } from "../_shared/db_client.ts";
 import { errorResponse } from "../_shared/http_errors.ts";
 import { jwtRole } from "../_shared/jwt_role.ts";
 import { workerRound } from "../_shared/worker_loop.ts";
 import { integerSetting } from "../_shared/worker_settings.ts";
 
-// Exports at once in this instance. Each holds one connection for its
-// transaction; heartbeats, claims and completions share one more.
+// Exports at once in this instance.
 const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
   min: 1,
   max: 16,
 });
-const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: concurrency + 1 });
+const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: workerConnections(concurrency) });
 const storage = createClient(
   Deno.env.get("SUPABASE_URL")!,
   Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,

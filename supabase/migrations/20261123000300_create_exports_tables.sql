@@ -172,8 +172,12 @@ create index exports_claim_idx on exports.exports (priority desc, next_run_at, i
 -- The cleanup sweep: leases that ran out, completed files past expiry, files to purge.
 create index exports_lease_idx on exports.exports (lease_expires_at) where status = 'processing';
 create index exports_expiry_idx on exports.exports (expires_at) where status = 'completed';
+-- Any export a worker started may have stored a file, recorded or not (a
+-- worker that died after its upload, a completion lost in a crash): each one
+-- that ends without a file to keep has its path purged.
 create index exports_purge_idx on exports.exports (id)
-  where purged_at is null and (status = 'expired' or (deleted_at is not null and status = 'completed'));
+  where purged_at is null and started_at is not null
+    and (status in ('expired', 'failed', 'canceled') or (deleted_at is not null and status = 'completed'));
 create index exports_source_idx on exports.exports (source);
 
 -- ============================================================================

@@ -8,7 +8,8 @@
 -- ============================================================================
 
 -- Files whose export row is gone before its file was (the owner's account was
--- deleted, cascading to their exports), so the worker can still remove them.
+-- deleted, cascading to their exports), so the worker can still remove them:
+-- any export a worker started may have stored one.
 create table exports.orphaned_files (
   export_id uuid primary key,
   storage_bucket text not null,
@@ -26,7 +27,7 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if old.file_size is not null and old.purged_at is null then
+  if old.started_at is not null and old.purged_at is null then
     insert into exports.orphaned_files (export_id, storage_bucket, storage_path)
     values (old.export_id, old.storage_bucket, old.storage_path)
     on conflict (export_id) do nothing;
@@ -51,7 +52,8 @@ set search_path = ''
 as $$
   (select e.export_id, e.storage_bucket, e.storage_path
    from exports.exports e
-   where e.purged_at is null and (e.status = 'expired' or (e.deleted_at is not null and e.status = 'completed'))
+   where e.purged_at is null and e.started_at is not null
+     and (e.status in ('expired', 'failed', 'canceled') or (e.deleted_at is not null and e.status = 'completed'))
    order by e.id
    limit max_objects)
   union all
@@ -62,7 +64,7 @@ as $$
   limit max_objects
 $$;
 comment on function exports.objects_to_purge is
-  'Stored files of expired, deleted or orphaned exports, at most max_objects, for the worker to delete through the Storage API.';
+  'Stored files of expired, deleted or orphaned exports, and the paths of failed or canceled ones a worker started (it may have stored a file), at most max_objects, for the worker to delete through the Storage API.';
 
 create function exports.record_purged(export_ids uuid[]) returns int
 language plpgsql
@@ -74,8 +76,8 @@ declare
   orphans int;
 begin
   update exports.exports e set purged_at = now()
-  where e.export_id = any (export_ids) and e.purged_at is null
-    and (e.status = 'expired' or (e.deleted_at is not null and e.status = 'completed'));
+  where e.export_id = any (export_ids) and e.purged_at is null and e.started_at is not null
+    and (e.status in ('expired', 'failed', 'canceled') or (e.deleted_at is not null and e.status = 'completed'));
   get diagnostics purged = row_count;
   delete from exports.orphaned_files o where o.export_id = any (export_ids);
   get diagnostics orphans = row_count;
@@ -119,12 +121,13 @@ begin
   select count(*) filter (where s.status = 'queued'), count(*) filter (where s.status = 'failed')
   into requeued, failed from stuck s;
 
-  -- Only rows whose file is gone (or never existed) are pruned, so no
-  -- stored file is ever left without a row that points at it.
+  -- Only rows whose file is gone (or was never written: no worker started
+  -- them) are pruned, so no stored file is ever left without a row that
+  -- points at it.
   delete from exports.exports e
   where e.status in ('failed', 'canceled', 'expired', 'completed')
     and coalesce(e.deleted_at, e.finished_at, e.updated_at) < now() - settings.record_retention
-    and (e.file_size is null or e.purged_at is not null);
+    and (e.started_at is null or e.purged_at is not null);
   get diagnostics pruned_exports = row_count;
 
   perform set_config('exports.pruning_events', 'on', true);

@@ -51,10 +51,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     jwtSecret: options.jwtSecret,
   };
 
+  let ready = false;
   const handler = async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
     try {
-      if (path === "/health") return Response.json({ status: "ok" });
+      // Healthy once started: whoever waits for /health and then notifies
+      // exports_wake must find the listener in place.
+      if (path === "/health") {
+        return ready
+          ? Response.json({ status: "ok" })
+          : Response.json({ status: "starting" }, { status: 503 });
+      }
       if (path.startsWith("/functions/v1/")) {
         return await handleFunction(request, path, options.config, functions, options.jwtSecret);
       }
@@ -92,6 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await sql.end();
     throw error;
   }
+  ready = true;
 
   return {
     url,

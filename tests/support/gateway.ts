@@ -52,8 +52,9 @@ export async function startTestGateway(
       await response.body?.cancel();
       if (response.ok) return { url, storageDir, [Symbol.asyncDispose]: stop };
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Not listening yet.
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await stop();
   throw new Error(`the test gateway did not answer ${url}/health within 30 s`);

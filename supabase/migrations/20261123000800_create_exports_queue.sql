@@ -167,7 +167,8 @@ begin
   -- A completion lost in a crash is work done again, not data lost: the
   -- export is still processing under the old lease, and when the lease runs
   -- out the cleanup treats it as a worker that died (queued again, and the
-  -- next attempt overwrites the file: uploads upsert). No user can have been
+  -- next attempt overwrites the file: uploads upsert; or, after the last
+  -- attempt, failed, and its path purged). No user can have been
   -- handed the file: a link is given only after record_export_download
   -- commits, and its synchronous commit flushes all the WAL before it.
   perform set_config('synchronous_commit', 'off', true);

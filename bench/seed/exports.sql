@@ -26,10 +26,11 @@ select
   'text/csv',
   format('conversations-%s.csv', n),
   format('%s/%s.csv', bench.user_id(1 + n % :export_users), n),
-  -- Completed files are still downloadable and expired ones already purged,
-  -- so pg_cron's cleanup finds nothing to do in the made-up history.
+  -- Completed files are still downloadable, and the paths of expired and
+  -- failed ones already purged, so pg_cron's cleanup and the worker find
+  -- nothing to do in the made-up history.
   case status when 'completed' then now() + interval '7 days' when 'expired' then at + interval '7 days' end,
-  case when status = 'expired' then at + interval '7 days' end,
+  case status when 'expired' then at + interval '7 days' when 'failed' then at + interval '1 minute' end,
   at, at, at + interval '2 seconds', at, at
 from generate_series(1, :export_rows) as n,
      lateral (select now() - interval '1 hour' - (n % 7776000) * interval '1 second' as at) as requested,

@@ -179,6 +179,11 @@ create index exports_purge_idx on exports.exports (id)
   where purged_at is null and started_at is not null
     and (status in ('expired', 'failed', 'canceled') or (deleted_at is not null and status = 'completed'));
 create index exports_source_idx on exports.exports (source);
+-- The retention prune: rows are inserted in request order and requested_at
+-- never changes, so a BRIN index (a few pages, nothing to do on updates)
+-- narrows the prune to the oldest part of the table instead of reading all
+-- of it every minute (1.4 s on a million exports).
+create index exports_requested_brin_idx on exports.exports using brin (requested_at);
 
 -- ============================================================================
 -- events

@@ -124,8 +124,12 @@ begin
   -- Only rows whose file is gone (or was never written: no worker started
   -- them) are pruned, so no stored file is ever left without a row that
   -- points at it.
+  -- An export is finished, deleted and updated no earlier than it was
+  -- requested, so the requested_at bound takes nothing the other would keep;
+  -- it is there for exports_requested_brin_idx.
   delete from exports.exports e
   where e.status in ('failed', 'canceled', 'expired', 'completed')
+    and e.requested_at < now() - settings.record_retention
     and coalesce(e.deleted_at, e.finished_at, e.updated_at) < now() - settings.record_retention
     and (e.started_at is null or e.purged_at is not null);
   get diagnostics pruned_exports = row_count;

@@ -12,7 +12,8 @@ select tests.request_as('owner') as recent \gset
 update exports.exports set status = 'canceled' where export_id in (:'old_canceled', :'recent');
 select tests.complete(:'old_unpurged');
 update exports.exports set status = 'expired' where export_id = :'old_unpurged';
-update exports.exports set finished_at = now() - interval '31 days', updated_at = now() - interval '31 days'
+update exports.exports
+set requested_at = now() - interval '31 days', finished_at = now() - interval '31 days', updated_at = now() - interval '31 days'
 where export_id in (:'old_canceled', :'old_unpurged');
 -- The log refuses changes, so an old event is inserted as it would have been written then.
 insert into exports.export_events (export_id, owner_id, event, actor_role, occurred_at)

@@ -25,7 +25,8 @@ select is((select storage_path from exports.objects_to_purge() where export_id =
 select is((select count(*)::int from exports.objects_to_purge() where export_id = :'never_started'), 0,
   'an export no worker started is not listed');
 
-update exports.exports set finished_at = now() - interval '31 days', updated_at = now() - interval '31 days'
+update exports.exports
+set requested_at = now() - interval '31 days', finished_at = now() - interval '31 days', updated_at = now() - interval '31 days'
 where export_id in (:'lost_lease', :'never_started');
 select exports.cleanup_expired_exports();
 select is((select count(*)::int from exports.exports where export_id = :'lost_lease'), 1,

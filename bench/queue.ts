@@ -79,9 +79,14 @@ async function queueSample(
     return completed / seconds;
   } finally {
     await Promise.all(pools.map((sql) => sql.end()));
-    // The batch leaves no trace in the table the RPC figures read.
-    const admin = postgres(stack.dbUrl, { max: 1 });
+    // The batch leaves no trace for the figures after it: no rows in the
+    // table the RPC figures read, and no files for the worker to purge while
+    // they run (deleting a started export lists its path in orphaned_files,
+    // and 100,000 of them kept the worker removing files from Storage
+    // through every RPC figure). These exports never stored a file.
+    const admin = serviceSql(stack, 1);
     await admin`delete from exports.exports where storage_path like 'bench-queue/%'`;
+    await admin`delete from exports.orphaned_files where storage_path like 'bench-queue/%'`;
     await admin.end();
   }
 }

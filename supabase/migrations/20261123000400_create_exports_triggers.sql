@@ -146,6 +146,8 @@ create function exports._track_usage() returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  moved_users uuid[];
 begin
   -- Counters are written in user order: two workers completing exports of
   -- the same users at once would otherwise lock them in opposite orders and
@@ -163,15 +165,21 @@ begin
     return null;
   end if;
 
-  -- An update has no order of its own: lock the counters in user order first.
-  perform from exports.usage u
-  where u.user_id in (
-    select n.owner_id from new_rows n join old_rows o on o.id = n.id
-    where (n.status in ('queued', 'processing')) <> (o.status in ('queued', 'processing'))
-       or n.download_count <> o.download_count)
-  order by u.user_id
-  for no key update;
-  if not found then
+  -- An update has no order of its own: lock the counters in user order first,
+  -- and only those of users whose figures move; the update below writes no
+  -- other (a statement that requeues some exports and fails others must not
+  -- take the requeued users' rows out of order).
+  select array_agg(l.user_id) into moved_users
+  from (
+    select u.user_id from exports.usage u
+    where u.user_id in (
+      select n.owner_id from new_rows n join old_rows o on o.id = n.id
+      where (n.status in ('queued', 'processing')) <> (o.status in ('queued', 'processing'))
+         or n.download_count <> o.download_count)
+    order by u.user_id
+    for no key update
+  ) l;
+  if moved_users is null then
     return null;
   end if;
 
@@ -191,6 +199,7 @@ begin
       sum(greatest(n.download_count - o.download_count, 0)) as downloads
     from new_rows n
     join old_rows o on o.id = n.id
+    where n.owner_id = any (moved_users)
     group by n.owner_id
   ) c
   where u.user_id = c.owner_id;

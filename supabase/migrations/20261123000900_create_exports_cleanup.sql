@@ -123,10 +123,9 @@ begin
 
   -- Only rows whose file is gone (or was never written: no worker started
   -- them) are pruned, so no stored file is ever left without a row that
-  -- points at it.
-  -- An export is finished, deleted and updated no earlier than it was
-  -- requested, so the requested_at bound takes nothing the other would keep;
-  -- it is there for exports_requested_brin_idx.
+  -- points at it. The requested_at bound is there for
+  -- exports_requested_brin_idx and excludes nothing the next line keeps: an
+  -- export is finished, deleted and updated no earlier than it was requested.
   delete from exports.exports e
   where e.status in ('failed', 'canceled', 'expired', 'completed')
     and e.requested_at < now() - settings.record_retention

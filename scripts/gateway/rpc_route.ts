@@ -124,7 +124,11 @@ async function call(
              set_config('request.path', ${request.path}, true),
              set_config('search_path', ${searchPath}, true)
     `;
-    const [row] = await tx.unsafe<{ body: string }[]>(select, [JSON.stringify(args)]);
+    // Prepared, as PostgREST prepares its statements: the text is the same for
+    // every call of a function with the same named arguments.
+    const [row] = await tx.unsafe<{ body: string }[]>(select, [JSON.stringify(args)], {
+      prepare: true,
+    });
     return row?.body ?? "null";
   }) as string;
 }

@@ -71,12 +71,18 @@ end
 $$;
 
 -- Everything about a request that does not need the data itself: the source,
--- the format, the options and the scope. Runs as the caller.
+-- the format, the options and the scope. It reads only the source catalogue,
+-- which every signed-in user sees, and the caller's own memberships (by
+-- auth.uid(), not by RLS). Security definer so that it always runs as one
+-- role: request_export calls it as the user and _enqueue_export as the owner,
+-- and a plan made under row security is made again whenever the role changes,
+-- which on every request was half the cost of the checks.
 create function exports._check_request(
   source_name text, format text, options jsonb, scope_id uuid, compression text
 ) returns exports.sources
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 declare
@@ -176,9 +182,11 @@ begin
   insert into exports.usage (user_id) values (uid) on conflict (user_id) do nothing;
   select * into usage from exports.usage u where u.user_id = uid for update;
 
-  created := exports._replay_request(source_name, format, options, idempotency_key, scope_id, compression);
-  if created.export_id is not null then
-    return created;
+  if idempotency_key is not null then
+    created := exports._replay_request(source_name, format, options, idempotency_key, scope_id, compression);
+    if created.export_id is not null then
+      return created;
+    end if;
   end if;
 
   if usage.active_exports >= settings.max_active_exports_per_user then

@@ -76,12 +76,35 @@ declare
   unknown text;
   registered exports.sources;
 begin
+  if cardinality(formats) is not distinct from 0 or array_position(formats, null) is not null then
+    raise exception 'source % must offer at least one format, and no null ones', name
+      using errcode = 'EX030', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+  end if;
   select string_agg(f, ', ') into unknown
   from unnest(formats) f
   where f not in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf');
   if unknown is not null then
     raise exception 'source % lists unknown formats: %', name, unknown
       using errcode = 'EX030', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+  end if;
+  if jsonb_typeof(row_limits) is distinct from 'object' or jsonb_typeof(option_types) is distinct from 'object' then
+    raise exception 'source % needs JSON objects for row_limits and option_types', name
+      using errcode = 'EX030', hint = 'For example row_limits => ''{"pdf": 5000}'', option_types => ''{"from": "date"}''; {} for none.';
+  end if;
+  -- A limit is checked against a count as the request is made and against
+  -- the rows the worker writes, so it must be a whole number; and it bounds
+  -- the rows of the rows function, which a format built from the documents
+  -- or the markdown function does not write.
+  select string_agg(format('%s: %s', key, value), ', ') into unknown
+  from jsonb_each(row_limits)
+  where not key = any (formats)
+     or value::text !~ '^[1-9][0-9]{0,17}$'
+     or (key in ('json', 'jsonl') and documents_function is not null)
+     or (key = 'markdown' and markdown_function is not null);
+  if unknown is not null then
+    raise exception 'source % declares invalid row limits: %', name, unknown
+      using errcode = 'EX030',
+            hint = 'A limit is a whole number of rows, at least 1, for a format the source offers and builds from its rows function (not json or jsonl with a documents function, nor markdown with a markdown function).';
   end if;
   select string_agg(format('%s: %s', key, value), ', ') into unknown
   from jsonb_each_text(option_types)

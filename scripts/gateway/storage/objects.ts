@@ -58,12 +58,12 @@ export async function uploadObject(
             returning id`
         : await tx`insert into storage.objects ${tx(values)} returning id`;
       // Moved into place inside the transaction: if that fails, the row is not recorded.
-      await context.disk.store(upload, bucket, name);
+      context.disk.store(upload, bucket, name);
       return row.id as string;
     });
     return Response.json({ Key: `${bucket}/${name}`, Id: id });
   } catch (error) {
-    await context.disk.discard(upload);
+    context.disk.discard(upload);
     if ((error as { code?: string }).code === "23505") throw storageErrors.keyAlreadyExists();
     throw error;
   }
@@ -92,6 +92,6 @@ export async function removeObjects(
                 created_at, updated_at, last_accessed_at
     `;
   });
-  for (const object of deleted) await context.disk.delete(bucket, object.name);
+  for (const object of deleted) context.disk.delete(bucket, object.name);
   return Response.json(deleted);
 }

@@ -76,7 +76,7 @@ $$;
 -- auth.uid(), not by RLS). Security definer so that it always runs as one
 -- role: request_export calls it as the user and _enqueue_export as the owner,
 -- and a plan made under row security is made again whenever the role changes,
--- which on every request was half the cost of the checks.
+-- which was twice on every request.
 create function exports._check_request(
   source_name text, format text, options jsonb, scope_id uuid, compression text
 ) returns exports.sources

@@ -41,14 +41,24 @@ function conversations(format: "csv" | "jsonl", compression: "none" | "gzip"): E
   return { source: "conversations", format, compression, options: {} };
 }
 
-/** Runs an export `runs` times, each on a fresh worker. */
+/** Runs an export `runs` times, each on a fresh worker, and logs each run's time and peak. */
 async function exportRuns(
   context: ExportContext,
   config: BenchConfig,
   client: SupabaseClient,
   request: ExportRequest,
+  label: string,
 ): Promise<ExportRun[]> {
-  return await sample(config.runs, () => measuredExport(context, client, request));
+  const runs = await sample(config.runs, () => measuredExport(context, client, request));
+  for (const [index, run] of runs.entries()) {
+    console.error(`    ${label} ${index + 1}/${runs.length}: ${describeRun(run)}`);
+  }
+  return runs;
+}
+
+/** A run's time and the worker's peak, for the log: outliers show which run they were. */
+function describeRun(run: ExportRun): string {
+  return `export ${run.seconds.toFixed(2)} s, worker peak ${run.peakMB.toFixed(0)} MB`;
 }
 
 /** An export beside psql's COPY of the statement the SQL core builds for it. */
@@ -69,7 +79,7 @@ async function againstCopy(
     runs.push(await measuredExport(context, user.client, request));
     console.error(
       `    ${name} ${run}/${config.runs}: psql COPY ${baseline.at(-1)!.toFixed(2)} s, ` +
-        `export ${runs.at(-1)!.seconds.toFixed(2)} s`,
+        describeRun(runs.at(-1)!),
     );
   }
   const seconds = runs.map((run) => run.seconds);
@@ -117,15 +127,21 @@ async function atCap(
     options: {},
     scope: household,
   };
-  const runs = await exportRuns(context, config, user.client, request);
+  const label = format.toUpperCase();
+  const runs = await exportRuns(context, config, user.client, request, `${label} at its cap`);
   if (runs[0].rows !== expectedRows) {
     throw new Error(
       `the ${format} export held ${runs[0].rows} rows, not the ${expectedRows} seeded`,
     );
   }
-  const csv = await exportRuns(context, config, user.client, { ...request, format: "csv" });
+  const csv = await exportRuns(
+    context,
+    config,
+    user.client,
+    { ...request, format: "csv" },
+    `CSV of ${label}'s rows`,
+  );
   const rate = (run: ExportRun) => run.rows / run.seconds;
-  const label = format.toUpperCase();
   return [
     {
       name: `${label} export at its cap`,
@@ -161,7 +177,8 @@ export async function measureExports(
       conversations("csv", "gzip"),
     ]
   ) {
-    smallRuns.push(...await exportRuns(context, config, users.small.client, request));
+    const label = `small ${request.format}${request.compression === "gzip" ? " gzip" : ""}`;
+    smallRuns.push(...await exportRuns(context, config, users.small.client, request, label));
   }
 
   const csv = await againstCopy(
@@ -183,6 +200,7 @@ export async function measureExports(
     config,
     users.large.client,
     conversations("csv", "gzip"),
+    "gzip CSV export",
   );
   const gzipSeconds = gzipRuns.map((run) => run.seconds);
   const csvSeconds = csv.runs.map((run) => run.seconds);

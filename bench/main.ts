@@ -10,6 +10,7 @@ import type { Figure } from "./figure.ts";
 import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { measureQueue } from "./queue.ts";
+import { settleQueue } from "./queue_idle.ts";
 import { measureRpc, rpcCall } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
 import { measureSignedLink } from "./signed_link.ts";
@@ -141,6 +142,7 @@ try {
 
   if (measuring("exports")) {
     log("exports through the API and the worker");
+    await settleQueue(sql, "the first export");
     const context: ExportContext = {
       sql,
       dbUrl: stack.dbUrl,

@@ -7,7 +7,8 @@ import postgres from "postgres";
 import type { BenchConfig } from "./config.ts";
 import type { Figure } from "./figure.ts";
 import { indexesUsed, nestedPlans } from "./nested_plans.ts";
-import { type Stack, userClient } from "./stack.ts";
+import { settleQueue } from "./queue_idle.ts";
+import { serviceSql, type Stack, userClient } from "./stack.ts";
 import { percentile, summarize } from "./stats.ts";
 import { sample } from "./timing.ts";
 
@@ -72,11 +73,32 @@ export async function measureRpc(
   benchmark: RpcBenchmark,
 ): Promise<{ figures: Figure[]; plans: string }> {
   const clients = await Promise.all(users.map((claims) => userClient(stack, claims)));
-  const runs = await sample(config.runs, () => latencies(clients, config.rpcCalls, benchmark.call));
-  const inPostgres = await sample(
-    config.runs,
-    () => postgresLatencies(stack.dbUrl, users, config.rpcCalls, benchmark.sql),
-  );
+  const service = serviceSql(stack, 1);
+  try {
+    const runs = await sample(config.runs, async (run) => {
+      await settleQueue(service, `${benchmark.name} run ${run + 1}`);
+      return await latencies(clients, config.rpcCalls, benchmark.call);
+    });
+    const inPostgres = await sample(config.runs, async (run) => {
+      await settleQueue(service, `${benchmark.name} in Postgres, run ${run + 1}`);
+      return await postgresLatencies(stack.dbUrl, users, config.rpcCalls, benchmark.sql);
+    });
+    await settleQueue(service, `${benchmark.name}'s plans`);
+    return await rpcFigures(stack, config, users, benchmark, runs, inPostgres);
+  } finally {
+    await service.end();
+  }
+}
+
+/** The figures of {@link measureRpc} from its samples, and the plans. */
+async function rpcFigures(
+  stack: Stack,
+  config: BenchConfig,
+  users: readonly UserClaims[],
+  benchmark: RpcBenchmark,
+  runs: number[][],
+  inPostgres: number[][],
+): Promise<{ figures: Figure[]; plans: string }> {
   const plans = await nestedPlans(stack.dbUrl, { claims: users[0] }, benchmark.sql);
   const indexes = indexesUsed(plans);
   const planNote = indexes.length > 0

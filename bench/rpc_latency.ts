@@ -64,7 +64,8 @@ export type UserClaims = Record<string, unknown> & { sub: string };
 /**
  * Measures p50 and p99 of `benchmark` over `config.rpcCalls` calls per run,
  * the users taking turns, and returns the plans of what it ran (as the first
- * user) with the indexes they use.
+ * user) with the indexes they use. Every run starts once the worker has
+ * finished the exports earlier runs queued (queue_idle.ts).
  */
 export async function measureRpc(
   stack: Stack,

@@ -11,7 +11,7 @@ import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { measureQueue } from "./queue.ts";
 import { settleQueue } from "./queue_idle.ts";
-import { measureRpc, rpcCall } from "./rpc_latency.ts";
+import { type HoldExports, measureRpc, rpcCall } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
 import { measureSignedLink } from "./signed_link.ts";
 import {
@@ -24,6 +24,7 @@ import {
   userClient,
 } from "./stack.ts";
 import { renderTable } from "./table.ts";
+import { withWorkerPaused } from "./worker_process.ts";
 
 const config = (() => {
   try {
@@ -130,10 +131,14 @@ try {
           name: "request_export",
           call: rpcCall("request_export", { source: "conversations", format: "csv" }),
           sql: "select public.request_export(source => 'conversations', format => 'csv')",
+          queuesExports: true,
         }],
       ] as const
     ) {
-      const measured = await measureRpc(stack, config, claims, benchmark);
+      const holdExports: HoldExports | undefined = "queuesExports" in benchmark
+        ? (work) => withWorkerPaused(localDir, work)
+        : undefined;
+      const measured = await measureRpc(stack, config, claims, benchmark, holdExports);
       figures.push(...measured.figures);
       plans.push(measured.plans);
     }

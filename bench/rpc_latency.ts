@@ -48,7 +48,12 @@ export interface RpcBenchmark {
    * gateway, the JWT, a transaction), so the others can be read against it.
    */
   floor?: boolean;
+  /** Each call queues an export: also measured with the worker paused (see {@link HoldExports}). */
+  queuesExports?: boolean;
 }
+
+/** Runs a sample with the worker's exports held back (the worker paused) until it ends. */
+export type HoldExports = <T>(work: () => Promise<T>) => Promise<T>;
 
 /** A call of public function `name` with `args` that throws on any error. */
 export function rpcCall(name: string, args: Record<string, unknown>): Call {
@@ -72,6 +77,7 @@ export async function measureRpc(
   config: BenchConfig,
   users: readonly UserClaims[],
   benchmark: RpcBenchmark,
+  holdExports?: HoldExports,
 ): Promise<{ figures: Figure[]; plans: string }> {
   const clients = await Promise.all(users.map((claims) => userClient(stack, claims)));
   const service = serviceSql(stack, 1);
@@ -84,11 +90,33 @@ export async function measureRpc(
       await settleQueue(service, `${benchmark.name} in Postgres, run ${run + 1}`);
       return await postgresLatencies(stack.dbUrl, users, config.rpcCalls, benchmark.sql);
     });
+    const held = holdExports && await sample(config.runs, async (run) => {
+      await settleQueue(service, `${benchmark.name} with its exports held back, run ${run + 1}`);
+      return await holdExports(() => latencies(clients, config.rpcCalls, benchmark.call));
+    });
     await settleQueue(service, `${benchmark.name}'s plans`);
-    return await rpcFigures(stack, config, users, benchmark, runs, inPostgres);
+    const measured = await rpcFigures(stack, config, users, benchmark, runs, inPostgres);
+    if (held) measured.figures.push(heldFigure(benchmark, held));
+    return measured;
   } finally {
     await service.end();
   }
+}
+
+/**
+ * The p50 of an RPC that queues exports, with the worker paused during each
+ * run: the call's own cost through the API, without its exports running on
+ * the same CPUs (they run after the run, as they would on a worker elsewhere).
+ */
+function heldFigure(benchmark: RpcBenchmark, held: number[][]): Figure {
+  return {
+    name: `${benchmark.name} p50, exports held back`,
+    value: summarize(held.map((durations) => percentile(durations, 0.5))),
+    unit: "ms",
+    note: "the same calls with the worker stopped (SIGSTOP) during each run and let go after " +
+      "it: the request's own cost through the API, without the exports it queues running " +
+      "beside it on these 2 CPUs",
+  };
 }
 
 /** The figures of {@link measureRpc} from its samples, and the plans. */

@@ -47,3 +47,19 @@ export async function restartWorker(localDir: string): Promise<void> {
   }
   throw new Error(`the exports worker (pid ${pid}) did not exit within 5 s of SIGTERM`);
 }
+
+/**
+ * Runs `work` with the worker process stopped (SIGSTOP), then lets it go on
+ * (SIGCONT): what it is woken for meanwhile waits until then. Throws when the
+ * worker is not running, since a wake-up would start one that is not paused.
+ */
+export async function withWorkerPaused<T>(localDir: string, work: () => Promise<T>): Promise<T> {
+  const pid = await workerPid(localDir);
+  if (pid === null) throw new Error("the exports worker is not running: there is nothing to pause");
+  Deno.kill(pid, "SIGSTOP");
+  try {
+    return await work();
+  } finally {
+    Deno.kill(pid, "SIGCONT");
+  }
+}

@@ -11,7 +11,7 @@ import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { measureQueue } from "./queue.ts";
 import { settleQueue } from "./queue_idle.ts";
-import { type HoldExports, measureRpc, rpcCall } from "./rpc_latency.ts";
+import { measureRpc, type RpcBenchmark, rpcCall, type UserClaims } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
 import { measureSignedLink } from "./signed_link.ts";
 import {
@@ -131,14 +131,11 @@ try {
           name: "request_export",
           call: rpcCall("request_export", { source: "conversations", format: "csv" }),
           sql: "select public.request_export(source => 'conversations', format => 'csv')",
-          queuesExports: true,
+          holdExports: (work) => withWorkerPaused(localDir, work),
         }],
-      ] as const
+      ] satisfies [UserClaims[], RpcBenchmark][]
     ) {
-      const holdExports: HoldExports | undefined = "queuesExports" in benchmark
-        ? (work) => withWorkerPaused(localDir, work)
-        : undefined;
-      const measured = await measureRpc(stack, config, claims, benchmark, holdExports);
+      const measured = await measureRpc(stack, config, claims, benchmark);
       figures.push(...measured.figures);
       plans.push(measured.plans);
     }

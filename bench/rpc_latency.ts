@@ -48,8 +48,11 @@ export interface RpcBenchmark {
    * gateway, the JWT, a transaction), so the others can be read against it.
    */
   floor?: boolean;
-  /** Each call queues an export: also measured with the worker paused (see {@link HoldExports}). */
-  queuesExports?: boolean;
+  /**
+   * For a call that queues an export: holds the worker's exports back while
+   * a run lasts, for a third figure, the call's own cost through the API.
+   */
+  holdExports?: HoldExports;
 }
 
 /** Runs a sample with the worker's exports held back (the worker paused) until it ends. */
@@ -77,7 +80,6 @@ export async function measureRpc(
   config: BenchConfig,
   users: readonly UserClaims[],
   benchmark: RpcBenchmark,
-  holdExports?: HoldExports,
 ): Promise<{ figures: Figure[]; plans: string }> {
   const clients = await Promise.all(users.map((claims) => userClient(stack, claims)));
   const service = serviceSql(stack, 1);
@@ -90,6 +92,7 @@ export async function measureRpc(
       await settleQueue(service, `${benchmark.name} in Postgres, run ${run + 1}`);
       return await postgresLatencies(stack.dbUrl, users, config.rpcCalls, benchmark.sql);
     });
+    const { holdExports } = benchmark;
     const held = holdExports && await sample(config.runs, async (run) => {
       await settleQueue(service, `${benchmark.name} with its exports held back, run ${run + 1}`);
       return await holdExports(() => latencies(clients, config.rpcCalls, benchmark.call));

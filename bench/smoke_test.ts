@@ -36,5 +36,6 @@ const expectedFigures = [
   "request_export p50",
   "request_export p99",
   "request_export p50, in Postgres",
+  "request_export p50, exports held back",
   "signed link p50",
 ];

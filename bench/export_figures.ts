@@ -1,8 +1,8 @@
 // The export figures: CSV, JSONL and gzip CSV of the large bench user's
 // messages beside psql's own COPY of the same statement, the worker's peak
-// memory at the small and the large size, and XLSX and PDF at their row caps
-// beside a CSV export of the same rows. Every run goes through the real API
-// and worker, request -> completed file in Storage.
+// memory at the small and the large size, the worker's CPU time for each, and
+// XLSX and PDF at their row caps beside a CSV export of the same rows. Every
+// run goes through the real API and worker, request -> completed file in Storage.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { BenchConfig } from "./config.ts";
 import {
@@ -56,9 +56,27 @@ async function exportRuns(
   return runs;
 }
 
-/** A run's time and the worker's peak, for the log: outliers show which run they were. */
+/** A run's time and the worker's peak and CPU, for the log: outliers show which run they were. */
 function describeRun(run: ExportRun): string {
-  return `export ${run.seconds.toFixed(2)} s, worker peak ${run.peakMB.toFixed(0)} MB`;
+  return `export ${run.seconds.toFixed(2)} s, worker peak ${run.peakMB.toFixed(0)} MB, ` +
+    `worker CPU ${run.workerCpuSeconds.toFixed(2)} s`;
+}
+
+/**
+ * The worker's CPU time for an export. A hosted Edge Function may use 2 s of
+ * CPU a request (supabase.com/docs/guides/functions/limits): this says which
+ * exports fit in one.
+ */
+function cpuFigure(name: string, runs: ExportRun[]): Figure {
+  const seconds = runs.map((run) => run.workerCpuSeconds);
+  const perRow = median(seconds) / runs[0].rows * 1e6;
+  return {
+    name,
+    value: summarize(seconds),
+    unit: "s",
+    note: `user + system time of the worker process (/proc), ${perRow.toFixed(2)} µs a row; ` +
+      `a hosted Edge Function gets 2 s a request`,
+  };
 }
 
 /** An export beside psql's COPY of the statement the SQL core builds for it. */
@@ -159,6 +177,7 @@ async function atCap(
       note: `worker VmHWM; the CSV export of the same rows peaked at ` +
         `${median(csv.map((run) => run.peakMB)).toFixed(0)} MB`,
     },
+    cpuFigure(`${label} export worker CPU`, runs),
   ];
 }
 
@@ -235,5 +254,10 @@ export async function measureExports(
 
   const xlsx = await atCap(context, config, users.large, "xlsx", xlsxHousehold, dataset.xlsxRows);
   const pdf = await atCap(context, config, users.large, "pdf", pdfHousehold, dataset.pdfRows);
-  return [csv.figure, jsonl.figure, gzip, ...memory, ...xlsx, ...pdf];
+  const cpu = [
+    cpuFigure("CSV export worker CPU", csv.runs),
+    cpuFigure("JSONL export worker CPU", jsonl.runs),
+    cpuFigure("gzip CSV export worker CPU", gzipRuns),
+  ];
+  return [csv.figure, jsonl.figure, gzip, ...memory, ...cpu, ...xlsx, ...pdf];
 }

@@ -4,7 +4,7 @@
 import type postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { timePsqlToDevNull } from "./psql.ts";
-import { restartWorker, workerPeakMB } from "./worker_process.ts";
+import { restartWorker, workerCpuSeconds, workerPeakMB } from "./worker_process.ts";
 
 /** What to export, as request_export takes it. */
 export interface ExportRequest {
@@ -25,6 +25,8 @@ export interface ExportRun {
   bytes: number;
   /** The worker process's peak resident set during the run, in MB. */
   peakMB: number;
+  /** CPU seconds the worker process spent on this export (user + system, all threads). */
+  workerCpuSeconds: number;
 }
 
 /** Where the bench finds its stack's database, Storage folder and worker. */
@@ -56,7 +58,7 @@ async function requestAndWait(
   context: ExportContext,
   client: SupabaseClient,
   request: ExportRequest,
-): Promise<Omit<ExportRun, "peakMB">> {
+): Promise<Omit<ExportRun, "peakMB" | "workerCpuSeconds">> {
   const start = performance.now();
   // POST /functions/v1/exports, as a client app requests an export.
   const { data, error } = await client.functions.invoke("exports", {
@@ -104,7 +106,8 @@ async function requestAndWait(
 /**
  * One measured export on a fresh worker process: the worker is restarted
  * (so its peak resident set is this run's alone), woken and warmed with a
- * tiny export (so its start-up is not timed), then the export is measured.
+ * tiny export (so its start-up is neither timed nor counted in its CPU time),
+ * then the export is measured.
  */
 export async function measuredExport(
   context: ExportContext,
@@ -118,8 +121,13 @@ export async function measuredExport(
     compression: "none",
     options: {},
   });
+  const cpuBefore = await workerCpuSeconds(context.localDir);
   const run = await requestAndWait(context, client, request);
-  return { ...run, peakMB: await workerPeakMB(context.localDir) };
+  return {
+    ...run,
+    peakMB: await workerPeakMB(context.localDir),
+    workerCpuSeconds: await workerCpuSeconds(context.localDir) - cpuBefore,
+  };
 }
 
 /** The statement the SQL core builds for an export: the one the worker runs. */

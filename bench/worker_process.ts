@@ -1,7 +1,9 @@
 // The exports worker's own OS process on the bench stack: the gateway runs
 // each edge function in a Deno process of its own, started on its first
 // request. The bench finds it under the gateway's pid (never by a broad
-// search), reads its peak resident set, and restarts it so peaks stay separate.
+// search), reads its peak resident set and CPU time, and restarts it so peaks
+// stay separate.
+import { cpuSeconds } from "./process_cpu.ts";
 import { findDescendant } from "./process_tree.ts";
 import { residentMemory } from "./process_memory.ts";
 
@@ -27,6 +29,13 @@ export async function workerPeakMB(localDir: string): Promise<number> {
   const pid = await workerPid(localDir);
   if (pid === null) throw new Error("the exports worker is not running: no export has woken it");
   return (await residentMemory(pid)).peakMB;
+}
+
+/** The CPU seconds the worker has used since it started; throws when it is not running. */
+export async function workerCpuSeconds(localDir: string): Promise<number> {
+  const pid = await workerPid(localDir);
+  if (pid === null) throw new Error("the exports worker is not running: no export has woken it");
+  return await cpuSeconds(pid);
 }
 
 /**

@@ -74,8 +74,8 @@ function cpuFigure(name: string, runs: ExportRun[]): Figure {
     name,
     value: summarize(seconds),
     unit: "s",
-    note: `user + system time of the worker process (/proc), ${perRow.toFixed(2)} µs a row; ` +
-      `a hosted Edge Function gets 2 s a request`,
+    note: `user + system time of the worker process (/proc), ${perRow.toPrecision(2)} µs a row ` +
+      `on average; a hosted Edge Function gets 2 s a request`,
   };
 }
 

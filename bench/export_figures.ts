@@ -70,11 +70,12 @@ function describeRun(run: ExportRun): string {
 function cpuFigure(name: string, runs: ExportRun[]): Figure {
   const seconds = runs.map((run) => run.workerCpuSeconds);
   const perRow = median(seconds) / runs[0].rows * 1e6;
+  const shown = perRow < 10 ? perRow.toFixed(1) : count(Math.round(perRow));
   return {
     name,
     value: summarize(seconds),
     unit: "s",
-    note: `user + system time of the worker process (/proc), ${perRow.toPrecision(2)} µs a row ` +
+    note: `user + system time of the worker process (/proc), ${shown} µs a row ` +
       `on average; a hosted Edge Function gets 2 s a request`,
   };
 }

@@ -4,7 +4,7 @@
 import type postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { timePsqlToDevNull } from "./psql.ts";
-import { restartWorker, workerCpuSeconds, workerPeakMB } from "./worker_process.ts";
+import { restartWorker, runningWorkerPid, workerUsage } from "./worker_process.ts";
 
 /** What to export, as request_export takes it. */
 export interface ExportRequest {
@@ -121,13 +121,13 @@ export async function measuredExport(
     compression: "none",
     options: {},
   });
-  const cpuBefore = await workerCpuSeconds(context.localDir);
+  // The same process before and after: one that exited meanwhile fails the
+  // run instead of mixing two processes' figures.
+  const worker = await runningWorkerPid(context.localDir);
+  const before = await workerUsage(worker);
   const run = await requestAndWait(context, client, request);
-  return {
-    ...run,
-    peakMB: await workerPeakMB(context.localDir),
-    workerCpuSeconds: await workerCpuSeconds(context.localDir) - cpuBefore,
-  };
+  const after = await workerUsage(worker);
+  return { ...run, peakMB: after.peakMB, workerCpuSeconds: after.cpuSeconds - before.cpuSeconds };
 }
 
 /** The statement the SQL core builds for an export: the one the worker runs. */

@@ -24,18 +24,25 @@ export async function workerPid(localDir: string): Promise<number | null> {
   return await findDescendant(await gatewayPid(localDir), workerCommand);
 }
 
-/** The worker's peak resident set in MB since it started; throws when it is not running. */
-export async function workerPeakMB(localDir: string): Promise<number> {
+/** The worker's pid; throws when the gateway has not started it. */
+export async function runningWorkerPid(localDir: string): Promise<number> {
   const pid = await workerPid(localDir);
   if (pid === null) throw new Error("the exports worker is not running: no export has woken it");
-  return (await residentMemory(pid)).peakMB;
+  return pid;
 }
 
-/** The CPU seconds the worker has used since it started; throws when it is not running. */
-export async function workerCpuSeconds(localDir: string): Promise<number> {
-  const pid = await workerPid(localDir);
-  if (pid === null) throw new Error("the exports worker is not running: no export has woken it");
-  return await cpuSeconds(pid);
+/** What the OS has counted for a process since it started. */
+export interface WorkerUsage {
+  /** Peak resident set (VmHWM), MB. */
+  peakMB: number;
+  /** User + system CPU time, all threads, seconds. */
+  cpuSeconds: number;
+}
+
+/** The worker's usage so far; throws when process `pid` has exited. */
+export async function workerUsage(pid: number): Promise<WorkerUsage> {
+  const [memory, cpu] = await Promise.all([residentMemory(pid), cpuSeconds(pid)]);
+  return { peakMB: memory.peakMB, cpuSeconds: cpu };
 }
 
 /**

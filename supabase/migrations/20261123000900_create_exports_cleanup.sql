@@ -113,7 +113,11 @@ begin
       next_run_at = now(),
       finished_at = case when e.attempt < e.max_attempts then null else now() end,
       error_code = 'lease_expired',
-      error_message = 'The worker stopped reporting progress on this export.',
+      -- Hosted, the likeliest cause is an export too big for one function
+      -- invocation's CPU, memory or time: every attempt dies the same way.
+      error_message = 'The worker stopped before finishing this export (it may have run out of time, memory or CPU). '
+        'Exports are retried a few times; if this one has failed, narrow it down (a date range, fewer rows) '
+        'or request it again later.',
       lease_owner = null, lease_expires_at = null
     where e.status = 'processing' and e.lease_expires_at < now()
     returning e.status

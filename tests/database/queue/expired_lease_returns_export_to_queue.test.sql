@@ -1,6 +1,6 @@
 -- A lease that runs out returns the export to the queue (or fails it after the last attempt), and the old worker can no longer complete it.
 begin;
-select plan(6);
+select plan(7);
 
 select tests.create_user('owner');
 select tests.register_test_sources();
@@ -21,6 +21,8 @@ select is((select attempt from exports.exports where export_id = :'id'), 2, 'ano
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'id';
 select is((exports.cleanup_expired_exports() ->> 'failed')::int, 1, 'a lease lost on the last attempt fails the export');
 select is((select status from exports.exports where export_id = :'id'), 'failed', 'it is failed for good');
+select matches((select error_message from exports.exports where export_id = :'id'), 'narrow it down',
+  'its message tells the user what to do: an export that dies every time is too big for the worker');
 
 select * from finish();
 rollback;

@@ -93,9 +93,10 @@ async function uncompressedFile(
           rows += batch.length;
         }
       })();
-      // exceljs and pdfkit add about 43 MB to the worker's resident memory:
-      // they load with the first export that needs them, not with every
-      // worker. The specifiers are literals, so bundlers still include them.
+      // The writers load with the first export that needs them, not with
+      // every worker: pdfkit and its fonts add some 40 MB to the worker's
+      // resident memory. The specifiers are literals, so bundlers still
+      // include them.
       const file = spec.format === "xlsx"
         ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
         : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });

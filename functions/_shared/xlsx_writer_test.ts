@@ -1,0 +1,98 @@
+// The XLSX writer read back with exceljs (a real reader) and, for what exceljs
+// does not interpret, through the sheet's own XML.
+import assert from "node:assert/strict";
+import ExcelJS from "exceljs";
+import JSZip from "jszip";
+import { columnLetters, type RowBatch, xlsxFile } from "./xlsx_writer.ts";
+
+async function* batchesOf(...batches: RowBatch[]): AsyncGenerator<RowBatch> {
+  yield* batches;
+}
+
+async function workbookBytes(batches: AsyncIterable<RowBatch>, sheetName = "rows") {
+  return new Uint8Array(await new Response(xlsxFile(batches, { sheetName })).arrayBuffer());
+}
+
+async function sheetOf(bytes: Uint8Array) {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes.buffer as ArrayBuffer);
+  return workbook.worksheets[0];
+}
+
+Deno.test("column letters run A to Z, then AA", () => {
+  assert.deepEqual([0, 1, 25, 26, 27, 51, 52, 701, 702].map(columnLetters), [
+    "A",
+    "B",
+    "Z",
+    "AA",
+    "AB",
+    "AZ",
+    "BA",
+    "ZZ",
+    "AAA",
+  ]);
+});
+
+Deno.test("cells keep their types: numbers, booleans, dates, dates with times, text, empty", async () => {
+  const rows = [
+    {
+      n: 1.5,
+      b: true,
+      day: new Date("2026-03-01T00:00:00Z"),
+      at: new Date("2026-03-01T12:34:56Z"),
+      text: "plain",
+      nothing: null,
+    },
+    { n: -2e21, b: false, day: null, at: null, text: "", nothing: null },
+  ];
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows.slice(0, 1), rows.slice(1))));
+  const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1);
+  assert.deepEqual(values(1), ["n", "b", "day", "at", "text", "nothing"]);
+  assert.deepEqual(values(2), [1.5, true, rows[0].day, rows[0].at, "plain"]);
+  assert.equal(sheet.getCell("C2").numFmt, "mm-dd-yy", "a date alone shows as a date (format 14)");
+  assert.equal(sheet.getCell("D2").numFmt, "yyyy-mm-dd hh:mm:ss", "a time shows its time");
+  // Empty text reads back as an empty cell, as Excel shows it.
+  assert.deepEqual(values(3), [-2e21, false]);
+});
+
+Deno.test("what a sheet cannot hold as a number or a date is written as text", async () => {
+  const rows = [{ nan: NaN, old: new Date("1850-06-01T00:00:00Z"), infinite: new Date(NaN) }];
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
+  assert.equal(sheet.getCell("A2").value, "NaN");
+  assert.equal(sheet.getCell("B2").value, "1850-06-01T00:00:00.000Z");
+  assert.equal(sheet.getCell("C2").value, null, "an infinite timestamp leaves the cell empty");
+});
+
+Deno.test("markup, control characters and escape look-alikes are escaped in the XML", async () => {
+  const text = "<b>a & b</b>\u0001\u001f tab\t _x0041_ end";
+  const bytes = await workbookBytes(batchesOf([{ text }]));
+  const xml = await (await JSZip.loadAsync(bytes)).file("xl/worksheets/sheet1.xml")!.async(
+    "string",
+  );
+  assert.ok(
+    xml.includes("&lt;b&gt;a &amp; b&lt;/b&gt;_x0001__x001F_ tab\t _x005F_x0041_ end"),
+    xml,
+  );
+  assert.ok(!xml.includes("\u0001") && !xml.includes("\u001f"), "no raw control character is left");
+});
+
+Deno.test("text past Excel's cell limit is cut to it", async () => {
+  const sheet = await sheetOf(await workbookBytes(batchesOf([{ long: "x".repeat(40_000) }])));
+  assert.equal((sheet.getCell("A2").value as string).length, 32_767);
+});
+
+Deno.test("a source with no rows gives a valid, empty sheet with the given name", async () => {
+  const sheet = await sheetOf(
+    await workbookBytes(batchesOf(), "a/b:c? a name longer than 31 characters"),
+  );
+  assert.equal(sheet.name, "a_b_c_ a name longer than 31 ch");
+  assert.equal(sheet.rowCount, 0);
+});
+
+Deno.test("a source that fails fails the file with its error", async () => {
+  async function* failing(): AsyncGenerator<RowBatch> {
+    yield [{ id: 1 }];
+    throw new Error("the cursor went away");
+  }
+  await assert.rejects(workbookBytes(failing()), /the cursor went away/);
+});

@@ -6,6 +6,7 @@ import { workerConnections, workerDb } from "../_shared/db_client.ts";
 import { errorResponse } from "../_shared/http_errors.ts";
 import { jwtRole } from "../_shared/jwt_role.ts";
 import { workerRound } from "../_shared/worker_loop.ts";
+import { roundRunner } from "../_shared/worker_rounds.ts";
 import { integerSetting } from "../_shared/worker_settings.ts";
 
 // Exports at once in this instance.
@@ -33,27 +34,10 @@ const settings = {
   concurrency,
 };
 
-let round: Promise<void> | null = null;
-let wokenDuringRound = false;
-
-/**
- * One round at a time per instance. A wake-up that arrives during a round may
- * announce an export the round already looked past, so it earns one more round.
- */
-function runRounds(): Promise<void> {
-  if (round) {
-    wokenDuringRound = true;
-    return round;
-  }
-  round = (async () => {
-    do {
-      wokenDuringRound = false;
-      await workerRound(db, storage, settings)
-        .catch((error) => console.error("exports worker: round failed", error));
-    } while (wokenDuringRound);
-  })().finally(() => round = null);
-  return round;
-}
+const runRounds = roundRunner(
+  (budgetMs) => workerRound(db, storage, { ...settings, budgetMs }),
+  { budgetMs: settings.budgetMs },
+);
 
 Deno.serve((request) => {
   if (jwtRole(request) !== "service_role") {

@@ -1,0 +1,80 @@
+// The chain of rounds with a clock of the test's own: wake-ups during a round
+// earn one more round, never more rounds than the budget allows.
+import assert from "node:assert/strict";
+import { roundRunner } from "./worker_rounds.ts";
+
+/** A clock that moves only when a round says it took time. */
+function fakeClock() {
+  let time = 1_000;
+  return { now: () => time, advance: (ms: number) => time += ms };
+}
+
+Deno.test("wake-ups during a round earn one more round, not one each", async () => {
+  const clock = fakeClock();
+  const budgets: number[] = [];
+  let wake: () => Promise<void> = () => Promise.resolve();
+  const round = (budgetMs: number) => {
+    budgets.push(budgetMs);
+    if (budgets.length === 1) {
+      wake();
+      wake();
+    }
+    clock.advance(10);
+    return Promise.resolve();
+  };
+  wake = roundRunner(round, { budgetMs: 1_000, now: clock.now });
+  await wake();
+  assert.deepEqual(budgets, [1_000, 990]);
+});
+
+Deno.test("the budget spans the chain: each round gets what is left, and none starts after it", async () => {
+  const clock = fakeClock();
+  const budgets: number[] = [];
+  let wake: () => Promise<void> = () => Promise.resolve();
+  const round = (budgetMs: number) => {
+    budgets.push(budgetMs);
+    wake(); // Every round is woken again: only the budget ends the chain.
+    clock.advance(400);
+    return Promise.resolve();
+  };
+  wake = roundRunner(round, { budgetMs: 1_000, now: clock.now });
+  await wake();
+  assert.deepEqual(budgets, [1_000, 600, 200]);
+});
+
+Deno.test("a wake-up after the chain has ended starts a new chain with the whole budget", async () => {
+  const clock = fakeClock();
+  const budgets: number[] = [];
+  const wake = roundRunner((budgetMs) => {
+    budgets.push(budgetMs);
+    clock.advance(700);
+    return Promise.resolve();
+  }, { budgetMs: 1_000, now: clock.now });
+  await wake();
+  await wake();
+  assert.deepEqual(budgets, [1_000, 1_000]);
+});
+
+Deno.test("a round that throws is logged and the chain goes on", async () => {
+  const clock = fakeClock();
+  let rounds = 0;
+  let wake: () => Promise<void> = () => Promise.resolve();
+  const errors: unknown[] = [];
+  const logged = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    wake = roundRunner(() => {
+      rounds++;
+      if (rounds === 1) {
+        wake();
+        return Promise.reject(new Error("the database went away"));
+      }
+      return Promise.resolve();
+    }, { budgetMs: 1_000, now: clock.now });
+    await wake();
+  } finally {
+    console.error = logged;
+  }
+  assert.equal(rounds, 2);
+  assert.equal(errors.length, 1);
+});

@@ -9,8 +9,13 @@
 import { type CellValue, toCellValue, xlsxMaxCellText } from "./cell_value.ts";
 import { zipArchive } from "./zip_writer.ts";
 
-/** A batch of rows as postgres.js returns them: objects keyed by column name. */
-export type RowBatch = readonly Record<string, unknown>[];
+/**
+ * A batch of rows as postgres.js returns them: objects keyed by column name.
+ * The first batch of a cursor also carries its columns' type OIDs.
+ */
+export type RowBatch = readonly Record<string, unknown>[] & {
+  readonly columns?: readonly { name: string; type: number }[];
+};
 
 /** Options for {@link xlsxFile}. */
 export interface XlsxOptions {
@@ -97,7 +102,9 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   let columns: string[] | undefined;
   let letters: string[] = [];
   let rowNumber = 0;
+  let exactColumns = new Set<string>();
   for await (const batch of batches) {
+    exactColumns = batch.columns ? exactNumberColumns(batch.columns) : exactColumns;
     let xml = "";
     for (const row of batch) {
       if (!columns) {
@@ -105,11 +112,41 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
         letters = columns.map((_, index) => columnLetters(index));
         xml += rowXml(++rowNumber, columns, letters);
       }
-      xml += rowXml(++rowNumber, columns.map((column) => toCellValue(row[column])), letters);
+      xml += rowXml(
+        ++rowNumber,
+        columns.map((column) =>
+          exactColumns.has(column) ? exactNumber(row[column]) : toCellValue(row[column])
+        ),
+        letters,
+      );
     }
     if (xml) yield encoder.encode(xml);
   }
   yield encoder.encode("</sheetData></worksheet>");
+}
+
+// numeric and bigint arrive as text, so that no digit is lost. A sheet that
+// holds them as text cannot sum them, though: they become numbers where a
+// double holds them exactly enough (Excel keeps 15 significant digits), and
+// stay text where it would round them.
+const numericOid = 1700;
+const bigintOid = 20;
+const excelDigits = 15;
+
+function exactNumberColumns(columns: NonNullable<RowBatch["columns"]>): Set<string> {
+  return new Set(
+    columns.filter((c) => c.type === numericOid || c.type === bigintOid).map((c) => c.name),
+  );
+}
+
+function exactNumber(value: unknown): CellValue {
+  if (typeof value !== "string") return toCellValue(value);
+  const number = Number(value);
+  if (!Number.isFinite(number)) return value;
+  // A sign, a point and 15 digits at most: no need to count them (most values).
+  if (value.length <= excelDigits + 2) return number;
+  const digits = value.replace(/^[-+]?0*|\./g, "").replace(/^0+/, "").length;
+  return digits <= excelDigits ? number : value;
 }
 
 function rowXml(rowNumber: number, values: CellValue[], letters: string[]): string {

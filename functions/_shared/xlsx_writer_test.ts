@@ -55,6 +55,33 @@ Deno.test("cells keep their types: numbers, booleans, dates, dates with times, t
   assert.deepEqual(values(3), [-2e21, false]);
 });
 
+Deno.test("numeric and bigint columns are numbers where a double holds them, else text", async () => {
+  const rows = Object.assign([
+    { amount: "-950.00", small: "0.000123", big: "12345", huge: "9223372036854775807" },
+    { amount: "12345678901234567.5", small: "NaN", big: null, huge: "-1" },
+  ], {
+    columns: [
+      { name: "amount", type: 1700 },
+      { name: "small", type: 1700 },
+      { name: "big", type: 20 },
+      { name: "huge", type: 20 },
+    ],
+  });
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
+  const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1);
+  assert.deepEqual(values(2), [-950, 0.000123, 12345, "9223372036854775807"]);
+  assert.deepEqual(
+    ["A3", "B3", "C3", "D3"].map((ref) => sheet.getCell(ref).value),
+    ["12345678901234567.5", "NaN", null, -1],
+  );
+});
+
+Deno.test("text columns stay text, even when they look like numbers", async () => {
+  const rows = Object.assign([{ code: "007" }], { columns: [{ name: "code", type: 25 }] });
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
+  assert.equal(sheet.getCell("A2").value, "007");
+});
+
 Deno.test("what a sheet cannot hold as a number or a date is written as text", async () => {
   const rows = [{ nan: NaN, old: new Date("1850-06-01T00:00:00Z"), infinite: new Date(NaN) }];
   const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));

@@ -151,7 +151,7 @@ Deno.test("an xlsx export of a budget reads back with exceljs as the household's
       l.category,
       "expense",
       l.description,
-      l.amount,
+      Number(l.amount),
     ]),
   );
 });

@@ -111,15 +111,23 @@ const methodDeflate = 8;
 const dosTime = 0;
 const dosDate = (0 << 9) | (1 << 5) | 1;
 
+/**
+ * The fields both headers hold in the same order from `at`: the version
+ * needed to extract, the flags, the method, the time and the date.
+ */
+function setEntryFields(view: DataView, at: number, version: number): void {
+  view.setUint16(at, version, true);
+  view.setUint16(at + 2, flags, true);
+  view.setUint16(at + 4, methodDeflate, true);
+  view.setUint16(at + 6, dosTime, true);
+  view.setUint16(at + 8, dosDate, true);
+}
+
 function localHeader(name: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(30 + name.length);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, 0x04034b50, true);
-  view.setUint16(4, versionDeflate, true);
-  view.setUint16(6, flags, true);
-  view.setUint16(8, methodDeflate, true);
-  view.setUint16(10, dosTime, true);
-  view.setUint16(12, dosDate, true);
+  setEntryFields(view, 4, versionDeflate);
   // CRC and sizes (14-25) are zero: they come in the data descriptor.
   view.setUint16(26, name.length, true);
   view.setUint16(28, 0, true);
@@ -161,12 +169,8 @@ function centralHeader(record: Written, zip64Above: number): Uint8Array {
   const view = new DataView(bytes.buffer);
   const version = extraLength ? versionZip64 : versionDeflate;
   view.setUint32(0, 0x02014b50, true);
-  view.setUint16(4, version, true);
-  view.setUint16(6, version, true);
-  view.setUint16(8, flags, true);
-  view.setUint16(10, methodDeflate, true);
-  view.setUint16(12, dosTime, true);
-  view.setUint16(14, dosDate, true);
+  view.setUint16(4, version, true); // made by
+  setEntryFields(view, 6, version);
   view.setUint32(16, record.crc, true);
   view.setUint32(20, large[1] === null ? record.compressedSize : u32Max, true);
   view.setUint32(24, large[0] === null ? record.size : u32Max, true);

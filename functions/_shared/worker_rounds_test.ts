@@ -9,47 +9,46 @@ function fakeClock() {
   return { now: () => time, advance: (ms: number) => time += ms };
 }
 
-Deno.test("wake-ups during a round earn one more round, not one each", async () => {
+/**
+ * A chain with a budget of 1,000 ms whose rounds record the budget they get,
+ * call `during(round, wake)` (round counts from 1), then take `roundMs` on the
+ * fake clock.
+ */
+function recordingChain(
+  roundMs: number,
+  during: (round: number, wake: () => Promise<void>) => void = () => {},
+) {
   const clock = fakeClock();
   const budgets: number[] = [];
-  let wake: () => Promise<void> = () => Promise.resolve();
-  const round = (budgetMs: number) => {
+  const wake: () => Promise<void> = roundRunner((budgetMs) => {
     budgets.push(budgetMs);
-    if (budgets.length === 1) {
+    during(budgets.length, wake);
+    clock.advance(roundMs);
+    return Promise.resolve();
+  }, { budgetMs: 1_000, now: clock.now });
+  return { wake, budgets };
+}
+
+Deno.test("wake-ups during a round earn one more round, not one each", async () => {
+  const { wake, budgets } = recordingChain(10, (round, wake) => {
+    if (round === 1) {
       wake();
       wake();
     }
-    clock.advance(10);
-    return Promise.resolve();
-  };
-  wake = roundRunner(round, { budgetMs: 1_000, now: clock.now });
+  });
   await wake();
   assert.deepEqual(budgets, [1_000, 990]);
 });
 
 Deno.test("the budget spans the chain: each round gets what is left, and none starts after it", async () => {
-  const clock = fakeClock();
-  const budgets: number[] = [];
-  let wake: () => Promise<void> = () => Promise.resolve();
-  const round = (budgetMs: number) => {
-    budgets.push(budgetMs);
-    wake(); // Every round is woken again: only the budget ends the chain.
-    clock.advance(400);
-    return Promise.resolve();
-  };
-  wake = roundRunner(round, { budgetMs: 1_000, now: clock.now });
+  // Every round is woken again: only the budget ends the chain.
+  const { wake, budgets } = recordingChain(400, (_, wake) => wake());
   await wake();
   assert.deepEqual(budgets, [1_000, 600, 200]);
 });
 
 Deno.test("a wake-up after the chain has ended starts a new chain with the whole budget", async () => {
-  const clock = fakeClock();
-  const budgets: number[] = [];
-  const wake = roundRunner((budgetMs) => {
-    budgets.push(budgetMs);
-    clock.advance(700);
-    return Promise.resolve();
-  }, { budgetMs: 1_000, now: clock.now });
+  const { wake, budgets } = recordingChain(700);
   await wake();
   await wake();
   assert.deepEqual(budgets, [1_000, 1_000]);

@@ -70,8 +70,7 @@ export async function restartWorker(localDir: string): Promise<void> {
  * worker is not running, since a wake-up would start one that is not paused.
  */
 export async function withWorkerPaused<T>(localDir: string, work: () => Promise<T>): Promise<T> {
-  const pid = await workerPid(localDir);
-  if (pid === null) throw new Error("the exports worker is not running: there is nothing to pause");
+  const pid = await runningWorkerPid(localDir);
   Deno.kill(pid, "SIGSTOP");
   try {
     return await work();

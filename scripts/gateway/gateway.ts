@@ -88,10 +88,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   try {
     await functionCache.listen();
     if (options.config.functions.has(workerFunctionName)) {
+      // The wake-up pg_net would send, handed to this gateway's own router:
+      // the same route, JWT check and function host as over HTTP, without a
+      // loopback connection to itself (half of what a wake-up cost here).
+      const workerUrl = `${url}/functions/v1/${workerFunctionName}`;
       wakes = await startWakeListener({
         databaseUrl: options.databaseUrl,
-        workerUrl: `${url}/functions/v1/${workerFunctionName}`,
-        serviceRoleKey: options.serviceRoleKey,
+        deliver: () =>
+          handler(
+            new Request(workerUrl, {
+              method: "POST",
+              headers: {
+                authorization: `Bearer ${options.serviceRoleKey}`,
+                apikey: options.serviceRoleKey,
+                "content-type": "application/json",
+              },
+              body: "{}",
+            }),
+          ),
       });
     }
   } catch (error) {

@@ -1,14 +1,13 @@
 // Wakes the exports worker: LISTEN on `exports_wake` (pg_cron and the SQL core notify it) and
-// POST /functions/v1/exports-worker for each notification, coalescing bursts so that at most one
-// wake is in flight and one more is queued behind it.
+// deliver a wake-up (the gateway's POST /functions/v1/exports-worker) for each notification,
+// coalescing bursts so that at most one wake is in flight and one more is queued behind it.
 import postgres from "postgres";
 
 /** What the listener needs to reach the database and the worker. */
 export interface WakeListenerOptions {
   databaseUrl: string;
-  /** The worker's URL on this gateway. */
-  workerUrl: string;
-  serviceRoleKey: string;
+  /** Delivers one wake-up to the worker; resolves with the worker's answer. */
+  deliver: () => Promise<Response>;
 }
 
 /** The notification channel the SQL core uses to ask for a worker run. */
@@ -61,15 +60,7 @@ export class WakeListener {
 
   async #postWake(): Promise<void> {
     try {
-      const response = await fetch(this.options.workerUrl, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${this.options.serviceRoleKey}`,
-          apikey: this.options.serviceRoleKey,
-          "content-type": "application/json",
-        },
-        body: "{}",
-      });
+      const response = await this.options.deliver();
       await response.body?.cancel();
       if (!response.ok) console.error(`exports-worker wake answered ${response.status}`);
     } catch (error) {

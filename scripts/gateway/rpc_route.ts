@@ -116,21 +116,22 @@ async function call(
   const select = `select ${body} as body from ${from}${call}`;
   const searchPath = [request.schema, ...context.config.extraSearchPath]
     .map((schema) => `"${schema.replaceAll('"', '""')}"`).join(", ");
-  return await context.sql.begin(async (tx) => {
-    await tx`
+  // The settings and the call go in one round trip (postgres.js pipelines the
+  // queries a transaction's callback returns): if the settings fail, the
+  // transaction is aborted and the call cannot run under another identity.
+  const [, [row]] = await context.sql.begin((tx) => [
+    tx`
       select set_config('role', ${request.role}, true),
              set_config('request.jwt.claims', ${JSON.stringify(request.claims)}, true),
              set_config('request.method', 'POST', true),
              set_config('request.path', ${request.path}, true),
              set_config('search_path', ${searchPath}, true)
-    `;
+    `,
     // Prepared, as PostgREST prepares its statements: the text is the same for
     // every call of a function with the same named arguments.
-    const [row] = await tx.unsafe<{ body: string }[]>(select, [JSON.stringify(args)], {
-      prepare: true,
-    });
-    return row?.body ?? "null";
-  }) as string;
+    tx.unsafe<{ body: string }[]>(select, [JSON.stringify(args)], { prepare: true }),
+  ]) as [unknown, { body: string }[]];
+  return row?.body ?? "null";
 }
 
 function isPostgresError(error: unknown): error is postgres.PostgresError {

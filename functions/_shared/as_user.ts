@@ -20,13 +20,18 @@ export async function asUser<T>(
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
   return await sql.begin(async (tx) => {
-    // One statement, not three: every round trip costs both processes CPU,
-    // and a small export is little more than its round trips.
-    await tx`
+    // One statement, not three, and not awaited: the work's first statement
+    // follows it in the same round trip (every round trip costs both
+    // processes CPU, and a small export is little more than its round trips).
+    // Should it fail, the transaction is aborted, so no statement of the work
+    // can run as anyone but the user; the work then fails with its error.
+    const identity = tx`
       select set_config('role', 'authenticated', true),
              set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
              set_config('statement_timeout', ${options.statementTimeout}, true)
-    `;
-    return await work(tx);
+    `.execute();
+    const result = await work(tx);
+    await identity;
+    return result;
   }) as T;
 }

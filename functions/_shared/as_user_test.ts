@@ -40,3 +40,18 @@ Deno.test("asUser applies the statement timeout inside its transaction only", as
     assert.equal(after.current_user, "postgres", "the role ends with the transaction");
   });
 });
+
+Deno.test("asUser runs none of the work when the user's identity cannot be set", async () => {
+  const user = await createTestUser();
+  await withDb(async (sql) => {
+    const ran: string[] = [];
+    await assert.rejects(
+      asUser(sql, { ...options(user.id), statementTimeout: "not a duration" }, async (tx) => {
+        const [{ role }] = await tx`select current_user as role`;
+        ran.push(role);
+      }),
+      (error: { code?: string }) => error.code === "22023",
+    );
+    assert.deepEqual(ran, [], "the work's first statement ran without the user's role");
+  });
+});

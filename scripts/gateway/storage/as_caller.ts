@@ -12,11 +12,16 @@ export async function asCaller<T>(
 ): Promise<T> {
   try {
     return await sql.begin(async (tx) => {
-      await tx`
+      // Not awaited: the work's first statement follows in the same round
+      // trip. Should this fail, the transaction is aborted and no statement
+      // of the work can run under the gateway's own role.
+      const identity = tx`
         select set_config('role', ${String(claims.role ?? "anon")}, true),
                set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)
-      `;
-      return await work(tx);
+      `.execute();
+      const result = await work(tx);
+      await identity;
+      return result;
     }) as T;
   } catch (error) {
     // Row level security said no: Storage answers 403 with the database's message.

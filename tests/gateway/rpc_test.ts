@@ -7,6 +7,7 @@ import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { createTestUser } from "../support/users.ts";
+import { signJwt } from "../../scripts/gateway/jwt.ts";
 import { fixtureConfig } from "./fixture.ts";
 
 const schema = "gateway_fixture";
@@ -30,6 +31,10 @@ async function withFixtureSchema(body: (gateway: TestGateway) => Promise<void>) 
     create function gateway_fixture.service_only() returns text language sql as $$select 'ok'$$;
     revoke execute on function gateway_fixture.service_only() from public, anon, authenticated;
     grant execute on function gateway_fixture.service_only() to service_role;
+    create table gateway_fixture.calls (called_as text not null);
+    grant insert on gateway_fixture.calls to public;
+    create function gateway_fixture.record_call() returns void
+      language sql as 'insert into gateway_fixture.calls values (current_user)';
   `);
   try {
     await using gateway = await startTestGateway({ config: fixtureConfig });
@@ -127,6 +132,21 @@ Deno.test("rpc refuses an invalid JWT with 401 PGRST301", async () => {
     );
     assert.equal(status, 401);
     assert.equal(error?.code, "PGRST301");
+  });
+});
+
+Deno.test("rpc whose role cannot be set runs nothing, not even as the gateway's own role", async () => {
+  await withFixtureSchema(async (gateway) => {
+    // Signed with the project's secret, so only setting the role can fail.
+    const token = await signJwt(
+      { role: "no_such_role", sub: crypto.randomUUID() },
+      stackEnv().jwtSecret,
+    );
+    const { error } = await userClient(token, { url: gateway.url, schema }).rpc("record_call");
+    assert.equal(error?.code, "22023", `expected the role's error, got ${JSON.stringify(error)}`);
+    assert.match(error.message, /no_such_role/);
+    const calls = await withDb((sql) => sql`select called_as from gateway_fixture.calls`);
+    assert.deepEqual([...calls], [], "the call ran although its role could not be set");
   });
 });
 

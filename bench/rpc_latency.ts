@@ -114,12 +114,17 @@ export async function measureRpc(
 function heldFigure(benchmark: RpcBenchmark, held: number[][]): Figure {
   return {
     name: `${benchmark.name} p50, exports held back`,
-    value: summarize(held.map((durations) => percentile(durations, 0.5))),
+    value: percentileOfRuns(held, 0.5),
     unit: "ms",
     note: "the same calls with the worker stopped (SIGSTOP) during each run and let go after " +
       "it: the request's own cost through the API, without the exports it queues running " +
       "beside it on these 2 CPUs",
   };
+}
+
+/** Percentile `p` of each run's latencies, summarized over the runs (median, min, max). */
+function percentileOfRuns(runs: number[][], p: number) {
+  return summarize(runs.map((durations) => percentile(durations, p)));
 }
 
 /** The figures of {@link measureRpc} from its samples, and the plans. */
@@ -138,7 +143,7 @@ async function rpcFigures(
     : "**the plan uses no index** (see the plans below the table)";
   const figures: Figure[] = [0.5, 0.99].map((p) => ({
     name: `${benchmark.name} p${Math.round(p * 100)}`,
-    value: summarize(runs.map((durations) => percentile(durations, p))),
+    value: percentileOfRuns(runs, p),
     unit: "ms",
     target: benchmark.floor
       ? undefined
@@ -153,7 +158,7 @@ async function rpcFigures(
   }));
   figures.push({
     name: `${benchmark.name} p50, in Postgres`,
-    value: summarize(inPostgres.map((durations) => percentile(durations, 0.5))),
+    value: percentileOfRuns(inPostgres, 0.5),
     unit: "ms",
     note: "the same calls over one postgres.js connection, in PostgREST's transaction " +
       "(role and claims set, the call, commit): the database's share of the figure above",

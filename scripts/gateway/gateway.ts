@@ -31,6 +31,12 @@ export interface Gateway {
 /** The worker the exports_wake notifications wake. */
 export const workerFunctionName = "exports-worker";
 
+/**
+ * The least time between two wake-ups of the worker: what an export requested just after one
+ * may wait for the next, against one HTTP exchange a request under a stream of them.
+ */
+const wakeIntervalMs = 20;
+
 /** Starts a gateway on 127.0.0.1:`options.port`. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://127.0.0.1:${options.port}`;
@@ -106,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
               body: "{}",
             }),
           ),
+        intervalMs: wakeIntervalMs,
       });
     }
   } catch (error) {

@@ -1,7 +1,9 @@
 // The gateway's exports_wake listener: a NOTIFY wakes the declared exports-worker with the
-// service-role key, and a gateway whose config declares no worker does not listen.
+// service-role key, and bursts and streams of notifications are throttled.
 import assert from "node:assert/strict";
+import { startWakeListener, wakeChannel } from "../../scripts/gateway/wake_listener.ts";
 import { withDb } from "../support/db.ts";
+import { stackEnv } from "../support/env.ts";
 import { startTestGateway } from "../support/gateway.ts";
 import { eventually, fixtureConfig } from "./fixture.ts";
 
@@ -41,5 +43,50 @@ Deno.test("a burst of notifications is coalesced into at most two wakes", async 
     assert.ok(wakes.length <= 2, `ten notifications caused ${wakes.length} wakes`);
   } finally {
     await Deno.remove(log);
+  }
+});
+
+Deno.test("a stream of notifications is answered at most once an interval, the last one too", async () => {
+  const intervalMs = 300;
+  const wakes: number[] = [];
+  const listener = await startWakeListener({
+    databaseUrl: stackEnv().databaseUrl,
+    deliver: () => {
+      wakes.push(performance.now());
+      return Promise.resolve(new Response(null, { status: 202 }));
+    },
+    intervalMs,
+  });
+  try {
+    await withDb(async (sql) => {
+      // A lone notification after a quiet spell is answered at once, not after an interval.
+      const first = performance.now();
+      await sql`select pg_notify(${wakeChannel}, 'lone')`;
+      await eventually("the first wake", () => Promise.resolve(wakes.length === 1));
+      assert.ok(wakes[0] - first < intervalMs / 2, `the first wake took ${wakes[0] - first} ms`);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs * 2));
+
+      // Then one every 20 ms for 1.2 s, each committed on its own.
+      wakes.length = 0;
+      const started = performance.now();
+      let last = started;
+      for (let i = 0; i < 60; i++) {
+        await sql`select pg_notify(${wakeChannel}, ${String(i)})`;
+        last = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs * 2));
+      const allowed = Math.ceil((last - started) / intervalMs) + 2;
+      assert.ok(wakes.length <= allowed, `60 notifications caused ${wakes.length} wakes`);
+      assert.ok(wakes.at(-1)! > last, "no wake came after the last notification");
+      for (let i = 1; i < wakes.length; i++) {
+        assert.ok(
+          wakes[i] - wakes[i - 1] >= intervalMs - 5,
+          `wakes ${wakes[i] - wakes[i - 1]} ms apart`,
+        );
+      }
+    });
+  } finally {
+    await listener.close();
   }
 });

@@ -62,7 +62,7 @@ Deno.test("a stream of notifications is answered at most once an interval, the l
       // A lone notification after a quiet spell is answered at once, not after an interval.
       const first = performance.now();
       await sql`select pg_notify(${wakeChannel}, 'lone')`;
-      await eventually("the first wake", () => Promise.resolve(wakes.length === 1));
+      await eventually("the first wake", () => Promise.resolve(wakes.length > 0));
       assert.ok(wakes[0] - first < intervalMs / 2, `the first wake took ${wakes[0] - first} ms`);
       await new Promise((resolve) => setTimeout(resolve, intervalMs * 2));
 

@@ -38,8 +38,8 @@ interface Scan {
  * Reads `chunk` into `scan`, four bytes at a time where it can: a word with
  * neither a quote nor a newline (most of them) is passed after one test, and
  * only the others are read a byte at a time. The counter reads every byte of a
- * CSV export, and read them with the native indexOf in 0.9 to 1.0 s for 448 MB
- * (half of the worker's JavaScript time in the export); 0.3 to 0.35 s this way
+ * CSV export, and read them with the native indexOf in 0.87 to 1.01 s for 448 MB
+ * (half of the worker's JavaScript time in the export); 0.28 to 0.45 s this way
  * (bench/'s CSV rows). A function of the module rather than of each counter,
  * so that V8 keeps one optimized copy for every export.
  */

@@ -38,6 +38,12 @@ async function download(url: string) {
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
+const concat = (chunks: Uint8Array[]) => {
+  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  chunks.reduce((offset, chunk) => (all.set(chunk, offset), offset + chunk.length), 0);
+  return all;
+};
+
 Deno.test("createBucket then getBucket returns the bucket as Storage describes it", async () => {
   await withBucket(async ({ client, bucket }) => {
     const { data, error } = await client.storage.getBucket(bucket);
@@ -102,18 +108,36 @@ Deno.test("a signed URL downloads the same bytes with the requested filename", a
 
 Deno.test("a streamed ReadableStream upload is stored byte for byte", async () => {
   await withBucket(async ({ client, bucket }) => {
-    const chunk = new Uint8Array(64 * 1024).map((_, i) => i % 251);
-    const body = ReadableStream.from((function* () {
-      for (let i = 0; i < 32; i++) yield chunk;
-    })());
-    const { error } = await client.storage.from(bucket).upload("big.bin", body, {
-      contentType: "application/octet-stream",
-    });
+    // Each chunk different, so that a chunk lost, repeated or reordered on its way to the disk
+    // shows.
+    const chunks = Array.from(
+      { length: 32 },
+      (_, k) => new Uint8Array(64 * 1024).map((_, i) => (i + 7 * k) % 251),
+    );
+    const { error } = await client.storage.from(bucket).upload(
+      "big.bin",
+      ReadableStream.from(chunks),
+      { contentType: "application/octet-stream" },
+    );
     assert.equal(error, null);
     const { data } = await client.storage.from(bucket).createSignedUrl("big.bin", 60);
     const { bytes: downloaded } = await download(data!.signedUrl);
-    assert.equal(downloaded.length, 32 * chunk.length);
-    assert.deepEqual(downloaded.subarray(31 * chunk.length), chunk);
+    assert.deepEqual(downloaded, concat(chunks));
+  });
+});
+
+Deno.test("an upload refused before its body is read answers at once, and Storage serves on", async () => {
+  await withBucket(async ({ client, bucket }) => {
+    // 8 MiB that the gateway must stop reading once Storage has answered.
+    const chunk = new Uint8Array(256 * 1024).fill(1);
+    const body = ReadableStream.from(Array.from({ length: 32 }, () => chunk));
+    const { error } = await client.storage.from(`missing-${bucket}`).upload("x.bin", body, {
+      contentType: "application/octet-stream",
+    });
+    assert.equal((error as { statusCode?: string } | null)?.statusCode, "404");
+    assert.match(error!.message, /Bucket not found/);
+    const { error: next } = await client.storage.from(bucket).upload("after.txt", bytes("ok"));
+    assert.equal(next, null);
   });
 });
 

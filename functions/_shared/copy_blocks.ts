@@ -20,11 +20,13 @@ const blocksAhead = 1;
  * The bytes of `copy` in blocks of `blockSize`. When the consumer falls
  * behind, `copy` is paused, and with it the socket (postgres.js pauses the
  * socket once a COPY stream's own buffer is full), so memory stays bounded.
- * Canceling the web stream destroys `copy`.
+ * Canceling the web stream calls `onCancel`, or destroys `copy` when there is
+ * none; blocks that arrive after that are dropped.
  */
 export function copyBlocks(
   copy: Readable,
   blockSize: number = defaultBlockSize,
+  onCancel: () => unknown = () => copy.destroy(),
 ): ReadableStream<Uint8Array> {
   let settled = false;
   return new ReadableStream<Uint8Array>({
@@ -33,7 +35,9 @@ export function copyBlocks(
         controller.enqueue(block);
         if (controller.desiredSize! <= 0) copy.pause();
       }, blockSize);
-      copy.on("data", (chunk: Uint8Array) => gatherer.add(chunk));
+      copy.on("data", (chunk: Uint8Array) => {
+        if (!settled) gatherer.add(chunk);
+      });
       copy.once("end", () => {
         if (settled) return;
         settled = true;
@@ -51,7 +55,7 @@ export function copyBlocks(
     },
     cancel() {
       settled = true;
-      copy.destroy();
+      onCancel();
     },
   }, { highWaterMark: blocksAhead });
 }

@@ -50,3 +50,16 @@ Deno.test("canceling copyBlocks destroys its source", async () => {
   await reader.cancel(new Error("the export was canceled"));
   assert.ok(source.destroyed);
 });
+
+Deno.test("canceling copyBlocks hands its source to onCancel, and takes no more of it", async () => {
+  const source = rows(1_000_000, 100);
+  let canceled = 0;
+  const reader = copyBlocks(source, 1024, () => canceled++).getReader();
+  await reader.read();
+  await reader.cancel(new Error("the export was canceled"));
+  assert.equal(canceled, 1);
+  assert.equal(source.destroyed, false);
+  // What the source still sends must not reach the canceled stream, which would throw.
+  source.resume();
+  await new Promise((resolve) => source.once("end", resolve));
+});

@@ -2,7 +2,7 @@
 // transaction that already runs as the requesting user: COPY output streamed
 // through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
 // batches rendered (xlsx, pdf); then gzip when asked for. COPY output is
-// gathered into 64 KiB blocks as it is read (copy_blocks.ts).
+// gathered into 64 KiB blocks as it is read (copy_out.ts).
 import type postgres from "postgres";
 import type { ClaimedExport } from "./queue.ts";
 import { copyTextFile } from "./copy_text.ts";
@@ -10,7 +10,7 @@ import { csvRecordCounter } from "./csv_record_counter.ts";
 import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
-import { copyBlocks } from "./copy_blocks.ts";
+import { copyOut, type CopyOutOptions } from "./copy_out.ts";
 import { RowLimitExceeded } from "./worker_failure.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
@@ -22,6 +22,12 @@ export interface ExportFile {
   body: ReadableStream<Uint8Array>;
   /** Source rows written so far; final once `body` has ended. */
   rowsWritten(): number;
+  /**
+   * Ends the statement if it is still running, so that the transaction can
+   * roll back: call it before leaving the transaction when `body` was not
+   * read to its end.
+   */
+  stop(): Promise<void>;
 }
 
 /** The columns of an export that decide how its file is made. */
@@ -31,10 +37,7 @@ export type FileSpec = Pick<
 >;
 
 /** Options for {@link exportFile}. */
-export interface ExportFileOptions {
-  /** Called once a COPY's output has been read to its end (see db_client.ts). */
-  afterCopy(): void;
-}
+export type ExportFileOptions = CopyOutOptions;
 
 /**
  * Starts producing the file for `spec` on `tx`, which must be a transaction
@@ -51,7 +54,7 @@ export async function exportFile(
   const body = file.body
     .pipeThrough(new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
     .pipeThrough(coalesceChunks());
-  return { body, rowsWritten: file.rowsWritten };
+  return { ...file, body };
 }
 
 // A statement with a row limit reads at most one row past it (see
@@ -67,8 +70,9 @@ async function uncompressedFile(
       const counter = csvRecordCounter();
       const copy = await copyOut(tx, spec.statement, options);
       return {
-        body: withinLimit(copy.pipeThrough(counter.stream), counter.records, limit),
+        body: withinLimit(copy.body.pipeThrough(counter.stream), counter.records, limit),
         rowsWritten: counter.records,
+        stop: copy.stop,
       };
     }
     case "copy_text": {
@@ -77,8 +81,9 @@ async function uncompressedFile(
       );
       const copy = await copyOut(tx, spec.statement, options);
       return {
-        body: withinLimit(copy.pipeThrough(file.stream), file.rows, limit),
+        body: withinLimit(copy.body.pipeThrough(file.stream), file.rows, limit),
         rowsWritten: file.rows,
+        stop: copy.stop,
       };
     }
     case "cursor": {
@@ -100,7 +105,13 @@ async function uncompressedFile(
       const file = spec.format === "xlsx"
         ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
         : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });
-      return { body: file.pipeThrough(coalesceChunks()), rowsWritten: () => rows };
+      return {
+        body: file.pipeThrough(coalesceChunks()),
+        rowsWritten: () => rows,
+        // A cursor holds nothing between its fetches that a rollback would
+        // wait for: postgres.js runs the rollback after a fetch in flight.
+        stop: () => Promise.resolve(),
+      };
     }
   }
 }
@@ -119,14 +130,4 @@ function withinLimit(
       },
     }),
   );
-}
-
-async function copyOut(
-  tx: postgres.TransactionSql,
-  statement: string,
-  options: ExportFileOptions,
-): Promise<ReadableStream<Uint8Array>> {
-  const copy = await tx.unsafe(statement).readable();
-  copy.once("end", options.afterCopy);
-  return copyBlocks(copy);
 }

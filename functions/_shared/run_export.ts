@@ -58,18 +58,27 @@ export async function runExport(
     }, async (tx) => {
       const file = await exportFile(tx, claim, { afterCopy: db.resumeReads });
       rowsWritten = file.rowsWritten;
-      const meter = byteMeter();
-      const watched = watchFailure(file.body);
-      const body = watched.body.pipeThrough(meter.stream, { signal: stop.signal });
-      const { error } = await bucket.upload(claim.storage_path, body, {
-        contentType: claim.content_type,
-        upsert: true,
-      });
-      if (stop.signal.aborted) throw stop.signal.reason;
-      // A file that failed (a source error, too many rows) fails the upload
-      // too; its own error is the one that tells the user what happened.
-      if (error) throw watched.failure() ?? new StorageFailure(storageStatus(error), error.message);
-      return { ...(await meter.measurement), rows: file.rowsWritten() };
+      try {
+        const meter = byteMeter();
+        const watched = watchFailure(file.body);
+        const body = watched.body.pipeThrough(meter.stream, { signal: stop.signal });
+        const { error } = await bucket.upload(claim.storage_path, body, {
+          contentType: claim.content_type,
+          upsert: true,
+        });
+        if (stop.signal.aborted) throw stop.signal.reason;
+        // A file that failed (a source error, too many rows) fails the upload
+        // too; its own error is the one that tells the user what happened.
+        if (error) {
+          throw watched.failure() ?? new StorageFailure(storageStatus(error), error.message);
+        }
+        return { ...(await meter.measurement), rows: file.rowsWritten() };
+      } catch (error) {
+        // Stopped, or Storage gave up, with the statement perhaps still
+        // running: it must end before the transaction can roll back.
+        await file.stop();
+        throw error;
+      }
     });
     release();
     const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {

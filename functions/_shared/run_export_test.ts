@@ -5,11 +5,14 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { stackEnv } from "../../tests/support/env.ts";
+import { withDb } from "../../tests/support/db.ts";
 import { createTestUser } from "../../tests/support/users.ts";
+import { within } from "../../tests/support/within.ts";
 import { claimNewExport } from "../../tests/functions/_queue_fixture.ts";
 import {
   exportRow,
   seedConversation,
+  seedManyConversations,
   storedObjects,
 } from "../../tests/functions/_exports_helpers.ts";
 import { workerDb } from "./db_client.ts";
@@ -46,7 +49,9 @@ async function withWorkerDb<T>(work: (db: ReturnType<typeof workerDb>) => Promis
   try {
     return await work(db);
   } finally {
-    await db.sql.end();
+    // Closes connections still busy after 5 s, so a run that hung fails its
+    // test rather than stalling the suite.
+    await db.sql.end({ timeout: 5 });
   }
 }
 
@@ -115,4 +120,57 @@ Deno.test("runExport records a source error raised mid-file as the source's, not
   const row = await exportRow(claim.export_id);
   assert.deepEqual([row.status, row.error_code], ["failed", "source_data_error"]);
   assert.deepEqual(await storedObjects(row), []);
+});
+
+Deno.test("runExport stops an export canceled mid-COPY and frees its connection", async () => {
+  const run = { ...settings(), heartbeatMs: 100 };
+  const user = await createTestUser();
+  // Some 2 MB of CSV, which the Storage below takes 64 KiB every 50 ms:
+  // the COPY is still sending rows when the cancel is seen.
+  await seedManyConversations(user, 20_000);
+  const claim = await withDb((sql) =>
+    claimNewExport(sql, user, { source: "conversations", format: "csv" }, run.workerId)
+  );
+  const firstChunk = Promise.withResolvers<void>();
+  const slowStorage = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      try {
+        for await (const _ of request.body!) {
+          firstChunk.resolve();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } catch {
+        // The worker gave the upload up.
+      }
+      return Response.json({ Key: "unused" });
+    },
+  );
+  try {
+    await withWorkerDb(async (db) => {
+      const outcome = runExport(
+        db,
+        storage(`http://127.0.0.1:${slowStorage.addr.port}`),
+        claim,
+        run,
+      );
+      await firstChunk.promise;
+      await withDb((sql) =>
+        sql`update exports.exports set status = 'canceled', finished_at = now(),
+              lease_owner = null, lease_expires_at = null
+            where export_id = ${claim.export_id}`
+      );
+      // Before the fix the run hung here, its COPY blocked and its transaction open.
+      assert.equal(await within(30_000, outcome), "stopped");
+      const [{ open }] = await within(
+        30_000,
+        db.sql`
+        select count(*)::int as open from pg_stat_activity
+        where xact_start is not null and query like 'copy (select%conversation_messages%'`,
+      );
+      assert.equal(open, 0, "no transaction is left running the export's COPY");
+    });
+  } finally {
+    await slowStorage.shutdown();
+  }
 });

@@ -1,0 +1,61 @@
+// Runs a COPY ... TO STDOUT statement on a postgres.js transaction as a web
+// stream of blocks (copy_blocks.ts) that can be stopped part-way, leaving the
+// transaction free to roll back.
+//
+// Destroying postgres.js's COPY stream does not end the COPY: the server goes
+// on sending rows, postgres.js pauses the socket on each one it cannot push
+// into the destroyed stream, the server blocks writing, and the transaction
+// can neither finish nor roll back (postgres.js refuses any statement while a
+// COPY is in progress). An export canceled mid-COPY hung with its connection
+// and its transaction, as the user, open. So a stop asks the server to cancel
+// the statement and reads what it still sends, dropping it, until the
+// cancel's error ends the stream.
+import type postgres from "postgres";
+import { copyBlocks } from "./copy_blocks.ts";
+
+/** A COPY being read. */
+export interface CopyOut {
+  /** The COPY's output, in blocks. Canceling it stops the COPY (see `stop`). */
+  body: ReadableStream<Uint8Array>;
+  /**
+   * Ends the COPY if it is still running and resolves once the connection has
+   * nothing more of it to read, so the transaction's next statement (its
+   * rollback) can run. Resolves at once for a COPY that has ended.
+   */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link copyOut}. */
+export interface CopyOutOptions {
+  /** Called once the COPY's output has been read to its end or stopped (see db_client.ts). */
+  afterCopy(): void;
+}
+
+/** Starts `statement`, a COPY ... TO STDOUT, on `tx`. */
+export async function copyOut(
+  tx: postgres.TransactionSql,
+  statement: string,
+  options: CopyOutOptions,
+): Promise<CopyOut> {
+  const query = tx.unsafe(statement);
+  const copy = await query.readable();
+  copy.once("end", options.afterCopy);
+  // 'close' follows the end of the output and an error (the cancel's) alike.
+  const closed = new Promise<void>((resolve) => copy.once("close", resolve));
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    stopping ??= (async () => {
+      // Ended or failed: postgres.js has let go of it, and a cancel now
+      // could land on the connection's next statement.
+      if (copy.readableEnded || copy.destroyed) return;
+      // Drop what still comes; copyBlocks, which would pause the stream
+      // again once its reader falls behind, no longer takes it.
+      copy.removeAllListeners("data");
+      copy.on("data", () => {});
+      copy.resume();
+      query.cancel();
+      await closed;
+      options.afterCopy();
+    })();
+  return { body: copyBlocks(copy, undefined, stop), stop };
+}

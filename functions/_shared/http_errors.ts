@@ -1,27 +1,45 @@
-// Maps errors from the SQL core (SQLSTATE class EX) to HTTP answers with a
-// stable JSON shape: {error: {code, message, details?}}.
+// Maps errors from the SQL core (SQLSTATE class EX) and from PostgREST to HTTP
+// answers with a stable JSON shape: {error: {code, message, details?}}.
 
 /** The body of every error answer of the exports API. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-const statusBySqlstate: Record<string, [number, string]> = {
-  EX001: [400, "unknown_source"],
-  EX002: [400, "unknown_format"],
-  EX003: [422, "format_not_offered"],
-  EX004: [400, "invalid_options"],
-  EX005: [403, "not_a_scope_member"],
-  EX006: [400, "invalid_scope"],
-  EX007: [409, "idempotency_key_reused"],
-  EX008: [401, "not_signed_in"],
-  EX010: [429, "too_many_active_exports"],
-  EX011: [429, "daily_export_quota_reached"],
-  EX012: [422, "too_many_rows"],
-  EX020: [404, "export_not_found"],
-  EX021: [409, "invalid_status"],
-  EX022: [409, "nothing_to_download"],
+/** How the exports API answers one SQLSTATE: an HTTP status and a stable code. */
+export interface SqlstateAnswer {
+  status: number;
+  code: string;
+}
+
+/**
+ * The answer to each SQLSTATE of class EX. exports.error_codes lists the same
+ * pairs as (http_status, name); tests/functions/exports_api_error_codes_test.ts
+ * compares the two so that they cannot drift apart.
+ */
+export const sqlstateAnswers: Readonly<Record<string, SqlstateAnswer>> = {
+  EX001: { status: 400, code: "unknown_source" },
+  EX002: { status: 400, code: "unknown_format" },
+  EX003: { status: 422, code: "format_not_offered" },
+  EX004: { status: 400, code: "invalid_options" },
+  EX005: { status: 403, code: "not_a_scope_member" },
+  EX006: { status: 400, code: "invalid_scope" },
+  EX007: { status: 409, code: "idempotency_key_reused" },
+  EX008: { status: 401, code: "not_signed_in" },
+  EX010: { status: 429, code: "too_many_active_exports" },
+  EX011: { status: 429, code: "daily_export_quota_reached" },
+  EX012: { status: 422, code: "too_many_rows" },
+  EX020: { status: 404, code: "export_not_found" },
+  EX021: { status: 409, code: "invalid_status" },
+  EX022: { status: 409, code: "nothing_to_download" },
+  EX030: { status: 500, code: "invalid_source" },
 };
+
+// PostgREST's refusals of the caller's JWT: PGRST301 (invalid; also expired
+// before PostgREST 13), PGRST302 (no JWT while anonymous access is off) and
+// PGRST303 (claims refused, "JWT expired" since PostgREST 13 and in the local
+// gateway).
+const sessionRefusals = new Set(["PGRST301", "PGRST302", "PGRST303"]);
 
 /** An error answer: status, code and a message a person can act on. */
 export function errorResponse(
@@ -37,14 +55,33 @@ export function errorResponse(
 }
 
 /**
- * Answers a PostgREST error from an RPC. EX errors carry the SQL core's own
- * message (written for users); anything else is logged and answered 500.
+ * Answers a PostgREST error from an RPC, given the HTTP status PostgREST sent
+ * with it. EX errors carry the SQL core's own message (written for users);
+ * anything else is logged and answered 500.
  */
-export function rpcErrorResponse(error: { code?: string; message?: string }): Response {
-  const known = error.code ? statusBySqlstate[error.code] : undefined;
-  if (known) return errorResponse(known[0], known[1], error.message ?? known[1]);
-  if (error.code === "PGRST301" || error.code === "PGRST302") {
+export function rpcErrorResponse(
+  error: { code?: string; message?: string },
+  httpStatus: number,
+): Response {
+  const known = error.code && Object.hasOwn(sqlstateAnswers, error.code)
+    ? sqlstateAnswers[error.code]
+    : undefined;
+  if (known && known.status < 500) {
+    return errorResponse(known.status, known.code, error.message ?? known.code);
+  }
+  if (known) {
+    // A developer's error (EX030): its message names functions, so it stays in the log.
+    console.error("exports API: RPC failed with a server-side error", error);
+    return errorResponse(known.status, known.code, "internal error");
+  }
+  if (error.code && sessionRefusals.has(error.code)) {
     return errorResponse(401, "not_signed_in", "Sign in again: the session is missing or expired.");
+  }
+  // The RPCs are granted to authenticated only, so a caller with just the anon
+  // key is refused with 42501, which PostgREST answers 401 for the anon role
+  // (403 for a signed-in one, which would be a missing grant: a 500 below).
+  if (error.code === "42501" && httpStatus === 401) {
+    return errorResponse(401, "not_signed_in", "Sign in to use exports: no user is signed in.");
   }
   console.error("exports API: unexpected RPC error", error);
   return internalError();

@@ -52,73 +52,125 @@ function invalid(error: import("zod").ZodError): Response {
   );
 }
 
+/** What a route's handler gets: the request, its URL and a client acting as the caller. */
+interface Call {
+  request: Request;
+  url: URL;
+  db: SupabaseClient<Database>;
+  /** The export id of an `:id` path, a valid UUID; "" on the others. */
+  id: string;
+}
+
+type Handler = (call: Call) => Promise<Response>;
+
+/**
+ * The API's paths below /exports (`:id` an export id) and the handler of each
+ * method they take. A path not listed is a 404; a listed path with another
+ * method is a 405 naming the methods it takes.
+ */
+const routes = new Map<string, Partial<Record<string, Handler>>>([
+  ["", { GET: listExports, POST: createExport }],
+  [":id", { GET: getExport, DELETE: deleteExport }],
+  [":id/cancel", { POST: cancelExport }],
+  [":id/link", { POST: linkExport }],
+]);
+
+// Browsers call the API from an app's own origin (supabase.functions.invoke),
+// so every answer, errors included, carries these headers and preflights are
+// answered here: Supabase's gateway passes OPTIONS through without a JWT.
+// Any origin may call: the API authenticates with the Authorization header,
+// never with cookies, so a foreign page can act only with a token it holds.
+const corsHeaders = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",
+  "Access-Control-Allow-Methods": [
+    ...new Set([...routes.values()].flatMap(Object.keys)),
+    "OPTIONS",
+  ].join(", "),
+};
+
+async function createExport({ request, db }: Call): Promise<Response> {
+  const input = createExportInput.safeParse(await readJson(request));
+  if (!input.success) return invalid(input.error);
+  const { data, error, status } = await db.rpc("request_export", input.data);
+  if (error) return rpcErrorResponse(error, status);
+  wakeWorker();
+  return Response.json(data, { status: 201 });
+}
+
+async function listExports({ url, db }: Call): Promise<Response> {
+  const input = listExportsInput.safeParse(Object.fromEntries(url.searchParams));
+  if (!input.success) return invalid(input.error);
+  const { data, error, status } = await db.rpc("list_exports", input.data);
+  return error ? rpcErrorResponse(error, status) : Response.json(data);
+}
+
+async function getExport({ db, id }: Call): Promise<Response> {
+  const { data, error, status } = await db.rpc("get_export", { export_id: id });
+  if (error) return rpcErrorResponse(error, status);
+  return data?.length
+    ? Response.json(data[0])
+    : errorResponse(404, "export_not_found", "No such export.");
+}
+
+async function cancelExport({ db, id }: Call): Promise<Response> {
+  const { data, error, status } = await db.rpc("cancel_export", { export_id: id });
+  return error ? rpcErrorResponse(error, status) : Response.json(data);
+}
+
+async function deleteExport({ db, id }: Call): Promise<Response> {
+  const { error, status } = await db.rpc("delete_export", { export_id: id });
+  return error ? rpcErrorResponse(error, status) : new Response(null, { status: 204 });
+}
+
+async function linkExport({ request, db, id }: Call): Promise<Response> {
+  const input = linkInput.safeParse(await readJson(request));
+  if (!input.success) return invalid(input.error);
+  const { data, error, status } = await db.rpc("record_export_download", { export_id: id });
+  if (error) return rpcErrorResponse(error, status);
+  const [file] = data ?? [];
+  if (!file) return errorResponse(404, "export_not_found", "No such export.");
+  const signed = await service.storage.from(file.storage_bucket)
+    .createSignedUrl(file.storage_path, input.data.expires_in, { download: file.file_name });
+  if (signed.error) {
+    console.error("exports API: signing failed", signed.error);
+    return internalError();
+  }
+  return Response.json({
+    url: signed.data.signedUrl,
+    file_name: file.file_name,
+    content_type: file.content_type,
+    expires_in: input.data.expires_in,
+  });
+}
+
 async function route(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const parts = url.pathname.replace(/^.*?\/exports\/?/, "").split("/").filter(Boolean);
-  const db = asCaller(request);
-  const [id, action] = parts;
+  const [id, ...rest] = parts;
+  const handlers = routes.get(id === undefined ? "" : [":id", ...rest].join("/"));
+  if (!handlers) {
+    return errorResponse(404, "unknown_route", `${url.pathname} is not part of the exports API.`);
+  }
+  const handler = handlers[request.method];
+  if (!handler) {
+    const allowed = [...Object.keys(handlers), "OPTIONS"].join(", ");
+    const refusal = errorResponse(
+      405,
+      "method_not_allowed",
+      `${url.pathname} takes ${allowed}, not ${request.method}.`,
+    );
+    refusal.headers.set("Allow", allowed);
+    return refusal;
+  }
   if (id !== undefined && !exportId.safeParse(id).success) {
     return errorResponse(404, "export_not_found", "No such export.");
   }
-  const method = request.method;
-
-  if (method === "POST" && parts.length === 0) {
-    const input = createExportInput.safeParse(await readJson(request));
-    if (!input.success) return invalid(input.error);
-    const { data, error } = await db.rpc("request_export", input.data);
-    if (error) return rpcErrorResponse(error);
-    wakeWorker();
-    return Response.json(data, { status: 201 });
-  }
-  if (method === "GET" && parts.length === 0) {
-    const input = listExportsInput.safeParse(Object.fromEntries(url.searchParams));
-    if (!input.success) return invalid(input.error);
-    const { data, error } = await db.rpc("list_exports", input.data);
-    return error ? rpcErrorResponse(error) : Response.json(data);
-  }
-  if (method === "GET" && parts.length === 1) {
-    const { data, error } = await db.rpc("get_export", { export_id: id });
-    if (error) return rpcErrorResponse(error);
-    return data?.length
-      ? Response.json(data[0])
-      : errorResponse(404, "export_not_found", "No such export.");
-  }
-  if (method === "POST" && action === "cancel" && parts.length === 2) {
-    const { data, error } = await db.rpc("cancel_export", { export_id: id });
-    return error ? rpcErrorResponse(error) : Response.json(data);
-  }
-  if (method === "DELETE" && parts.length === 1) {
-    const { error } = await db.rpc("delete_export", { export_id: id });
-    return error ? rpcErrorResponse(error) : new Response(null, { status: 204 });
-  }
-  if (method === "POST" && action === "link" && parts.length === 2) {
-    const input = linkInput.safeParse(await readJson(request));
-    if (!input.success) return invalid(input.error);
-    const { data, error } = await db.rpc("record_export_download", { export_id: id });
-    if (error) return rpcErrorResponse(error);
-    const [file] = data ?? [];
-    if (!file) return errorResponse(404, "export_not_found", "No such export.");
-    const signed = await service.storage.from(file.storage_bucket)
-      .createSignedUrl(file.storage_path, input.data.expires_in, { download: file.file_name });
-    if (signed.error) {
-      console.error("exports API: signing failed", signed.error);
-      return internalError();
-    }
-    return Response.json({
-      url: signed.data.signedUrl,
-      file_name: file.file_name,
-      content_type: file.content_type,
-      expires_in: input.data.expires_in,
-    });
-  }
-  return errorResponse(
-    405,
-    "unsupported_route",
-    `${method} ${url.pathname} is not part of the exports API.`,
-  );
+  return await handler({ request, url, db: asCaller(request), id: id ?? "" });
 }
 
-Deno.serve(async (request) => {
+async function answer(request: Request): Promise<Response> {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204 });
   try {
     return await route(request);
   } catch (error) {
@@ -128,4 +180,10 @@ Deno.serve(async (request) => {
     console.error("exports API: unexpected error", error);
     return internalError();
   }
+}
+
+Deno.serve(async (request) => {
+  const response = await answer(request);
+  for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+  return response;
 });

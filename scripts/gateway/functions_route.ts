@@ -15,7 +15,9 @@ export async function handleFunction(
   const [, name, rest] = path.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/) ?? [];
   const fn = name ? config.functions.get(name) : undefined;
   if (!fn) return failure(404, "NOT_FOUND", "Requested function was not found");
-  if (fn.verifyJwt) {
+  // A browser's CORS preflight never carries the Authorization header; the
+  // hosted gateway lets OPTIONS through to the function, which answers it.
+  if (fn.verifyJwt && request.method !== "OPTIONS") {
     const refusal = await refuseUnverified(request, jwtSecret);
     if (refusal) return refusal;
   }

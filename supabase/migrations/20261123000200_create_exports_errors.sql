@@ -1,5 +1,8 @@
 -- The errors a caller of the module must act on: one SQLSTATE of class EX
 -- each, listed once here so the exports API can map them to HTTP statuses.
+-- Each row's name and http_status are the error code and status the API
+-- answers with; functions/_shared/http_errors.ts holds the same pairs, and
+-- tests/functions/exports_api_error_codes_test.ts keeps the two equal.
 --
 -- sqlstate | http | raised when
 -- ---------+------+-----------------------------------------------------------
@@ -35,18 +38,18 @@ comment on table exports.error_codes is
 insert into exports.error_codes (sqlstate, name, http_status, description) values
   ('EX001', 'unknown_source', 400, 'The source is not registered.'),
   ('EX002', 'unknown_format', 400, 'The format is not one the module writes.'),
-  ('EX003', 'format_not_supported', 422, 'The source does not offer that format.'),
+  ('EX003', 'format_not_offered', 422, 'The source does not offer that format.'),
   ('EX004', 'invalid_options', 400, 'The options are malformed: an unknown key, a wrong type or an empty range.'),
   ('EX005', 'not_a_scope_member', 403, 'The caller is not a member of the scope.'),
-  ('EX006', 'scope_mismatch', 400, 'The source needs a scope and none was given, or takes none and one was.'),
+  ('EX006', 'invalid_scope', 400, 'The source needs a scope and none was given, or takes none and one was.'),
   ('EX007', 'idempotency_key_reused', 409, 'The idempotency key was used before for a different request.'),
-  ('EX008', 'not_authenticated', 401, 'The caller is not signed in.'),
+  ('EX008', 'not_signed_in', 401, 'The caller is not signed in.'),
   ('EX010', 'too_many_active_exports', 429, 'The caller has too many exports queued or running.'),
-  ('EX011', 'daily_quota_exceeded', 429, 'The caller has requested too many exports in the last 24 hours.'),
+  ('EX011', 'daily_export_quota_reached', 429, 'The caller has requested too many exports in the last 24 hours.'),
   ('EX012', 'too_many_rows', 422, 'The export has more rows than the format or the source allows.'),
   ('EX020', 'export_not_found', 404, 'The export does not exist or the caller may not see it.'),
-  ('EX021', 'invalid_transition', 409, 'The export''s status does not allow the change.'),
-  ('EX022', 'not_downloadable', 409, 'The export has no file to download: it is not completed, or it expired.'),
+  ('EX021', 'invalid_status', 409, 'The export''s status does not allow the change.'),
+  ('EX022', 'nothing_to_download', 409, 'The export has no file to download: it is not completed, or it expired.'),
   ('EX030', 'invalid_source', 500, 'A source registration is invalid.');
 
 -- ============================================================================

@@ -1,8 +1,9 @@
 // Helpers for the exports end-to-end tests: seed a user's data with SQL, call
-// the exports API with supabase-js, wait for an export to reach a state, and
-// look at what the worker left in Storage (its rows and its bytes on disk).
+// the exports API with supabase-js (and read the status it really answered),
+// wait for an export to reach a state, and look at what the worker left in
+// Storage (its rows and its bytes on disk).
 import { join } from "node:path";
-import { serviceClient, userClient } from "../support/clients.ts";
+import { serviceClient, type TestClient, userClient } from "../support/clients.ts";
 import { withDb } from "../support/db.ts";
 import type { TestUser } from "../support/users.ts";
 
@@ -96,27 +97,52 @@ export async function seedHousehold(
   });
 }
 
-/** Calls the exports API as `user`; returns the status and the JSON body. */
+/** An answer of the exports API: its real HTTP status, headers and JSON body ({} for a 204). */
+export interface ExportsAnswer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+/** Calls the exports API as `user` with supabase-js, as a client app does. */
 export async function callExports(
   user: TestUser,
   path: string,
-  method: "GET" | "POST" | "DELETE",
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { data, error } = await userClient(user.token).functions.invoke(`exports${path}`, {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  body?: Record<string, unknown> | string,
+): Promise<ExportsAnswer> {
+  return await callExportsAs(userClient(user.token), path, method, body);
+}
+
+/**
+ * Calls the exports API with `client`. supabase-js hands back the Response it
+ * read (on success its body is already parsed into `data`), so the status is
+ * the one the API sent, not one made up here.
+ */
+export async function callExportsAs(
+  client: TestClient,
+  path: string,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  body?: Record<string, unknown> | string,
+): Promise<ExportsAnswer> {
+  const { data, error, response } = await client.functions.invoke(`exports${path}`, {
     method,
-    ...(body === undefined ? {} : { body: body as Record<string, unknown> }),
+    ...(body === undefined ? {} : { body }),
   });
-  if (!error) return { status: 200, body: data ?? {} };
-  const response = (error as { context?: Response }).context;
   if (!response) throw error;
-  return { status: response.status, body: await response.json() };
+  const { status, headers } = response;
+  if (error) return { status, headers, body: await response.json() };
+  if (status === 204) return { status, headers, body: {} };
+  if (typeof data !== "object" || data === null) {
+    throw new Error(`the exports API answered ${status} without a JSON object: ${String(data)}`);
+  }
+  return { status, headers, body: data };
 }
 
 /** Requests an export as `user` and returns its id; throws with the answer when refused. */
 export async function requestExport(user: TestUser, request: Record<string, unknown>) {
   const created = await callExports(user, "", "POST", request);
-  if (created.status !== 200) {
+  if (created.status !== 201) {
     throw new Error(`the export request was refused: ${JSON.stringify(created)}`);
   }
   return created.body.export_id as string;

@@ -57,7 +57,8 @@ Deno.test("an export past its expiry gets a 409 and no link", async () => {
 Deno.test("a deleted export gets a 404 and no link", async () => {
   const user = await createTestUser();
   const exportId = await completedExport(user);
-  assert.equal((await callExports(user, `/${exportId}`, "DELETE")).status, 200);
+  const deleted = await callExports(user, `/${exportId}`, "DELETE");
+  assert.deepEqual([deleted.status, deleted.body], [204, {}]);
   assert.deepEqual(await refusedLink(user, exportId), [404, "export_not_found"]);
 });
 

@@ -11,7 +11,7 @@ Deno.test("a csv export of conversations completes and its link serves the rows"
   const user = await createTestUser();
   await seedConversation(user, contents);
   const created = await callExports(user, "", "POST", { source: "conversations", format: "csv" });
-  assert.equal(created.status, 200, JSON.stringify(created.body));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
   const done = await settled(user, created.body.export_id as string);
   assert.equal(done.status, "completed", JSON.stringify(done));
   const link = await callExports(user, `/${done.export_id}/link`, "POST", {});

@@ -1,7 +1,8 @@
 -- Removes Supabase Exports and its sample app from a database: the pg_cron
--- jobs, the client RPCs, the `exports` and `sample` schemas with all their
--- data, the empty `exports` bucket and the module's rows in the migration
--- history, so that `supabase migration up` installs the module again.
+-- jobs, the client RPCs, the `exports` schema and the sample app's `sample`
+-- schema with all their data, the empty `exports` bucket and the module's rows
+-- in the migration history, so that `supabase migration up` installs the
+-- module again. A `sample` schema that is not the sample app's stays.
 -- pg_cron itself stays installed: other parts of the project may use it.
 -- Run it with scripts/uninstall, or psql -v ON_ERROR_STOP=1 -f sql/uninstall.sql.
 
@@ -24,7 +25,17 @@ drop function if exists
   public.delete_export(uuid),
   public.record_export_download(uuid);
 
-drop schema if exists sample cascade;
+-- An adopter who left the sample app out may well have a `sample` schema of
+-- their own: drop it only when it carries the comment the sample app's
+-- migration (20261123001200) gives it.
+do $$
+begin
+  if pg_catalog.obj_description(pg_catalog.to_regnamespace('sample'), 'pg_namespace')
+      like 'A sample app for Supabase Exports %' then
+    drop schema sample cascade;
+  end if;
+end
+$$;
 drop schema if exists exports cascade;
 drop type if exists public.export_summary;
 

@@ -10,8 +10,21 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 local_dir="${EXPORTS_LOCAL_DIR:-.local}"
 [[ $local_dir == /* ]] || local_dir="$repo_root/$local_dir"
 pg_bin=/usr/lib/postgresql/15/bin
-pg_data="$local_dir/postgres/data"
-pg_log="$local_dir/postgres/postgres.log"
+# The cluster (data, log, unix socket) lives in $pg_dir, normally beside the
+# rest of the local state. Scripts run as root start Postgres as `postgres`,
+# which cannot reach a clone under a private home (Debian's /root is 0700):
+# such a clone keeps its cluster in a postgres-owned directory of its own.
+pg_dir="$local_dir/postgres"
+if [ "$(id -u)" = 0 ] && id -u postgres >/dev/null 2>&1; then
+  reachable="$local_dir"
+  while [ ! -e "$reachable" ]; do reachable=$(dirname "$reachable"); done
+  if ! runuser -u postgres -- test -x "$reachable"; then
+    pg_dir="/var/lib/postgresql/supabase-exports/$(printf %s "$local_dir" | sha256sum | cut -c1-12)"
+  fi
+  unset reachable
+fi
+pg_data="$pg_dir/data"
+pg_log="$pg_dir/postgres.log"
 pg_port="${EXPORTS_DB_PORT:-54322}"
 api_port="${EXPORTS_API_PORT:-54321}"
 
@@ -29,7 +42,22 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # psql as the local superuser, stopping at the first error.
 db_psql() { PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
 
-# Runs a command as the OS user that owns the cluster (Postgres refuses root).
+# Runs a command as the OS user that owns the cluster (Postgres refuses root),
+# from / since that user may not be allowed into the current directory.
 as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# Prints the pid in a gateway pid file when that process is alive and is this
+# checkout's gateway. Otherwise (a crash, a reboot, the pid since reused)
+# removes the stale file and fails, so nothing signals an unrelated process.
+gateway_pid() { # pid file
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  if [[ $pid =~ ^[0-9]+$ ]] && grep -qzxF -- "$repo_root/scripts/gateway/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "$pid"
+  else
+    rm -f "$1"
+    return 1
+  fi
 }

@@ -1,6 +1,7 @@
-// sql/uninstall.sql removes the module and its sample app cleanly, and the
-// migrations then install them again. Works on a throwaway database it
-// creates on the local cluster, never on the shared one.
+// sql/uninstall.sql removes the module and its sample app cleanly (but not an
+// app's own schema that happens to be named sample), and the migrations then
+// install them again. Works on a throwaway database it creates on the local
+// cluster, never on the shared one.
 import assert from "node:assert/strict";
 import { stackEnv } from "../support/env.ts";
 
@@ -64,6 +65,19 @@ Deno.test("uninstall removes the module and the migrations install it again", as
       "3",
       "the app's users are untouched",
     );
+
+    // An adopter who left the sample app out may have a `sample` schema of their own.
+    await queryValue(
+      throwaway,
+      "create schema sample; create table sample.notes as select 'mine' as body",
+    );
+    await run("scripts/uninstall", [throwaway]);
+    assert.equal(
+      await queryValue(throwaway, "select body from sample.notes"),
+      "mine",
+      "a sample schema that is not the sample app's survives uninstall, data and all",
+    );
+    await queryValue(throwaway, "drop schema sample cascade");
 
     await run("supabase", migrate);
     assert.equal(await moduleFootprint(throwaway), "2 7 1 1 14", "the migrations apply again");

@@ -35,12 +35,15 @@ Deno.test("copyTextFile passes rows without escapes through untouched", async ()
 });
 
 Deno.test("copyTextFile frames JSON rows as an array, whatever the chunk boundaries", async () => {
-  const bytes = encode('{"a":"x\\\\ny"}\n{"b":1}\n\n');
-  for (const chunks of splits(bytes)) {
-    assert.deepEqual(await fileOf("json", ...chunks), {
-      text: '[{"a":"x\\ny"},\n{"b":1},\n]\n',
-      rows: 3,
-    });
+  const rows = [{ a: "x\ny" }, { b: 1 }, { c: ["é", null, true] }];
+  // COPY's text form of to_json's output: a JSON escape's backslash doubled,
+  // one row a line.
+  const copied = rows.map((row) => JSON.stringify(row).replaceAll("\\", "\\\\") + "\n").join("");
+  for (const chunks of splits(encode(copied))) {
+    const { text, rows: counted } = await fileOf("json", ...chunks);
+    assert.deepEqual(JSON.parse(text), rows, "the file is the rows as one JSON array");
+    assert.equal(text, `[${rows.map((row) => JSON.stringify(row)).join(",\n")}]\n`);
+    assert.equal(counted, rows.length);
   }
 });
 

@@ -143,8 +143,9 @@ function exactNumber(value: unknown): CellValue {
   if (typeof value !== "string") return toCellValue(value);
   const number = Number(value);
   if (!Number.isFinite(number)) return value;
-  // A sign, a point and 15 digits at most: no need to count them (most values).
-  if (value.length <= excelDigits + 2) return number;
+  // No more characters than digits Excel keeps: no need to count them (most
+  // values). Up to 17 could still be 16 or 17 digits without a sign or point.
+  if (value.length <= excelDigits) return number;
   const digits = value.replace(/^[-+]?0*|\./g, "").replace(/^0+/, "").length;
   return digits <= excelDigits ? number : value;
 }

@@ -76,6 +76,21 @@ Deno.test("numeric and bigint columns are numbers where a double holds them, els
   );
 });
 
+Deno.test("numbers past Excel's 15 significant digits stay text, even when short", async () => {
+  // 16 and 17 characters: as short as values that need no digit count, yet
+  // Excel would keep only 15 of their 16 significant digits.
+  const tooPrecise = ["1234567890123456", "12345678901234.56"];
+  // 15 significant digits, with a sign and a point: Excel holds them exactly.
+  const exact = ["123456789012345", "-1234567890123.45"];
+  const rows = Object.assign(
+    [...tooPrecise, ...exact].map((value) => ({ amount: value })),
+    { columns: [{ name: "amount", type: 1700 }] },
+  );
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
+  const cells = [2, 3, 4, 5].map((row) => sheet.getCell(`A${row}`).value);
+  assert.deepEqual(cells, [...tooPrecise, ...exact.map(Number)]);
+});
+
 Deno.test("text columns stay text, even when they look like numbers", async () => {
   const rows = Object.assign([{ code: "007" }], { columns: [{ name: "code", type: 25 }] });
   const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));

@@ -1,6 +1,6 @@
 -- A retryable failure requeues the export after base * 2^(attempt-1), capped, plus at most retry_jitter_ratio of it (the clock is frozen in a transaction).
 begin;
-select plan(6);
+select plan(8);
 
 select tests.create_user('owner');
 select tests.register_test_sources();
@@ -37,6 +37,20 @@ select ok((select next_run_at between now() + interval '30 seconds' and now() + 
 select ok((select bool_and(exports.retry_delay(1) between interval '10 seconds' and interval '12.5 seconds')
            from generate_series(1, 200)),
   'the jitter never goes outside its bounds over many draws');
+
+-- Jitter spreads retries over their whole window: of 200 draws, each quarter
+-- of [d, d * 1.25] gets at least one. Uniform draws leave some quarter empty
+-- with probability at most 4 * (3/4)^200, about 4e-25; without jitter every
+-- draw is d, in the first quarter alone. (A draw rounded up to d * 1.25
+-- itself counts in the last quarter.)
+select is((select array_agg(distinct q order by q) from (
+             select least(width_bucket(extract(epoch from exports.retry_delay(1)), 10, 12.5, 4), 4) as q
+             from generate_series(1, 200)) draws),
+  array[1, 2, 3, 4], 'the first retry''s delays spread over all of 10 to 12.5 seconds');
+select is((select array_agg(distinct q order by q) from (
+             select least(width_bucket(extract(epoch from exports.retry_delay(3)), 30, 37.5, 4), 4) as q
+             from generate_series(1, 200)) draws),
+  array[1, 2, 3, 4], 'and a capped delay is jittered too, over all of 30 to 37.5 seconds');
 
 select * from finish();
 rollback;

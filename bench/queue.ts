@@ -83,8 +83,10 @@ async function queueSample(
     // and 100,000 of them kept the worker removing files from Storage
     // through every RPC figure). These exports never stored a file.
     const admin = serviceSql(stack, 1);
-    await admin`delete from exports.exports where storage_path like 'bench-queue/%'`;
-    await admin`delete from exports.orphaned_files where storage_path like 'bench-queue/%'`;
+    const gone = await admin`
+      delete from exports.exports where file_name like 'queue-%.csv' returning export_id`;
+    await admin`delete from exports.orphaned_files
+                where export_id = any (${gone.map((row) => row.export_id)}::uuid[])`;
     await admin.end();
   }
 }

@@ -20,6 +20,7 @@ export interface ClaimedExport {
   file_name: string;
   content_type: string;
   storage_bucket: string;
+  /** Where this attempt stores its file: a path of its own (exports._attempt_path). */
   storage_path: string;
   /** int8 columns arrive as strings from postgres.js. */
   rows_expected: string | null;
@@ -27,11 +28,11 @@ export interface ClaimedExport {
   row_limit: string | null;
 }
 
-/** A stored file the cleanup wants gone. */
+/** The stored files of an export the cleanup wants gone: one path per attempt. */
 export interface ObjectToPurge {
   export_id: string;
   storage_bucket: string;
-  storage_path: string;
+  storage_paths: string[];
 }
 
 /** What a finished export records. */

@@ -113,7 +113,8 @@ Deno.test("objectsToPurge lists an expired file and recordPurged takes it off th
     await sql`update exports.exports set status = 'expired' where export_id = ${claim.export_id}`;
     const listed = async () =>
       (await objectsToPurge(sql, 100_000)).some((object) =>
-        object.export_id === claim.export_id && object.storage_path === claim.storage_path
+        object.export_id === claim.export_id &&
+        JSON.stringify(object.storage_paths) === JSON.stringify([claim.storage_path])
       );
     assert.equal(await listed(), true);
     assert.equal(await recordPurged(sql, [claim.export_id]), 1);

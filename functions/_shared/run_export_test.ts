@@ -16,7 +16,7 @@ import {
   storedObjects,
 } from "../../tests/functions/_exports_helpers.ts";
 import { workerDb } from "./db_client.ts";
-import type { ClaimedExport } from "./queue.ts";
+import { type ClaimedExport, claimExports } from "./queue.ts";
 import { runExport } from "./run_export.ts";
 
 /** A service-role client, as the worker holds one, for the stack's gateway or `url`. */
@@ -173,4 +173,34 @@ Deno.test("runExport stops an export canceled mid-COPY and frees its connection"
   } finally {
     await slowStorage.shutdown();
   }
+});
+
+Deno.test("a worker that lost its lease cannot remove the file a later attempt completed with", async () => {
+  const stale = settings();
+  const claimedFirst = await claimed(stale.workerId);
+  // The first worker's lease runs out while it still runs (its heartbeats
+  // failing); the cleanup queues the export again and a second worker takes it.
+  const later = settings();
+  const claimedAgain = await withDb(async (sql) => {
+    await sql`update exports.exports set lease_expires_at = now() - interval '1 second', priority = 32767
+              where export_id = ${claimedFirst.export_id}`;
+    await sql`select exports.cleanup_expired_exports()`;
+    const [claim] = await claimExports(sql, later.workerId, 1, later.leaseSeconds);
+    return claim;
+  });
+  assert.equal(claimedAgain.export_id, claimedFirst.export_id);
+  assert.notEqual(claimedAgain.storage_path, claimedFirst.storage_path);
+
+  await withWorkerDb(async (db) => {
+    assert.equal(await runExport(db, storage(), claimedAgain, later), "completed");
+    // The first worker finishes too: its completion is refused, and it removes its own file.
+    assert.equal(await runExport(db, storage(), claimedFirst, stale), "stopped");
+  });
+  const row = await exportRow(claimedFirst.export_id);
+  assert.deepEqual([row.status, row.storage_path], ["completed", claimedAgain.storage_path]);
+  assert.deepEqual(
+    await storedObjects(row),
+    [row.storage_path],
+    "the completed file is still in Storage",
+  );
 });

@@ -34,9 +34,9 @@ export async function purgeFiles(db: WorkerDb, storage: SupabaseClient): Promise
   const objects = await objectsToPurge(db.sql, 100);
   const purged: string[] = [];
   for (const object of objects) {
-    const { error } = await storage.storage.from(object.storage_bucket).remove([
-      object.storage_path,
-    ]);
+    const { error } = await storage.storage.from(object.storage_bucket).remove(
+      object.storage_paths,
+    );
     if (error) console.error("exports worker: could not purge", object.export_id, error.message);
     else purged.push(object.export_id);
   }

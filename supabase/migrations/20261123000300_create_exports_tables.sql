@@ -134,7 +134,8 @@ create table exports.exports (
   content_type text not null,
   file_name text not null,
   storage_bucket text not null default 'exports',
-  -- A path inside the bucket, never a URL: links are minted on demand.
+  -- The file of the latest attempt (see exports._attempt_path), a path inside
+  -- the bucket, never a URL: links are minted on demand.
   storage_path text not null,
   expires_at timestamptz,
   download_count int not null default 0 check (download_count >= 0),
@@ -156,6 +157,34 @@ create table exports.exports (
 );
 comment on table exports.exports is
   'One row per export request: what was asked, its lifecycle (queued, processing, completed, failed, canceled, expired), the lease, the stored file and its downloads.';
+
+-- Where attempt `attempt` of an export stores its file. Each attempt has a
+-- path of its own: a worker that lost its lease but still runs (a hung
+-- heartbeat, a network split) uploads and then, its completion refused,
+-- removes only its own file, never the one a later attempt completed with.
+-- The cleanup purges the paths of every attempt an export had.
+create function exports._attempt_path(folder uuid, export_id uuid, attempt int, file_name text) returns text
+language sql
+immutable
+parallel safe
+begin atomic
+  select pg_catalog.format('%s/%s/%s/%s', folder, export_id, attempt, file_name);
+end;
+comment on function exports._attempt_path is
+  'The path in the bucket of one attempt''s file: <scope or owner>/<export id>/<attempt>/<file name>.';
+
+-- Every attempt's path, the first to the latest.
+create function exports._attempt_paths(e exports.exports) returns text[]
+language sql
+immutable
+parallel safe
+begin atomic
+  select array(
+    select exports._attempt_path(coalesce(e.scope_id, e.owner_id), e.export_id, n, e.file_name)
+    from generate_series(1, e.attempt) as n order by n);
+end;
+comment on function exports._attempt_paths is
+  'The paths of the files an export''s attempts may have stored, first to latest.';
 
 -- A user's history, newest first (list_exports, and the quotas' 24-hour count).
 create index exports_owner_requested_idx on exports.exports (owner_id, requested_at desc);

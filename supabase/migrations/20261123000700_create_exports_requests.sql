@@ -222,7 +222,7 @@ begin
   values (new_id, uid, scope_id, source.name, format, compression, options,
     idempotency_key, settings.default_max_attempts, rows_expected,
     case when compression = 'gzip' then 'application/gzip' else exports.content_type(format) end,
-    file_name, pg_catalog.format('%s/%s/%s', coalesce(scope_id, uid), new_id, file_name))
+    file_name, exports._attempt_path(coalesce(scope_id, uid), new_id, 1, file_name))
   returning * into created;
 
   -- Delivered at commit, so the worker never wakes for a request that rolled back.

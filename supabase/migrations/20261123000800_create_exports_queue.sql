@@ -78,7 +78,8 @@ begin
       update exports.exports e set
         status = 'processing', attempt = e.attempt + 1, lease_owner = worker_id,
         lease_expires_at = now() + make_interval(secs => lease_seconds),
-        started_at = coalesce(e.started_at, now()), rows_written = 0
+        started_at = coalesce(e.started_at, now()), rows_written = 0,
+        storage_path = exports._attempt_path(coalesce(e.scope_id, e.owner_id), e.export_id, e.attempt + 1, e.file_name)
       -- An array, not a join: planned for a tenth of the queue, a join with
       -- the picked ids became a hash join over a sequential scan of the whole
       -- table (18 ms a claim with 10,000 exports in it). The array is an

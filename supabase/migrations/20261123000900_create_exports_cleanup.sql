@@ -7,13 +7,13 @@
 -- tables
 -- ============================================================================
 
--- Files whose export row is gone before its file was (the owner's account was
--- deleted, cascading to their exports), so the worker can still remove them:
--- any export a worker started may have stored one.
+-- Files whose export row is gone before its files were (the owner's account
+-- was deleted, cascading to their exports), so the worker can still remove
+-- them: each attempt a worker started may have stored one.
 create table exports.orphaned_files (
   export_id uuid primary key,
   storage_bucket text not null,
-  storage_path text not null,
+  storage_paths text[] not null check (cardinality(storage_paths) > 0),
   orphaned_at timestamptz not null default now()
 );
 comment on table exports.orphaned_files is
@@ -27,9 +27,10 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if old.started_at is not null and old.purged_at is null then
-    insert into exports.orphaned_files (export_id, storage_bucket, storage_path)
-    values (old.export_id, old.storage_bucket, old.storage_path)
+  -- Each attempt claimed may have stored a file.
+  if old.attempt > 0 and old.purged_at is null then
+    insert into exports.orphaned_files (export_id, storage_bucket, storage_paths)
+    values (old.export_id, old.storage_bucket, exports._attempt_paths(old))
     on conflict (export_id) do nothing;
   end if;
   return null;
@@ -44,27 +45,27 @@ create trigger _500_keep_orphaned_file after delete on exports.exports
 -- ============================================================================
 
 create function exports.objects_to_purge(max_objects int default 100)
-returns table (export_id uuid, storage_bucket text, storage_path text)
+returns table (export_id uuid, storage_bucket text, storage_paths text[])
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  (select e.export_id, e.storage_bucket, e.storage_path
+  (select e.export_id, e.storage_bucket, exports._attempt_paths(e)
    from exports.exports e
    where e.purged_at is null and e.started_at is not null
      and (e.status in ('expired', 'failed', 'canceled') or (e.deleted_at is not null and e.status = 'completed'))
    order by e.id
    limit max_objects)
   union all
-  (select o.export_id, o.storage_bucket, o.storage_path
+  (select o.export_id, o.storage_bucket, o.storage_paths
    from exports.orphaned_files o
    order by o.orphaned_at
    limit max_objects)
   limit max_objects
 $$;
 comment on function exports.objects_to_purge is
-  'Stored files of expired, deleted or orphaned exports, and the paths of failed or canceled ones a worker started (it may have stored a file), at most max_objects, for the worker to delete through the Storage API.';
+  'The files of expired, deleted or orphaned exports, and the paths of failed or canceled ones a worker started (each attempt may have stored a file): every attempt''s path, for at most max_objects exports, for the worker to delete through the Storage API.';
 
 create function exports.record_purged(export_ids uuid[]) returns int
 language plpgsql

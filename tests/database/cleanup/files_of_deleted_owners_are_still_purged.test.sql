@@ -11,7 +11,7 @@ select storage_path as path from exports.exports where export_id = :'id' \gset
 delete from auth.users where id = tests.user_id('leaver');
 
 select is((select count(*)::int from exports.exports where export_id = :'id'), 0, 'the export is deleted with its owner');
-select is((select storage_path from exports.objects_to_purge() where export_id = :'id'), :'path',
+select is((select storage_paths from exports.objects_to_purge() where export_id = :'id'), array[:'path'],
   'its file is still listed for purging');
 select exports.record_purged(array[:'id'::uuid]);
 select is((select count(*)::int from exports.objects_to_purge() where export_id = :'id'), 0,

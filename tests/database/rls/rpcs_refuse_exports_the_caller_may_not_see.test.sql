@@ -21,7 +21,7 @@ select throws_ok(format('select public.record_export_download(%L)', :'done_id'),
 
 select tests.authenticate_as('member');
 select is((select storage_path from public.record_export_download(:'done_id')),
-  format('%s/%s/%s', :'scope', :'done_id', (select file_name from public.get_export(:'done_id'))),
+  format('%s/%s/1/%s', :'scope', :'done_id', (select file_name from public.get_export(:'done_id'))),
   'a member records a download of the shared export and learns where its file is');
 select is((select status from public.cancel_export(:'queued_id')), 'canceled', 'a member cancels a shared export');
 select throws_ok(format('select public.record_export_download(%L)', :'queued_id'), 'EX022',

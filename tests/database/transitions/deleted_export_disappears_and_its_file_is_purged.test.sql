@@ -16,8 +16,8 @@ select throws_ok(format($$ select public.delete_export(%L) $$, :'id'), 'EX020',
   format('export %s does not exist or is not yours to see', :'id'), 'deleting it again is refused with EX020');
 
 select tests.authenticate_as_service_role();
-select is((select storage_path from exports.objects_to_purge() where export_id = :'id'),
-  (select storage_path from exports.exports where export_id = :'id'), 'its file is listed for purging');
+select is((select storage_paths from exports.objects_to_purge() where export_id = :'id'),
+  (select array[storage_path] from exports.exports where export_id = :'id'), 'its file is listed for purging');
 select is(exports.record_purged(array[:'id'::uuid]), 1, 'the worker records the purge');
 select is((select count(*)::int from exports.objects_to_purge() where export_id = :'id'), 0,
   'a purged file is no longer listed');

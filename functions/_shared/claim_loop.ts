@@ -45,39 +45,49 @@ export async function claimAndRun(
   // themselves, which may still be recording their outcome.
   const slots = new Set<Promise<void>>();
   const runs = new Set<Promise<void>>();
-  while (Date.now() < deadline) {
-    // Claim only what can start now: a claimed export that waited for a slot
-    // would spend its lease queued behind the others.
-    const free = settings.concurrency - slots.size;
-    const claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
-    for (const claim of claims) {
-      const { promise: slot, resolve: release } = Promise.withResolvers<void>();
-      slots.add(slot);
-      slot.then(() => slots.delete(slot));
-      const task: Promise<void> = run(claim, release)
-        .then((outcome) => {
-          outcomes[claim.export_id] = outcome;
-        })
-        // Only the database failing under fail_export lands here; the lease
-        // runs out and the cleanup queues the export again.
-        .catch((error) => console.error("exports worker: run failed", claim.export_id, error))
-        .finally(() => {
-          release();
-          runs.delete(task);
-        });
-      runs.add(task);
-    }
-    if (slots.size === 0) break;
-    // Fewer were due than there were free slots, or every slot is busy: wait
-    // for a slot, then look again (exports requested meanwhile are due now).
-    if (claims.length < free || slots.size === settings.concurrency) {
-      await Promise.race(slots);
-      // Slots freed in the same turn of the event loop (answers that came in
-      // one read) are refilled by one claim rather than one claim each, and
-      // completions queued in this turn are sent before that claim.
-      await new Promise((resolve) => setImmediate(resolve));
+  try {
+    await claimUntilDone();
+  } finally {
+    // Even when a claim fails (the connection dropped): the exports already
+    // running go on, and the round must not end, nor the host's waitUntil
+    // settle, while they do.
+    await Promise.all(runs);
+  }
+  return outcomes;
+
+  async function claimUntilDone(): Promise<void> {
+    while (Date.now() < deadline) {
+      // Claim only what can start now: a claimed export that waited for a slot
+      // would spend its lease queued behind the others.
+      const free = settings.concurrency - slots.size;
+      const claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
+      for (const claim of claims) {
+        const { promise: slot, resolve: release } = Promise.withResolvers<void>();
+        slots.add(slot);
+        slot.then(() => slots.delete(slot));
+        const task: Promise<void> = run(claim, release)
+          .then((outcome) => {
+            outcomes[claim.export_id] = outcome;
+          })
+          // Only the database failing under fail_export lands here; the lease
+          // runs out and the cleanup queues the export again.
+          .catch((error) => console.error("exports worker: run failed", claim.export_id, error))
+          .finally(() => {
+            release();
+            runs.delete(task);
+          });
+        runs.add(task);
+      }
+      if (slots.size === 0) break;
+      // Fewer were due than there were free slots, or every slot is busy: wait
+      // for a slot, then look again (exports requested meanwhile are due now).
+      if (claims.length < free || slots.size === settings.concurrency) {
+        await Promise.race(slots);
+        // Slots freed in the same turn of the event loop (answers that came in
+        // one read) are refilled by one claim rather than one claim each, and
+        // completions queued in this turn are sent before that claim.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
-  await Promise.all(runs);
-  return outcomes;
 }

@@ -136,3 +136,19 @@ Deno.test("claimAndRun claims nothing once its budget is spent", async () => {
     assert.equal(status, "queued");
   });
 });
+
+Deno.test("a claim that fails still lets the exports already running finish first", async () => {
+  await withQueuedExports(1, async (tx) => {
+    let finished = false;
+    const loop = claimAndRun(tx, settings(2), async (_claim, release) => {
+      // The next claim, made once this slot is given back, fails.
+      await tx`alter function exports.claim_exports(text, int, int) rename to claim_exports_gone`;
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      finished = true;
+      return "completed";
+    });
+    await assert.rejects(loop, /claim_exports/);
+    assert.equal(finished, true, "the loop failed before its running export had finished");
+  });
+});

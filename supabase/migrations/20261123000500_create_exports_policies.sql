@@ -19,11 +19,14 @@ create policy "Members see their own scope memberships" on exports.scope_members
   for select to authenticated using (user_id = (select auth.uid()));
 
 -- Deleted exports disappear for everyone; only the cleanup still sees them.
+-- A scope's export belongs to the scope: its requester sees it as long as
+-- they are a member, like everyone else, and not after they leave (its file
+-- holds the scope's data).
 create policy "Exports are visible to their owner and the members of their scope" on exports.exports
   for select to authenticated using (
     deleted_at is null
     and (
-      owner_id = (select auth.uid())
+      (scope_id is null and owner_id = (select auth.uid()))
       -- = any (array(...)), not in (select ...): an array is one value, so the
       -- planner can OR two index scans (owner, scope); a sub-select turns the OR
       -- into a filter on a sequential scan (bench/: 405 ms a list_exports call

@@ -144,8 +144,20 @@ declare
   uid uuid := exports._require_user();
   earlier exports.exports;
 begin
+  -- Checked here rather than left to the column's check constraint, whose
+  -- error (23514) would reach the caller as an internal error.
+  if length(idempotency_key) not between 1 and 200 then
+    raise exception 'idempotency_key must be 1 to 200 characters; got %', length(idempotency_key)
+      using errcode = 'EX004', hint = 'Send a short unique string per request, such as a UUID.';
+  end if;
   select * into earlier from exports.exports e
   where e.owner_id = uid and e.idempotency_key = _replay_request.idempotency_key;
+  -- The key stays taken by the deleted export (one key, one export), which
+  -- its owner can no longer see.
+  if found and earlier.deleted_at is not null then
+    raise exception 'idempotency key ''%'' was used for an export that has since been deleted', idempotency_key
+      using errcode = 'EX007', hint = 'Use a new key to request it again.';
+  end if;
   if found and (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
      is distinct from (source_name, format, options, scope_id, compression) then
     raise exception 'idempotency key ''%'' was already used for a different export', idempotency_key
@@ -210,7 +222,11 @@ begin
         else pg_catalog.format('source ''%s'' allows at most %s rows in format ''%s''; this export has at least %s',
           source.name, row_limit, format, rows_expected)
       end
-      using errcode = 'EX012', hint = 'Narrow the options (a shorter date range, a filter), or choose csv.';
+      using errcode = 'EX012', hint = case
+        when format <> 'csv' and 'csv' = any (source.formats) and exports._row_limit(source, 'csv') is null
+          then 'Narrow the options (a shorter date range, a filter), or choose csv.'
+        else 'Narrow the options (a shorter date range, a filter).'
+      end;
   end if;
 
   file_name := pg_catalog.format('%s-%s-%s.%s%s', source.name, to_char(now() at time zone 'utc', 'YYYYMMDD-HH24MISS'),
@@ -390,7 +406,8 @@ begin
   select * into found_export from exports.exports e
   where e.export_id = _lock_visible_export.export_id
     and e.deleted_at is null
-    and (e.owner_id = uid or exists (
+    -- As the policy on exports.exports: a scope's exports, only for its current members.
+    and ((e.scope_id is null and e.owner_id = uid) or exists (
       select from exports.scope_members m where m.scope_id = e.scope_id and m.user_id = uid))
   for update;
   if not found then

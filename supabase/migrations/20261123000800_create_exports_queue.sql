@@ -116,8 +116,10 @@ begin
     if claimed.statement is null then
       update exports.exports e set status = 'failed', finished_at = now(), lease_owner = null,
         lease_expires_at = null, error_code = 'invalid_source',
-        error_message = format('The %s source cannot run: a function it was registered with no longer exists. '
-          'Register the source again with exports.register_source().', claimed.source)
+        -- The message is for the user; error_code tells the app's developers
+        -- to register the source again (see ARCHITECTURE.md).
+        error_message = format('Exports of %s cannot run at the moment: the app needs to fix how they are set up. '
+          'Please contact the app''s support.', claimed.source)
       where e.export_id = claimed.export_id;
       continue;
     end if;

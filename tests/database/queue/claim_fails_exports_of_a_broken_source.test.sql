@@ -1,6 +1,6 @@
 -- An export whose source function no longer exists fails for good when claimed, and the other exports in the claim still run.
 begin;
-select plan(3);
+select plan(4);
 
 select tests.create_user('owner');
 select tests.register_test_sources();
@@ -19,7 +19,9 @@ select results_eq($$ select export_id from exports.claim_exports(worker_id => 'w
 select is((select status || ' ' || error_code from exports.exports where export_id = :'broken'), 'failed invalid_source',
   'the export of the broken source fails for good');
 select matches((select error_message from exports.exports where export_id = :'broken'),
-  '^The doomed source cannot run: ', 'its error says which source cannot run and why');
+  '^Exports of doomed cannot run at the moment: ', 'its error tells the user which exports cannot run');
+select doesnt_match((select error_message from exports.exports where export_id = :'broken'),
+  'register|function|exports\.', 'and keeps the developer''s side of it (the function, the fix) out of it');
 
 select * from finish();
 rollback;

@@ -1,0 +1,36 @@
+-- An export of a shared scope holds the scope's data: once its requester leaves the scope, they
+-- no longer see it, cancel it or download it; the members who remain still do.
+begin;
+select plan(7);
+
+select tests.create_user(u) from unnest(array['owner', 'leaver']) u;
+select tests.register_test_sources();
+select tests.create_scope('owner', 'leaver') as scope \gset
+select tests.request_as('leaver', source => 'test_shared_items', scope => :'scope') as done_id \gset
+select tests.complete(:'done_id');
+select tests.request_as('leaver', source => 'test_shared_items', scope => :'scope') as queued_id \gset
+select tests.request_as('leaver') as own_id \gset
+
+select tests.authenticate_as('leaver');
+select is((select count(*)::int from public.get_export(:'done_id')), 1, 'while a member, the requester sees it');
+
+-- As the app's membership triggers would, when the leaver is removed from the household.
+select tests.clear_authentication();
+delete from exports.scope_members where scope_id = :'scope' and user_id = tests.user_id('leaver');
+
+select tests.authenticate_as('leaver');
+select set_eq('select export_id from exports.exports', format('values (%L::uuid)', :'own_id'),
+  'after leaving, the requester sees only their own unscoped export');
+select is((select count(*)::int from public.get_export(:'done_id')), 0, 'get_export no longer returns the scope''s export');
+select throws_ok(format('select public.record_export_download(%L)', :'done_id'), 'EX020', null,
+  'nor may they download it');
+select throws_ok(format('select public.cancel_export(%L)', :'queued_id'), 'EX020', null,
+  'nor cancel the scope''s queued export');
+
+select tests.authenticate_as('owner');
+select is((select count(*)::int from public.record_export_download(:'done_id')), 1,
+  'a member who remains still downloads it');
+select is((select status from public.cancel_export(:'queued_id')), 'canceled', 'and may cancel the queued one');
+
+select * from finish();
+rollback;

@@ -26,6 +26,7 @@ set search_path = ''
 as $$
 declare
   p pg_catalog.pg_proc;
+  column_names text[];
 begin
   if fn is null then
     return;
@@ -48,11 +49,16 @@ begin
     raise exception '% function % must return %', purpose, fn, allowed_types::text
       using errcode = 'EX030';
   end if;
-  if allowed_types is null and p.prorettype <> 'record'::regtype
-     and not 't' = any (coalesce(p.proargmodes, '{}'))
-     and (select t.typrelid from pg_catalog.pg_type t where t.oid = p.prorettype) = 0 then
-    raise exception '% function % must return rows with named columns', purpose, fn
-      using errcode = 'EX030', hint = 'Use returns setof a_table or returns table (...).';
+  -- Markdown and HTML headers are made of the column names. setof record
+  -- without OUT parameters has none until a caller lists them, which the
+  -- worker's statements cannot: every export of it would fail, and be retried.
+  if allowed_types is null then
+    column_names := exports._function_columns(fn);
+    if column_names is null or array_position(column_names, null) is not null or '' = any (column_names) then
+      raise exception '% function % must return rows with named columns', purpose, fn
+        using errcode = 'EX030',
+              hint = 'Declare returns table (...) or OUT parameters, or return setof a table or composite type; setof record alone names no columns.';
+    end if;
   end if;
 end
 $$;
@@ -115,6 +121,12 @@ begin
       using errcode = 'EX030',
             hint = 'Option types are date, timestamp, number, integer, text, text[] and boolean; scope_id is reserved.';
   end if;
+  -- A request's from and to are compared as their declared type, so they need the same one.
+  if option_types ->> 'from' <> option_types ->> 'to' then
+    raise exception 'source % declares options from and to of different types: % and %',
+      name, option_types ->> 'from', option_types ->> 'to'
+      using errcode = 'EX030', hint = 'Declare both with one type, e.g. {"from": "date", "to": "date"}.';
+  end if;
 
   perform exports._check_source_function(rows_function, 'rows', true);
   perform exports._check_source_function(documents_function, 'documents', true, array['jsonb', 'json']::regtype[]);
@@ -170,20 +182,33 @@ begin
         using errcode = 'EX004',
               hint = case expected
                 when 'date' then 'Dates are written YYYY-MM-DD.'
-                when 'timestamp' then 'Timestamps are ISO 8601, e.g. 2026-01-31T12:00:00Z.'
+                when 'timestamp' then 'Timestamps are ISO 8601: 2026-01-31T12:00:00Z, 2026-01-31 12:00+05:00, '
+                  'or a bare date 2026-01-31 for its midnight; without an offset, in the database''s time zone.'
                 else format('Send a JSON %s.', expected) end;
     end if;
   end loop;
-  if options ? 'from' and options ? 'to' and (options ->> 'from') > (options ->> 'to') then
+  -- As text, 9 would sort after 10, and 12:00+05:00 (07:00Z) after 08:00Z.
+  -- register_source makes from and to share a type; both are valid by now.
+  if options ? 'from' and options ? 'to' and (case source.option_types ->> 'from'
+      when 'date' then (options ->> 'from')::date > (options ->> 'to')::date
+      when 'timestamp' then (options ->> 'from')::timestamptz > (options ->> 'to')::timestamptz
+      when 'number' then (options ->> 'from')::numeric > (options ->> 'to')::numeric
+      when 'integer' then (options ->> 'from')::numeric > (options ->> 'to')::numeric
+      when 'text' then (options ->> 'from') > (options ->> 'to')
+      else false end) then
     raise exception 'option ''from'' (%) is after ''to'' (%)', options ->> 'from', options ->> 'to'
       using errcode = 'EX004', hint = 'Swap them, or leave one out for an open range.';
   end if;
 end
 $$;
 
+-- Dates and timestamps must be ISO 8601: the worker's source function reads
+-- them again in a session of its own, where DateStyle may differ and 'now' or
+-- 'today' is another time. Stable, not immutable: timestamptz input reads
+-- TimeZone (for a timestamp without an offset).
 create function exports._is_of_option_type(value jsonb, expected text) returns boolean
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
 begin
@@ -192,7 +217,9 @@ begin
       return jsonb_typeof(value) = 'string' and value #>> '{}' ~ '^\d{4}-\d{2}-\d{2}$'
         and (value #>> '{}')::date is not null;
     when 'timestamp' then
-      return jsonb_typeof(value) = 'string' and (value #>> '{}')::timestamptz is not null;
+      return jsonb_typeof(value) = 'string'
+        and value #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}(:[0-9]{2})?)?)?$'
+        and (value #>> '{}')::timestamptz is not null;
     when 'number' then
       return jsonb_typeof(value) = 'number';
     when 'integer' then
@@ -208,7 +235,8 @@ begin
       return false;
   end case;
 exception
-  when invalid_datetime_format or datetime_field_overflow or invalid_text_representation then
+  when invalid_datetime_format or datetime_field_overflow or invalid_time_zone_displacement_value
+    or invalid_text_representation then
     return false;
 end
 $$;
@@ -285,7 +313,8 @@ begin
 end
 $$;
 
--- The column names of a rows function, in order, for Markdown and HTML headers.
+-- The column names of a rows function, in order, for Markdown and HTML headers:
+-- its OUT, INOUT or TABLE parameters, else its composite return type's columns.
 create function exports._function_columns(fn regprocedure) returns text[]
 language sql
 stable
@@ -295,7 +324,7 @@ as $$
     (select array_agg(a.name order by a.n)
      from pg_catalog.pg_proc p,
           unnest(p.proargnames, p.proargmodes) with ordinality as a(name, mode, n)
-     where p.oid = fn and a.mode = 't'),
+     where p.oid = fn and a.mode in ('o', 'b', 't')),
     (select array_agg(att.attname::text order by att.attnum)
      from pg_catalog.pg_proc p
      join pg_catalog.pg_type t on t.oid = p.prorettype
@@ -345,8 +374,10 @@ begin
       statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
         exports._function_name(documents_fn), args);
       statement_kind := 'copy_text';
+    -- A subquery, not `from fn() as r`: for a function of one column, r would
+    -- be that column's value rather than a row, and row_to_json(r) would not exist.
     when format in ('json', 'jsonl') then
-      statement := pg_catalog.format('copy (select row_to_json(r)::text from %s(%s) as r%s) to stdout',
+      statement := pg_catalog.format('copy (select row_to_json(r)::text from (select * from %s(%s)%s) as r) to stdout',
         rows_name, args, capped);
       statement_kind := 'copy_text';
     when format = 'markdown' and markdown_fn is not null then
@@ -355,12 +386,12 @@ begin
       statement_kind := 'copy_text';
     when format = 'markdown' then
       statement := pg_catalog.format(
-        'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from %s(%s) as r%s)) to stdout',
+        'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from (select * from %s(%s)%s) as r)) to stdout',
         exports.markdown_header(exports._function_columns(rows_fn)), rows_name, args, capped);
       statement_kind := 'copy_text';
     when format = 'html' then
       statement := pg_catalog.format(
-        'copy (select %L union all (select exports.html_row(row_to_json(r)) from %s(%s) as r%s)) to stdout',
+        'copy (select %L union all (select exports.html_row(row_to_json(r)) from (select * from %s(%s)%s) as r)) to stdout',
         exports.html_header(exports._function_columns(rows_fn)), rows_name, args, capped);
       statement_kind := 'copy_text';
     else

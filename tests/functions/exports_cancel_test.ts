@@ -27,8 +27,11 @@ Deno.test("a large export canceled while processing ends canceled and stores no 
   const canceled = await callExports(user, `/${exportId}/cancel`, "POST", {});
   assert.deepEqual([canceled.status, canceled.body.status], [200, "canceled"]);
 
-  // The worker runs one export at a time: once a later export of this user
-  // has completed, it is done with the canceled one, file removal included.
+  // A later export of this user completing shows the worker went on past the
+  // cancel. It runs exports side by side, so that does not prove the canceled
+  // run has ended: that a stopped run removes its file, at any point, is
+  // runExport's to show (run_export_test.ts, mid-COPY included). Here: the
+  // export stays canceled and nothing of it is in Storage at this point.
   await seedConversation(user, ["after the cancel"]);
   const later = await requestExport(user, { source: "conversations", format: "jsonl" });
   assert.equal((await settled(user, later)).status, "completed");

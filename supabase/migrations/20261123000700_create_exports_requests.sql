@@ -167,6 +167,38 @@ begin
 end
 $$;
 
+-- Refuses a caller over a quota (EX010, EX011). `active_exports` is the
+-- caller's count as read under the usage row's lock; without it, it is read
+-- here, unlocked, for the check request_export makes before counting rows.
+create function exports._refuse_over_quota(active_exports int default null) returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  uid uuid := exports._require_user();
+  settings exports.settings := (select s from exports.settings s);
+  active int := coalesce(active_exports, (select u.active_exports from exports.usage u where u.user_id = uid), 0);
+  recent bigint;
+begin
+  if active >= settings.max_active_exports_per_user then
+    raise exception 'you already have % exports queued or running; the limit is %',
+      active, settings.max_active_exports_per_user
+      using errcode = 'EX010', hint = 'Wait for one to finish, or cancel one.';
+  end if;
+  -- Counted from the history rather than a counter, for an exact rolling
+  -- window; the (owner_id, requested_at) index bounds it to the quota's size.
+  select count(*) into recent from exports.exports e
+  where e.owner_id = uid and e.requested_at > now() - interval '24 hours';
+  if recent >= settings.max_exports_per_day then
+    raise exception 'you have requested % exports in the last 24 hours; the limit is %',
+      recent, settings.max_exports_per_day
+      using errcode = 'EX011', hint = 'Try again later, or download one of your recent exports.';
+  end if;
+end
+$$;
+
 -- Why the row count arrives as an argument: it must be counted as the user
 -- (RLS), which a security definer function cannot do. It is null when the
 -- format has no row limit (nothing was counted). Only request_export calls
@@ -185,7 +217,6 @@ declare
   settings exports.settings := (select s from exports.settings s);
   usage exports.usage;
   row_limit bigint := exports._row_limit(source, format);
-  recent bigint;
   created exports.exports;
   new_id uuid := exports.uuid_v7();
   file_name text;
@@ -201,20 +232,7 @@ begin
     end if;
   end if;
 
-  if usage.active_exports >= settings.max_active_exports_per_user then
-    raise exception 'you already have % exports queued or running; the limit is %',
-      usage.active_exports, settings.max_active_exports_per_user
-      using errcode = 'EX010', hint = 'Wait for one to finish, or cancel one.';
-  end if;
-  -- Counted from the history rather than a counter, for an exact rolling
-  -- window; the (owner_id, requested_at) index bounds it to the quota's size.
-  select count(*) into recent from exports.exports e
-  where e.owner_id = uid and e.requested_at > now() - interval '24 hours';
-  if recent >= settings.max_exports_per_day then
-    raise exception 'you have requested % exports in the last 24 hours; the limit is %',
-      recent, settings.max_exports_per_day
-      using errcode = 'EX011', hint = 'Try again later, or download one of your recent exports.';
-  end if;
+  perform exports._refuse_over_quota(usage.active_exports);
   if rows_expected > row_limit then
     raise exception '%', case
         when format = 'xlsx' and row_limit = 1048575 then
@@ -299,6 +317,9 @@ begin
   -- it: a request must not cost a scan of everything the user owns.
   row_limit := exports._row_limit(checked, format);
   if row_limit is not null then
+    -- A caller over a quota is refused before the count, which may read up
+    -- to row_limit + 1 rows (a million for XLSX) to no purpose.
+    perform exports._refuse_over_quota();
     rows_expected := exports.count_source_rows(checked, exports._source_options(options, scope), row_limit + 1);
   end if;
   return exports._summary(
@@ -500,6 +521,7 @@ revoke execute on all functions in schema exports from public, anon;
 grant execute on function exports._summary(exports.exports), exports._require_user(),
   exports._check_request(text, text, jsonb, uuid, text), exports._replay_request(text, text, jsonb, text, uuid, text),
   exports._enqueue_export(text, text, jsonb, text, uuid, text, bigint), exports._lock_visible_export(uuid),
+  exports._refuse_over_quota(int),
   exports._validate_options(exports.sources, jsonb), exports._is_of_option_type(jsonb, text),
   exports._row_limit(exports.sources, text), exports._source_options(jsonb, uuid), exports.content_type(text)
   to authenticated;

@@ -97,6 +97,13 @@ async function uncompressedFile(
           yield batch;
           rows += batch.length;
         }
+        // A cursor over no rows yields no batch, and so no column names: a
+        // batch of none carries them, described without running the statement
+        // again, so that the file still has its header.
+        if (rows === 0) {
+          const { columns } = await tx.unsafe(spec.statement).describe();
+          yield Object.assign([], { columns });
+        }
       })();
       // The writers load with the first export that needs them, not with
       // every worker: pdfkit and its fonts add some 40 MB to the worker's

@@ -63,10 +63,12 @@ async function write(
   format: FileSpec["format"],
   compression: "none" | "gzip" = "none",
   rowLimit: number | null = null,
+  statementOf: (statement: string) => string = (statement) => statement,
 ): Promise<Written> {
   const { sql, resumeReads } = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1 });
   try {
-    const [statement_kind, statement] = statements[format];
+    const [statement_kind, fullStatement] = statements[format];
+    const statement = statementOf(fullStatement);
     return await sql.begin(async (tx) => {
       await tx.unsafe(sourceTable, [labels as string[]]);
       const spec = {
@@ -167,6 +169,27 @@ Deno.test("xlsx read back with exceljs matches the source rows", async () => {
   assert.equal(values(3)[3], 3, "a numeric a double holds is a number the sheet can sum");
   assert.equal(values(3)[4], true);
   assert.equal(rows, labels.length);
+});
+
+Deno.test("xlsx of no rows still has its header row", async () => {
+  const { bytes, rows } = await write(
+    "xlsx",
+    "none",
+    null,
+    (all) => all.replace("order by", "where false order by"),
+  );
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes.buffer as ArrayBuffer);
+  const sheet = workbook.worksheets[0];
+  assert.equal(rows, 0);
+  assert.equal(sheet.rowCount, 1);
+  assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1), [
+    "id",
+    "label",
+    "doc",
+    "amount",
+    "even",
+  ]);
 });
 
 Deno.test("pdf parses and its text holds the header and readable values", async () => {

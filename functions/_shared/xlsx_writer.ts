@@ -11,7 +11,8 @@ import { zipArchive } from "./zip_writer.ts";
 
 /**
  * A batch of rows as postgres.js returns them: objects keyed by column name.
- * The first batch of a cursor also carries its columns' type OIDs.
+ * The first batch of a cursor also carries its columns' names and type OIDs;
+ * for a source with no rows, a batch of none still carries them (export_file.ts).
  */
 export type RowBatch = readonly Record<string, unknown>[] & {
   readonly columns?: readonly { name: string; type: number }[];
@@ -103,8 +104,10 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   let letters: string[] = [];
   let rowNumber = 0;
   let exactColumns = new Set<string>();
+  let described: RowBatch["columns"];
   for await (const batch of batches) {
     exactColumns = batch.columns ? exactNumberColumns(batch.columns) : exactColumns;
+    described = batch.columns ?? described;
     let xml = "";
     for (const row of batch) {
       if (!columns) {
@@ -121,6 +124,11 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
       );
     }
     if (xml) yield encoder.encode(xml);
+  }
+  // No rows: the header alone, as CSV, Markdown and HTML files have it.
+  if (!columns && described?.length) {
+    const names = described.map((column) => column.name);
+    yield encoder.encode(rowXml(1, names, names.map((_, index) => columnLetters(index))));
   }
   yield encoder.encode("</sheetData></worksheet>");
 }

@@ -138,3 +138,12 @@ Deno.test("a source that fails fails the file with its error", async () => {
   }
   await assert.rejects(workbookBytes(failing()), /the cursor went away/);
 });
+
+Deno.test("a source with no rows keeps its header when its columns are described", async () => {
+  const described: RowBatch = Object.assign([], {
+    columns: [{ name: "occurred_on", type: 1082 }, { name: "amount", type: 1700 }],
+  });
+  const sheet = await sheetOf(await workbookBytes(batchesOf(described)));
+  assert.equal(sheet.rowCount, 1);
+  assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1), ["occurred_on", "amount"]);
+});

@@ -46,16 +46,6 @@ export async function claimAndRun(
   const slots = new Set<Promise<void>>();
   const runs = new Set<Promise<void>>();
   try {
-    await claimUntilDone();
-  } finally {
-    // Even when a claim fails (the connection dropped): the exports already
-    // running go on, and the round must not end, nor the host's waitUntil
-    // settle, while they do.
-    await Promise.all(runs);
-  }
-  return outcomes;
-
-  async function claimUntilDone(): Promise<void> {
     while (Date.now() < deadline) {
       // Claim only what can start now: a claimed export that waited for a slot
       // would spend its lease queued behind the others.
@@ -89,5 +79,11 @@ export async function claimAndRun(
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+  } finally {
+    // Even when a claim fails (the connection dropped): the exports already
+    // running go on, and the round must not end, nor the host's waitUntil
+    // settle, while they do.
+    await Promise.all(runs);
   }
+  return outcomes;
 }

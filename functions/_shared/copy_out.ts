@@ -10,6 +10,7 @@
 // and its transaction, as the user, open. So a stop asks the server to cancel
 // the statement and reads what it still sends, dropping it, until the
 // cancel's error ends the stream.
+import { setImmediate } from "node:timers";
 import type postgres from "postgres";
 import { copyBlocks } from "./copy_blocks.ts";
 
@@ -39,23 +40,26 @@ export async function copyOut(
 ): Promise<CopyOut> {
   const query = tx.unsafe(statement);
   const copy = await query.readable();
-  copy.once("end", options.afterCopy);
-  // 'close' follows the end of the output and an error (the cancel's) alike.
+  // 'close' follows the end of the output and an error (a source's, a
+  // timeout, the cancel's) alike; the socket may have been paused in the
+  // read that carried either.
   const closed = new Promise<void>((resolve) => copy.once("close", resolve));
+  closed.then(options.afterCopy);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     stopping ??= (async () => {
-      // Ended or failed: postgres.js has let go of it, and a cancel now
-      // could land on the connection's next statement.
-      if (copy.readableEnded || copy.destroyed) return;
+      if (copy.destroyed) return await closed;
       // Drop what still comes; copyBlocks, which would pause the stream
       // again once its reader falls behind, no longer takes it.
       copy.removeAllListeners("data");
       copy.on("data", () => {});
       copy.resume();
-      query.cancel();
+      // What was already received flows out first: a COPY whose end was
+      // among it has ended, and needs no cancel. A cancel sent after the end
+      // could land on the connection's next statement.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!copy.readableEnded && !copy.destroyed) query.cancel();
       await closed;
-      options.afterCopy();
     })();
   return { body: copyBlocks(copy, undefined, stop), stop };
 }

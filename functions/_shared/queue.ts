@@ -40,6 +40,8 @@ export interface Completion {
   fileSize: number;
   sha256: string;
   rowCount: number;
+  /** The claim's attempt: the completion is refused once a later claim replaced it. */
+  attempt?: number;
 }
 
 /** Why an attempt failed, as the user will read it. */
@@ -61,18 +63,22 @@ export async function claimExports(
       worker_id => ${workerId}, max_exports => ${max}, lease_seconds => ${leaseSeconds})`;
 }
 
-/** Extends the lease and records progress; false means stop working on it. */
+/**
+ * Extends the lease and records progress; false means stop working on it.
+ * `attempt`, the claim's, refuses a run whose claim a later one replaced.
+ */
 export async function heartbeat(
   sql: Queryable,
   exportId: string,
   workerId: string,
   rowsWritten: number,
   leaseSeconds: number,
+  attempt: number | null = null,
 ): Promise<boolean> {
   const [{ alive }] = await sql`
     select exports.heartbeat(
       export_id => ${exportId}, worker_id => ${workerId},
-      rows_written => ${rowsWritten}, lease_seconds => ${leaseSeconds}) as alive`;
+      rows_written => ${rowsWritten}, lease_seconds => ${leaseSeconds}, attempt => ${attempt}) as alive`;
   return alive;
 }
 
@@ -117,6 +123,7 @@ async function sendCompletions(sql: Queryable, workerId: string, batch: PendingC
       file_size: completion.fileSize,
       checksum_sha256: completion.sha256,
       row_count: completion.rowCount,
+      attempt: completion.attempt ?? null,
     }));
     const rows = await sql<{ export_id: string; completed: boolean }[]>`
       select export_id, completed
@@ -136,11 +143,13 @@ export async function failExport(
   exportId: string,
   workerId: string,
   failure: Failure,
+  attempt: number | null = null,
 ): Promise<string> {
   const [{ status }] = await sql`
     select exports.fail_export(
       export_id => ${exportId}, worker_id => ${workerId}, error_code => ${failure.code},
-      error_message => ${failure.message}, retryable => ${failure.retryable}) as status`;
+      error_message => ${failure.message}, retryable => ${failure.retryable},
+      attempt => ${attempt}) as status`;
   return status;
 }
 

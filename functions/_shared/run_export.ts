@@ -45,6 +45,7 @@ export async function runExport(
         settings.workerId,
         rowsWritten(),
         settings.leaseSeconds,
+        claim.attempt,
       );
       if (!alive) stop.abort(new Stopped("the export was canceled or its lease was lost"));
     } catch (error) {
@@ -85,6 +86,7 @@ export async function runExport(
       fileSize: result.size,
       sha256: result.sha256,
       rowCount: result.rows,
+      attempt: claim.attempt,
     });
     if (completed) return "completed";
     await bucket.remove([claim.storage_path]);
@@ -96,7 +98,13 @@ export async function runExport(
     }
     const failure = failureFor(error);
     console.error("exports worker: export failed", claim.export_id, failure.code, error);
-    const status = await failExport(db.sql, claim.export_id, settings.workerId, failure);
+    const status = await failExport(
+      db.sql,
+      claim.export_id,
+      settings.workerId,
+      failure,
+      claim.attempt,
+    );
     return status === "queued" ? "queued" : "failed";
   } finally {
     clearInterval(beat);

@@ -204,3 +204,31 @@ Deno.test("a worker that lost its lease cannot remove the file a later attempt c
     "the completed file is still in Storage",
   );
 });
+
+Deno.test("a run whose claim its own worker replaced can neither complete nor touch the later attempt's file", async () => {
+  // One worker instance: its first run's lease ran out while the run went
+  // on, and the same instance claimed the export again.
+  const run = settings();
+  const first = await claimed(run.workerId);
+  const second = await withDb(async (sql) => {
+    await sql`update exports.exports set lease_expires_at = now() - interval '1 second', priority = 32767
+              where export_id = ${first.export_id}`;
+    await sql`select exports.cleanup_expired_exports()`;
+    const [claim] = await claimExports(sql, run.workerId, 1, run.leaseSeconds);
+    return claim;
+  });
+  assert.deepEqual([second.export_id, second.attempt], [first.export_id, 2]);
+
+  await withWorkerDb(async (db) => {
+    // The first run finishes first: its completion is refused, though its worker id matches.
+    assert.equal(await runExport(db, storage(), first, run), "stopped");
+    assert.equal(await runExport(db, storage(), second, run), "completed");
+  });
+  const row = await exportRow(first.export_id);
+  assert.deepEqual([row.status, row.storage_path], ["completed", second.storage_path]);
+  assert.deepEqual(
+    await storedObjects(row),
+    [second.storage_path],
+    "only the second attempt's file",
+  );
+});

@@ -152,7 +152,8 @@ async function route(request: Request): Promise<Response> {
   if (!handlers) {
     return errorResponse(404, "unknown_route", `${url.pathname} is not part of the exports API.`);
   }
-  const handler = handlers[request.method];
+  // Own keys only: a method named like an Object.prototype member is no handler.
+  const handler = Object.hasOwn(handlers, request.method) ? handlers[request.method] : undefined;
   if (!handler) {
     const allowed = [...Object.keys(handlers), "OPTIONS"].join(", ");
     const refusal = errorResponse(

@@ -158,6 +158,13 @@ begin
     raise exception 'idempotency key ''%'' was used for an export that has since been deleted', idempotency_key
       using errcode = 'EX007', hint = 'Use a new key to request it again.';
   end if;
+  -- A scope's export is its current members' (see the policy on exports.exports).
+  if found and earlier.scope_id is not null and not exists (
+    select from exports.scope_members m where m.scope_id = earlier.scope_id and m.user_id = uid
+  ) then
+    raise exception 'you are not a member of scope %', earlier.scope_id
+      using errcode = 'EX005', hint = 'Ask a member of that household or team to add you, or pick one you belong to.';
+  end if;
   if found and (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
      is distinct from (source_name, format, options, scope_id, compression) then
     raise exception 'idempotency key ''%'' was already used for a different export', idempotency_key

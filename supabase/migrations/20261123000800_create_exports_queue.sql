@@ -130,8 +130,13 @@ $$;
 comment on function exports.claim_exports is
   'Claims up to max_exports due exports for worker_id with a lease of lease_seconds: they become processing, attempt + 1. Its transaction commits asynchronously (synchronous_commit off): call it on its own.';
 
+-- `attempt`, where given, ties a call to one claim: a worker instance whose
+-- lease ran out while its run went on may claim the same export again, and
+-- the old run must then be refused as another worker would be (its worker id
+-- alone would still match).
 create function exports.heartbeat(
-  export_id uuid, worker_id text, rows_written bigint default null, lease_seconds int default 120
+  export_id uuid, worker_id text, rows_written bigint default null, lease_seconds int default 120,
+  attempt int default null
 ) returns boolean
 language plpgsql
 security definer
@@ -142,12 +147,13 @@ begin
     lease_expires_at = now() + make_interval(secs => heartbeat.lease_seconds),
     rows_written = coalesce(heartbeat.rows_written, e.rows_written)
   where e.export_id = heartbeat.export_id and e.status = 'processing'
-    and e.lease_owner = heartbeat.worker_id and e.deleted_at is null;
+    and e.lease_owner = heartbeat.worker_id and e.deleted_at is null
+    and (heartbeat.attempt is null or e.attempt = heartbeat.attempt);
   return found;
 end
 $$;
 comment on function exports.heartbeat is
-  'Extends the lease and records progress; false means stop: the export was canceled or deleted, or the lease was lost.';
+  'Extends the lease and records progress; false means stop: the export was canceled or deleted, or the lease was lost (to another worker, or, given attempt, to a later claim).';
 
 -- Several exports at once: a worker that runs exports side by side sends the
 -- ones that finished together in one call, one statement and one commit.
@@ -178,7 +184,7 @@ begin
   return query
   with given as (
     select * from jsonb_to_recordset(completions)
-      as c(export_id uuid, file_size bigint, checksum_sha256 text, row_count bigint)
+      as c(export_id uuid, file_size bigint, checksum_sha256 text, row_count bigint, attempt int)
   ), done as (
     update exports.exports e set
       status = 'completed', file_size = g.file_size, checksum_sha256 = g.checksum_sha256,
@@ -188,13 +194,14 @@ begin
     from given g
     where e.export_id = g.export_id and e.status = 'processing'
       and e.lease_owner = complete_exports.worker_id and e.deleted_at is null
+      and (g.attempt is null or e.attempt = g.attempt)
     returning e.export_id
   )
   select g.export_id, exists (select from done d where d.export_id = g.export_id) from given g;
 end
 $$;
 comment on function exports.complete_exports is
-  'complete_export for several exports in one call: completions is [{export_id, file_size, checksum_sha256, row_count}]; returns each export_id with whether it was completed. Its transaction commits asynchronously (synchronous_commit off): call it on its own.';
+  'complete_export for several exports in one call: completions is [{export_id, file_size, checksum_sha256, row_count, attempt?}] (attempt: refused unless the export is still on that claim, see heartbeat); returns each export_id with whether it was completed. Its transaction commits asynchronously (synchronous_commit off): call it on its own.';
 
 create function exports.complete_export(
   export_id uuid, worker_id text, file_size bigint, checksum_sha256 text, row_count bigint
@@ -212,7 +219,8 @@ comment on function exports.complete_export is
   'Records the stored file of a processing export held by worker_id; false (and no change) when it was canceled or the lease was lost, and the worker must remove the file. Commits asynchronously, like complete_exports.';
 
 create function exports.fail_export(
-  export_id uuid, worker_id text, error_code text, error_message text, retryable boolean
+  export_id uuid, worker_id text, error_code text, error_message text, retryable boolean,
+  attempt int default null
 ) returns text
 language plpgsql
 security definer
@@ -224,7 +232,8 @@ begin
   select * into target from exports.exports e
   where e.export_id = fail_export.export_id
   for update;
-  if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id then
+  if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id
+     or target.attempt is distinct from coalesce(fail_export.attempt, target.attempt) then
     return target.status;
   end if;
   update exports.exports e set
@@ -247,11 +256,11 @@ comment on function exports.fail_export is
 -- ============================================================================
 
 revoke execute on function exports.retry_delay(int),
-  exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
+  exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int, int),
   exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
-  exports.fail_export(uuid, text, text, text, boolean)
+  exports.fail_export(uuid, text, text, text, boolean, int)
   from public, anon, authenticated;
-grant execute on function exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int),
+grant execute on function exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int, int),
   exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
-  exports.fail_export(uuid, text, text, text, boolean)
+  exports.fail_export(uuid, text, text, text, boolean, int)
   to service_role;

@@ -22,8 +22,13 @@ alter table exports.orphaned_files enable row level security;
 revoke all on exports.orphaned_files from public, anon, authenticated, service_role;
 grant select on exports.orphaned_files to service_role;
 
+-- Security definer: a user deleted through Supabase Auth cascades here as the
+-- role that deleted them (supabase_auth_admin, not the table's owner: foreign
+-- key cascades run their triggers as the outer role), which may not touch
+-- the exports schema; without it, deleting a user with a started export fails.
 create function exports._keep_orphaned_file() returns trigger
 language plpgsql
+security definer
 set search_path = ''
 as $$
 begin

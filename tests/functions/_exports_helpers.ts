@@ -229,9 +229,17 @@ export async function exportEvents(exportId: string): Promise<string[]> {
   });
 }
 
-/** The names of the objects Storage has recorded under an export's folder. */
+/**
+ * An export's folder in its bucket, `<scope or owner>/<export id>/`: every
+ * attempt's file lies below it (`<attempt>/<file>`, see exports._attempt_path).
+ */
+function exportFolder(row: ExportRow): string {
+  return row.storage_path.split("/").slice(0, 2).join("/") + "/";
+}
+
+/** The names of the objects Storage has recorded under an export's folder, every attempt's. */
 export async function storedObjects(row: ExportRow): Promise<string[]> {
-  const folder = row.storage_path.slice(0, row.storage_path.lastIndexOf("/") + 1);
+  const folder = exportFolder(row);
   return await withDb(async (sql) => {
     const rows = await sql<{ name: string }[]>`
       select name from storage.objects
@@ -249,15 +257,20 @@ export function gatewayStorageDir(): string {
   return join(Deno.env.get("EXPORTS_LOCAL_DIR") ?? join(repoRoot, ".local"), "storage");
 }
 
-/** The files on disk in an export's folder of the stack's Storage. */
+/** The files on disk in an export's folder of the stack's Storage, every attempt's, as `<attempt>/<file>`. */
 export async function filesOnDisk(row: ExportRow): Promise<string[]> {
-  const folder = join(gatewayStorageDir(), row.storage_bucket, row.storage_path, "..");
+  const folder = join(gatewayStorageDir(), row.storage_bucket, exportFolder(row));
+  const files: string[] = [];
   try {
-    return (await Array.fromAsync(Deno.readDir(folder))).map((entry) => entry.name);
+    for await (const attempt of Deno.readDir(folder)) {
+      for await (const file of Deno.readDir(join(folder, attempt.name))) {
+        files.push(`${attempt.name}/${file.name}`);
+      }
+    }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+  return files;
 }
 
 /** Wakes the stack's worker the way the exports API and pg_cron do. */

@@ -86,8 +86,13 @@ Deno.test("an export whose worker was killed is retried after its lease and comp
   assert.equal(events.filter((event) => event === "completed").length, 1, events.join(", "));
   assert.ok(events.includes("retried"), events.join(", "));
   const row = await exportRow(exportId);
+  // The killed attempt's upload never finished: only the second attempt's file exists.
   assert.deepEqual(await storedObjects(row), [row.storage_path], "one object in Storage");
-  assert.deepEqual(await filesOnDisk(row), [row.storage_path.split("/").pop()], "one file on disk");
+  assert.deepEqual(
+    await filesOnDisk(row),
+    [row.storage_path.split("/").slice(2).join("/")],
+    "one file on disk",
+  );
   const records = parseCsv(new TextDecoder().decode(await linkedBytes(user, exportId)), {
     columns: true,
   });

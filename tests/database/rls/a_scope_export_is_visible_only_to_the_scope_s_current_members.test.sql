@@ -1,7 +1,7 @@
 -- An export of a shared scope holds the scope's data: once its requester leaves the scope, they
 -- no longer see it, cancel it or download it; the members who remain still do.
 begin;
-select plan(7);
+select plan(8);
 
 select tests.create_user(u) from unnest(array['owner', 'leaver']) u;
 select tests.register_test_sources();
@@ -10,6 +10,10 @@ select tests.request_as('leaver', source => 'test_shared_items', scope => :'scop
 select tests.complete(:'done_id');
 select tests.request_as('leaver', source => 'test_shared_items', scope => :'scope') as queued_id \gset
 select tests.request_as('leaver') as own_id \gset
+select tests.authenticate_as('leaver');
+select export_id as keyed_id from public.request_export(source => 'test_shared_items', format => 'csv',
+  scope => :'scope', idempotency_key => 'k1') \gset
+select tests.clear_authentication();
 
 select tests.authenticate_as('leaver');
 select is((select count(*)::int from public.get_export(:'done_id')), 1, 'while a member, the requester sees it');
@@ -26,6 +30,9 @@ select throws_ok(format('select public.record_export_download(%L)', :'done_id'),
   'nor may they download it');
 select throws_ok(format('select public.cancel_export(%L)', :'queued_id'), 'EX020', null,
   'nor cancel the scope''s queued export');
+select throws_ok(format($$ select public.request_export(source => 'test_shared_items', format => 'csv',
+    scope => %L, idempotency_key => 'k1') $$, :'scope'), 'EX005', null,
+  'nor learn of it by repeating their request''s idempotency key');
 
 select tests.authenticate_as('owner');
 select is((select count(*)::int from public.record_export_download(:'done_id')), 1,

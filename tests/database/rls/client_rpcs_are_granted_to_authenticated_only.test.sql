@@ -10,9 +10,9 @@ insert into client_rpcs values
   ('public.delete_export(uuid)'), ('public.record_export_download(uuid)');
 create temp table worker_functions (signature text);
 insert into worker_functions values
-  ('exports.claim_exports(text, integer, integer)'), ('exports.heartbeat(uuid, text, bigint, integer)'),
+  ('exports.claim_exports(text, integer, integer)'), ('exports.heartbeat(uuid, text, bigint, integer, integer)'),
   ('exports.complete_export(uuid, text, bigint, text, bigint)'),
-  ('exports.fail_export(uuid, text, text, text, boolean)'), ('exports.objects_to_purge(integer)'),
+  ('exports.fail_export(uuid, text, text, text, boolean, integer)'), ('exports.objects_to_purge(integer)'),
   ('exports.record_purged(uuid[])'), ('exports.cleanup_expired_exports()');
 
 select ok(bool_and(has_function_privilege('authenticated', signature, 'execute')) , 'authenticated may call every client RPC')

@@ -164,11 +164,6 @@ Deno.test("runExport stops an export canceled mid-COPY and frees its connection"
       // open: the run returning at all is the check (it returns only once its
       // transaction has rolled back).
       assert.equal(await within(30_000, outcome), "stopped");
-      assert.equal(
-        (await within(30_000, db.sql`select 1 as next`))[0].next,
-        1,
-        "its connection is free",
-      );
     });
   } finally {
     await slowStorage.shutdown();

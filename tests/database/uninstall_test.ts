@@ -3,30 +3,13 @@
 // install them again. Works on a throwaway database it creates on the local
 // cluster, never on the shared one.
 import assert from "node:assert/strict";
-import { stackEnv } from "../support/env.ts";
-
-const repoRoot = new URL("../../", import.meta.url).pathname;
-
-/** Runs a command from the repository root; throws with its output when it fails. */
-async function run(command: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command(command, { args, cwd: repoRoot, stderr: "piped" }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed:\n${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  return text;
-}
-
-/** One value from a query, as psql prints it unaligned. */
-async function queryValue(databaseUrl: string, sql: string): Promise<string> {
-  return (await run("psql", ["-X", "-tA", "-v", "ON_ERROR_STOP=1", databaseUrl, "-c", sql])).trim();
-}
-
-async function psqlFile(databaseUrl: string, file: string): Promise<void> {
-  await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", databaseUrl, "-f", file]);
-}
+import {
+  migrate,
+  psqlFile,
+  queryValue,
+  runCommand,
+  withThrowawayDatabase,
+} from "../support/throwaway_database.ts";
 
 /** What the module leaves behind in a database: zero everywhere once uninstalled. */
 async function moduleFootprint(databaseUrl: string): Promise<string> {
@@ -42,23 +25,11 @@ async function moduleFootprint(databaseUrl: string): Promise<string> {
 }
 
 Deno.test("uninstall removes the module and the migrations install it again", async () => {
-  const sharedUrl = new URL(stackEnv().databaseUrl);
-  const name = `exports_uninstall_${Date.now()}`;
-  const throwawayUrl = new URL(sharedUrl);
-  throwawayUrl.pathname = `/${name}`;
-  const throwaway = throwawayUrl.toString();
-
-  await queryValue(sharedUrl.toString(), `create database ${name}`);
-  try {
-    for (const file of [...Deno.readDirSync(`${repoRoot}sql/platform`)].map((f) => f.name).sort()) {
-      if (file.endsWith(".sql")) await psqlFile(throwaway, `sql/platform/${file}`);
-    }
-    const migrate = ["migration", "up", `--remote=${throwaway}`, "--yes"];
-    await run("supabase", migrate);
+  await withThrowawayDatabase("exports_uninstall", async (throwaway) => {
     await psqlFile(throwaway, "supabase/seed.sql");
     assert.equal(await moduleFootprint(throwaway), "2 7 1 1 14", "the module is installed");
 
-    await run("scripts/uninstall", [throwaway]);
+    await runCommand("scripts/uninstall", [throwaway]);
     assert.equal(await moduleFootprint(throwaway), "0 0 0 0 0", "nothing of the module is left");
     assert.equal(
       await queryValue(throwaway, "select count(*) from auth.users"),
@@ -71,7 +42,7 @@ Deno.test("uninstall removes the module and the migrations install it again", as
       throwaway,
       "create schema sample; create table sample.notes as select 'mine' as body",
     );
-    await run("scripts/uninstall", [throwaway]);
+    await runCommand("scripts/uninstall", [throwaway]);
     assert.equal(
       await queryValue(throwaway, "select body from sample.notes"),
       "mine",
@@ -79,9 +50,7 @@ Deno.test("uninstall removes the module and the migrations install it again", as
     );
     await queryValue(throwaway, "drop schema sample cascade");
 
-    await run("supabase", migrate);
+    await migrate(throwaway);
     assert.equal(await moduleFootprint(throwaway), "2 7 1 1 14", "the migrations apply again");
-  } finally {
-    await queryValue(sharedUrl.toString(), `drop database if exists ${name} with (force)`);
-  }
+  });
 });

@@ -4,47 +4,12 @@
 // stack's worker, woken by every request and by pg_cron every 5 seconds,
 // would otherwise claim the export this test needs to stay queued.
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { ensureUser, mintUserJwt } from "../../scripts/gateway/users.ts";
+import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway } from "../support/gateway.ts";
+import { withThrowawayDatabase } from "../support/throwaway_database.ts";
 import { pollFor } from "./_exports_helpers.ts";
-
-const repoRoot = new URL("../../", import.meta.url).pathname;
-
-/** Creates a database on the stack's cluster with the platform and every migration; returns its URL. */
-async function createThrowawayDatabase(name: string): Promise<string> {
-  await withSql(stackEnv().databaseUrl, (sql) => sql.unsafe(`create database ${name}`));
-  const url = new URL(stackEnv().databaseUrl);
-  url.pathname = `/${name}`;
-  for (const file of [...sqlFiles("sql/platform"), ...sqlFiles("supabase/migrations")]) {
-    const output = await new Deno.Command("psql", {
-      args: ["-X", "-q", "-v", "ON_ERROR_STOP=1", url.toString(), "-f", file],
-      cwd: repoRoot,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!output.success) {
-      throw new Error(`${file} failed:\n${new TextDecoder().decode(output.stderr)}`);
-    }
-  }
-  return url.toString();
-}
-
-/** The SQL files of a folder of the repository, in name (for migrations, version) order. */
-function sqlFiles(folder: string): string[] {
-  return [...Deno.readDirSync(`${repoRoot}${folder}`)].map((entry) => `${folder}/${entry.name}`)
-    .filter((file) => file.endsWith(".sql")).sort();
-}
-
-async function withSql<T>(url: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return await work(sql);
-  } finally {
-    await sql.end();
-  }
-}
 
 /** POSTs to the worker as the hosted gateway would see `token`; returns the status and JSON body. */
 async function callWorker(gatewayUrl: string, token: string) {
@@ -61,10 +26,8 @@ async function callWorker(gatewayUrl: string, token: string) {
 }
 
 Deno.test("only the service role may run the export worker", async () => {
-  const name = `exports_worker_auth_${Date.now()}`;
-  try {
-    const databaseUrl = await createThrowawayDatabase(name);
-    const { user, exportId } = await withSql(databaseUrl, async (sql) => {
+  await withThrowawayDatabase("exports_worker_auth", async (databaseUrl) => {
+    const { user, exportId } = await withDb(async (sql) => {
       const user = await ensureUser(sql, `worker-auth-${crypto.randomUUID()}@example.com`);
       // Requested before the gateway listens, so its wake-up reaches no worker.
       const exportId = await sql.begin(async (tx) => {
@@ -77,17 +40,17 @@ Deno.test("only the service role may run the export worker", async () => {
         return row.export_id as string;
       }) as string;
       return { user, exportId };
-    });
+    }, databaseUrl);
     const userToken = await mintUserJwt(user, { secret: stackEnv().jwtSecret });
     const exportState = () =>
-      withSql(databaseUrl, async (sql) => {
+      withDb(async (sql) => {
         const [row] = await sql<{ status: string; attempt: number; events: string[] }[]>`
           select e.status, e.attempt,
             array(select v.event from exports.export_events v
                   where v.export_id = e.export_id order by v.id) as events
           from exports.exports e where e.export_id = ${exportId}`;
         return row;
-      });
+      }, databaseUrl);
 
     await using gateway = await startTestGateway({ env: { SUPABASE_DB_URL: databaseUrl } });
     for (const [who, token] of [["a signed-in user", userToken], ["anon", stackEnv().anonKey]]) {
@@ -117,10 +80,5 @@ Deno.test("only the service role may run the export worker", async () => {
       attempt: 1,
       events: ["requested", "started", "completed"],
     });
-  } finally {
-    await withSql(
-      stackEnv().databaseUrl,
-      (sql) => sql.unsafe(`drop database if exists ${name} with (force)`),
-    );
-  }
+  });
 });

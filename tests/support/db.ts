@@ -3,9 +3,12 @@
 import postgres from "postgres";
 import { stackEnv } from "./env.ts";
 
-/** Runs `work` with a superuser connection to the local database. */
-export async function withDb<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(stackEnv().databaseUrl, { max: 1, onnotice: () => {} });
+/** Runs `work` with a superuser connection to the local database, or to `databaseUrl`. */
+export async function withDb<T>(
+  work: (sql: postgres.Sql) => Promise<T>,
+  databaseUrl: string = stackEnv().databaseUrl,
+): Promise<T> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
     return await work(sql);
   } finally {

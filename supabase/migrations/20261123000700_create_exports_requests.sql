@@ -70,6 +70,23 @@ begin
 end
 $$;
 
+-- Refuses (EX005) a user who is not a member of `scope_id`; nothing to check
+-- without a scope. Read by auth.uid(), not through RLS.
+create function exports._require_scope_member(scope_id uuid, uid uuid) returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if scope_id is not null and not exists (
+    select from exports.scope_members m where m.scope_id = _require_scope_member.scope_id and m.user_id = uid
+  ) then
+    raise exception 'you are not a member of scope %', scope_id
+      using errcode = 'EX005', hint = 'Ask a member of that household or team to add you, or pick one you belong to.';
+  end if;
+end
+$$;
+
 -- Everything about a request that does not need the data itself: the source,
 -- the format, the options and the scope. It reads only the source catalogue,
 -- which every signed-in user sees, and the caller's own memberships (by
@@ -116,12 +133,7 @@ begin
     raise exception 'source ''%'' exports your own data and takes no scope', source.name
       using errcode = 'EX006', hint = 'Leave scope out.';
   end if;
-  if scope_id is not null and not exists (
-    select from exports.scope_members m where m.scope_id = _check_request.scope_id and m.user_id = uid
-  ) then
-    raise exception 'you are not a member of scope %', scope_id
-      using errcode = 'EX005', hint = 'Ask a member of that household or team to add you, or pick one you belong to.';
-  end if;
+  perform exports._require_scope_member(scope_id, uid);
   return source;
 end
 $$;
@@ -159,11 +171,8 @@ begin
       using errcode = 'EX007', hint = 'Use a new key to request it again.';
   end if;
   -- A scope's export is its current members' (see the policy on exports.exports).
-  if found and earlier.scope_id is not null and not exists (
-    select from exports.scope_members m where m.scope_id = earlier.scope_id and m.user_id = uid
-  ) then
-    raise exception 'you are not a member of scope %', earlier.scope_id
-      using errcode = 'EX005', hint = 'Ask a member of that household or team to add you, or pick one you belong to.';
+  if found then
+    perform exports._require_scope_member(earlier.scope_id, uid);
   end if;
   if found and (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
      is distinct from (source_name, format, options, scope_id, compression) then

@@ -44,6 +44,23 @@ async function claimed(workerId: string): Promise<ClaimedExport> {
   }
 }
 
+/**
+ * `claim`'s lease runs out, the cleanup queues its export again, and the worker
+ * of `run` claims it anew: the run of `claim` may still be going.
+ */
+async function claimAfterLostLease(
+  claim: ClaimedExport,
+  run: { workerId: string; leaseSeconds: number },
+): Promise<ClaimedExport> {
+  return await withDb(async (sql) => {
+    await sql`update exports.exports set lease_expires_at = now() - interval '1 second', priority = 32767
+              where export_id = ${claim.export_id}`;
+    await sql`select exports.cleanup_expired_exports()`;
+    const [again] = await claimExports(sql, run.workerId, 1, run.leaseSeconds);
+    return again;
+  });
+}
+
 async function withWorkerDb<T>(work: (db: ReturnType<typeof workerDb>) => Promise<T>) {
   const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 2 });
   try {
@@ -176,13 +193,7 @@ Deno.test("a worker that lost its lease cannot remove the file a later attempt c
   // The first worker's lease runs out while it still runs (its heartbeats
   // failing); the cleanup queues the export again and a second worker takes it.
   const later = settings();
-  const claimedAgain = await withDb(async (sql) => {
-    await sql`update exports.exports set lease_expires_at = now() - interval '1 second', priority = 32767
-              where export_id = ${claimedFirst.export_id}`;
-    await sql`select exports.cleanup_expired_exports()`;
-    const [claim] = await claimExports(sql, later.workerId, 1, later.leaseSeconds);
-    return claim;
-  });
+  const claimedAgain = await claimAfterLostLease(claimedFirst, later);
   assert.equal(claimedAgain.export_id, claimedFirst.export_id);
   assert.notEqual(claimedAgain.storage_path, claimedFirst.storage_path);
 
@@ -205,13 +216,7 @@ Deno.test("a run whose claim its own worker replaced can neither complete nor to
   // on, and the same instance claimed the export again.
   const run = settings();
   const first = await claimed(run.workerId);
-  const second = await withDb(async (sql) => {
-    await sql`update exports.exports set lease_expires_at = now() - interval '1 second', priority = 32767
-              where export_id = ${first.export_id}`;
-    await sql`select exports.cleanup_expired_exports()`;
-    const [claim] = await claimExports(sql, run.workerId, 1, run.leaseSeconds);
-    return claim;
-  });
+  const second = await claimAfterLostLease(first, run);
   assert.deepEqual([second.export_id, second.attempt], [first.export_id, 2]);
 
   await withWorkerDb(async (db) => {

@@ -132,6 +132,23 @@ as $$
     formats => array['csv', 'pdf'], row_limits => '{"pdf": 10}', requires_scope => true);
 $$;
 
+-- Registers source 'uncounted' (csv, jsonl, xlsx) whose count function fails
+-- with 'counted': a request that counts its rows at all shows it.
+create or replace function tests.refusing_count(options jsonb) returns bigint
+language plpgsql stable security invoker set search_path = '' as $$
+begin
+  raise exception 'counted';
+end
+$$;
+
+create or replace function tests.register_uncounted_source() returns void
+language sql
+set search_path = ''
+as $$
+  select exports.register_source(name => 'uncounted', rows_function => 'tests.item_rows(jsonb)',
+    count_function => 'tests.refusing_count(jsonb)', formats => array['csv', 'jsonl', 'xlsx']);
+$$;
+
 -- Requests an export as the named user and returns its id; the caller's
 -- identity is cleared afterwards.
 create or replace function tests.request_as(

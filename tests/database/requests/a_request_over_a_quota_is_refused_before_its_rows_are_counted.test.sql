@@ -5,16 +5,7 @@ select plan(3);
 
 select tests.create_user('owner');
 select tests.register_test_sources();
--- A count function that fails shows whether a request counted at all.
-create function tests.refusing_count(options jsonb) returns bigint
-language plpgsql stable security invoker set search_path = '' as $$
-begin
-  raise exception 'counted';
-end
-$$;
-grant execute on function tests.refusing_count(jsonb) to authenticated;
-select exports.register_source(name => 'uncounted', rows_function => 'tests.item_rows(jsonb)',
-  count_function => 'tests.refusing_count(jsonb)', formats => array['csv', 'xlsx']);
+select tests.register_uncounted_source();
 update exports.settings set max_active_exports_per_user = 1, max_exports_per_day = 2;
 
 select tests.request_as('owner') as first \gset

@@ -19,6 +19,13 @@ export interface CopyOut {
   /** The COPY's output, in blocks. Canceling it stops the COPY (see `stop`). */
   body: ReadableStream<Uint8Array>;
   /**
+   * The rows received so far, a CSV header line included. The protocol sends
+   * COPY TO STDOUT "always one per row" in CopyData messages (a change would
+   * break the wire protocol), and postgres.js pushes each message's bytes into
+   * the stream as one chunk: the rows are counted without reading a byte.
+   */
+  rows(): number;
+  /**
    * Ends the COPY if it is still running and resolves once the connection has
    * nothing more of it to read, so the transaction's next statement (its
    * rollback) can run. Resolves at once for a COPY that has ended.
@@ -44,6 +51,8 @@ export async function copyOut(
   // timeout, the cancel's) alike; the socket may have been paused in the
   // read that carried either.
   const closed = new Promise<void>((resolve) => copy.once("close", resolve));
+  let rows = 0;
+  copy.on("data", () => rows++);
   closed.then(options.afterCopy);
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -61,5 +70,5 @@ export async function copyOut(
       if (!copy.readableEnded && !copy.destroyed) query.cancel();
       await closed;
     })();
-  return { body: copyBlocks(copy, undefined, stop), stop };
+  return { body: copyBlocks(copy, undefined, stop), rows: () => rows, stop };
 }

@@ -66,3 +66,28 @@ Deno.test("stopping a COPY that was read to its end leaves its transaction as it
     await db.sql.end();
   }
 });
+
+Deno.test("rows() counts the rows a COPY sent, values with line breaks and a slow reader alike", async () => {
+  const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1 });
+  try {
+    const counted = await db.sql.begin(async (tx) => {
+      // Every value holds a line break, and the reader stops between blocks,
+      // so the stream is paused with many rows waiting when it resumes.
+      const copy = await copyOut(
+        tx,
+        `copy (select g, E'line\\nbreak "' || g from generate_series(1, 100000) g)
+           to stdout with (format csv, header)`,
+        { afterCopy: db.resumeReads },
+      );
+      let lineBreaks = 0;
+      for await (const block of copy.body) {
+        lineBreaks += block.filter((byte) => byte === 0x0a).length;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return { rows: copy.rows(), lineBreaks };
+    });
+    assert.deepEqual(counted, { rows: 100_001, lineBreaks: 200_001 });
+  } finally {
+    await db.sql.end();
+  }
+});

@@ -116,6 +116,12 @@ create table exports.exports (
   compression text not null default 'none' check (compression in ('none', 'gzip')),
   options jsonb not null default '{}' check (jsonb_typeof(options) = 'object'),
   idempotency_key text check (length(idempotency_key) between 1 and 200),
+  -- The requester's JWT claims as they asked (request.jwt.claims): the worker
+  -- runs the export with them, so RLS sees what it saw in the user's own
+  -- requests, claims an access token hook added and the session's aal
+  -- included. Rows written by other means have none; claim_exports always
+  -- sets sub (the owner) and role.
+  requester_claims jsonb not null default '{}' check (jsonb_typeof(requester_claims) = 'object'),
   priority smallint not null default 0,
   status text not null default 'queued'
     check (status in ('queued', 'processing', 'completed', 'failed', 'canceled', 'expired')),

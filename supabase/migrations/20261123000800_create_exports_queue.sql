@@ -95,17 +95,14 @@ begin
       returning e.*
     )
     select t.export_id, t.attempt, t.source, t.format, t.options, t.compression,
-           -- The claims PostgREST would set for the user, so RLS sees the
-           -- same auth.uid() and auth.jwt() during the export as during the
-           -- user's own requests.
-           jsonb_build_object(
-             'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
-             'app_metadata', coalesce(u.raw_app_meta_data, '{}'), 'user_metadata', coalesce(u.raw_user_meta_data, '{}'),
-             'is_anonymous', u.is_anonymous),
+           -- The claims of the request (see exports.exports.requester_claims),
+           -- so RLS sees the same auth.uid() and auth.jwt() during the export
+           -- as when the user asked. Whatever they hold, the export runs as
+           -- its owner and as authenticated, the role the worker sets.
+           t.requester_claims || jsonb_build_object('sub', t.owner_id, 'role', 'authenticated'),
            b.statement, b.statement_kind, t.file_name, t.content_type, t.storage_bucket, t.storage_path,
            t.rows_expected, b.row_limit
     from taken t
-    join auth.users u on u.id = t.owner_id
     join exports.sources s on s.name = t.source
     cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b
     -- The worker starts them in this order.

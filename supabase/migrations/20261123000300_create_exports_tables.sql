@@ -116,12 +116,6 @@ create table exports.exports (
   compression text not null default 'none' check (compression in ('none', 'gzip')),
   options jsonb not null default '{}' check (jsonb_typeof(options) = 'object'),
   idempotency_key text check (length(idempotency_key) between 1 and 200),
-  -- The requester's JWT claims as they asked (request.jwt.claims): the worker
-  -- runs the export with them, so RLS sees what it saw in the user's own
-  -- requests, claims an access token hook added and the session's aal
-  -- included. Rows written by other means have none; claim_exports always
-  -- sets sub (the owner) and role.
-  requester_claims jsonb not null default '{}' check (jsonb_typeof(requester_claims) = 'object'),
   priority smallint not null default 0,
   status text not null default 'queued'
     check (status in ('queued', 'processing', 'completed', 'failed', 'canceled', 'expired')),
@@ -163,6 +157,19 @@ create table exports.exports (
 );
 comment on table exports.exports is
   'One row per export request: what was asked, its lifecycle (queued, processing, completed, failed, canceled, expired), the lease, the stored file and its downloads.';
+
+-- The requester's JWT claims as they asked (request.jwt.claims), one row per
+-- export requested through request_export: the worker runs the export with
+-- them, so RLS sees what it saw in the user's own requests, claims an access
+-- token hook added and the session's aal included. A table of its own that
+-- only the service role reads: a scope's export is visible to every member of
+-- the scope, and the claims (email, metadata) are the requester's alone.
+create table exports.request_claims (
+  export_id uuid primary key references exports.exports (export_id) on delete cascade,
+  claims jsonb not null check (jsonb_typeof(claims) = 'object')
+);
+comment on table exports.request_claims is
+  'The JWT claims of the request behind each export, which the worker runs it with (see exports.claim_exports).';
 
 -- Where attempt `attempt` of an export stores its file. Each attempt has a
 -- path of its own: a worker that lost its lease but still runs (a hung

@@ -7,6 +7,7 @@ alter table exports.scope_members enable row level security;
 alter table exports.exports enable row level security;
 alter table exports.export_events enable row level security;
 alter table exports.usage enable row level security;
+alter table exports.request_claims enable row level security;
 
 -- ============================================================================
 -- policies
@@ -47,10 +48,10 @@ create policy "Users see their own usage" on exports.usage
 -- ============================================================================
 
 revoke all on exports.settings, exports.sources, exports.scope_members, exports.exports,
-  exports.export_events, exports.usage
+  exports.export_events, exports.usage, exports.request_claims
   from public, anon, authenticated, service_role;
 
 grant select on exports.sources, exports.scope_members, exports.exports,
   exports.export_events, exports.usage
   to authenticated, service_role;
-grant select on exports.settings to service_role;
+grant select on exports.settings, exports.request_claims to service_role;

@@ -268,13 +268,17 @@ begin
     case format when 'markdown' then 'md' else format end,
     case compression when 'gzip' then '.gz' else '' end);
   insert into exports.exports (export_id, owner_id, scope_id, source, format, compression, options,
-    idempotency_key, requester_claims, max_attempts, rows_expected, content_type, file_name, storage_path)
+    idempotency_key, max_attempts, rows_expected, content_type, file_name, storage_path)
   values (new_id, uid, scope_id, source.name, format, compression, options,
-    idempotency_key, coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb,
-    settings.default_max_attempts, rows_expected,
+    idempotency_key, settings.default_max_attempts, rows_expected,
     case when compression = 'gzip' then 'application/gzip' else exports.content_type(format) end,
     file_name, exports._attempt_path(coalesce(scope_id, uid), new_id, 1, file_name))
   returning * into created;
+
+  -- The export will run with the claims of this request (auth.uid() may come
+  -- from the older request.jwt.claim.sub alone: then there are none to keep).
+  insert into exports.request_claims (export_id, claims)
+  values (new_id, coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb);
 
   -- Delivered at commit, so the worker never wakes for a request that rolled back.
   perform pg_notify('exports_wake', new_id::text);

@@ -95,14 +95,16 @@ begin
       returning e.*
     )
     select t.export_id, t.attempt, t.source, t.format, t.options, t.compression,
-           -- The claims of the request (see exports.exports.requester_claims),
-           -- so RLS sees the same auth.uid() and auth.jwt() during the export
-           -- as when the user asked. Whatever they hold, the export runs as
-           -- its owner and as authenticated, the role the worker sets.
-           t.requester_claims || jsonb_build_object('sub', t.owner_id, 'role', 'authenticated'),
+           -- The claims of the request (exports.request_claims), so RLS sees
+           -- the same auth.uid() and auth.jwt() during the export as when the
+           -- user asked. Whatever they hold (an export queued by other means
+           -- has none), it runs as its owner and as authenticated, the role
+           -- the worker sets.
+           coalesce(c.claims, '{}') || jsonb_build_object('sub', t.owner_id, 'role', 'authenticated'),
            b.statement, b.statement_kind, t.file_name, t.content_type, t.storage_bucket, t.storage_path,
            t.rows_expected, b.row_limit
     from taken t
+    left join exports.request_claims c on c.export_id = t.export_id
     join exports.sources s on s.name = t.source
     cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b
     -- The worker starts them in this order.

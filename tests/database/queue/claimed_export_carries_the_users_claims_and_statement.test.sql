@@ -1,7 +1,7 @@
 -- A claimed export carries the requester's JWT claims as they were when they
 -- asked and, per format, the statement to run and its kind.
 begin;
-select plan(11);
+select plan(12);
 
 select tests.create_user('owner');
 select tests.register_test_sources();
@@ -18,6 +18,11 @@ select tests.clear_authentication();
 -- Rows put in the table by other means carry no claims.
 insert into exports.exports (owner_id, source, format, max_attempts, content_type, file_name, storage_path)
 values (tests.user_id('owner'), 'test_items', 'json', 1, 'application/json', 'x.json', 'x/x.json');
+
+select tests.authenticate_as('owner');
+select throws_ok($$select * from exports.request_claims$$, '42501', null,
+  'signed-in users cannot read recorded claims, their own or a fellow scope member''s');
+select tests.clear_authentication();
 
 select tests.authenticate_as_service_role();
 create temp table claimed as select * from exports.claim_exports(worker_id => 'worker-1', max_exports => 10);

@@ -164,17 +164,18 @@ begin
   end if;
   select * into earlier from exports.exports e
   where e.owner_id = uid and e.idempotency_key = _replay_request.idempotency_key;
+  if not found then
+    return null;
+  end if;
   -- The key stays taken by the deleted export (one key, one export), which
   -- its owner can no longer see.
-  if found and earlier.deleted_at is not null then
+  if earlier.deleted_at is not null then
     raise exception 'idempotency key ''%'' was used for an export that has since been deleted', idempotency_key
       using errcode = 'EX007', hint = 'Use a new key to request it again.';
   end if;
   -- A scope's export is its current members' (see the policy on exports.exports).
-  if found then
-    perform exports._require_scope_member(earlier.scope_id, uid);
-  end if;
-  if found and (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
+  perform exports._require_scope_member(earlier.scope_id, uid);
+  if (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
      is distinct from (source_name, format, options, scope_id, compression) then
     raise exception 'idempotency key ''%'' was already used for a different export', idempotency_key
       using errcode = 'EX007', hint = 'Use a new key for a new request; repeat a request with exactly the same arguments.';

@@ -106,6 +106,7 @@ declare
   pruned_exports bigint;
   pruned_events bigint;
   pruned_job_runs bigint;
+  dropped_claims bigint;
 begin
   update exports.exports e set status = 'expired'
   where e.status = 'completed' and e.expires_at <= now();
@@ -130,6 +131,14 @@ begin
   )
   select count(*) filter (where s.status = 'queued'), count(*) filter (where s.status = 'failed')
   into requeued, failed from stuck s;
+
+  -- A request's claims are needed while its export may still run; once it
+  -- has finished, the row stays for its retention, the requester's email and
+  -- metadata do not.
+  delete from exports.request_claims c
+  using exports.exports e
+  where e.export_id = c.export_id and e.status in ('completed', 'failed', 'canceled', 'expired');
+  get diagnostics dropped_claims = row_count;
 
   -- Only rows whose file is gone (or was never written: no worker started
   -- them) are pruned, so no stored file is ever left without a row that
@@ -158,13 +167,13 @@ begin
   end if;
 
   return jsonb_build_object(
-    'expired', expired, 'requeued', requeued, 'failed', failed,
+    'expired', expired, 'requeued', requeued, 'failed', failed, 'dropped_claims', dropped_claims,
     'files_to_purge', (select count(*) from exports.objects_to_purge(2147483647)),
     'pruned_exports', pruned_exports, 'pruned_events', pruned_events, 'pruned_job_runs', coalesce(pruned_job_runs, 0));
 end
 $$;
 comment on function exports.cleanup_expired_exports is
-  'Expires completed exports past their expiry, returns stuck leases to the queue, counts files to purge and prunes rows (and its pg_cron run history) past retention; returns a summary.';
+  'Expires completed exports past their expiry, returns stuck leases to the queue, drops the request claims of finished exports, counts files to purge and prunes rows (and its pg_cron run history) past retention; returns a summary.';
 
 -- ============================================================================
 -- grants

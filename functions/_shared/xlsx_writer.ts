@@ -105,6 +105,12 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   let rowNumber = 0;
   let exactColumns = new Set<string>();
   let described: RowBatch["columns"];
+  // The header row, from the first row's keys or, for a source with no rows,
+  // from the described columns.
+  const header = (names: string[]) => {
+    letters = names.map((_, index) => columnLetters(index));
+    return rowXml(++rowNumber, names, letters);
+  };
   for await (const batch of batches) {
     exactColumns = batch.columns ? exactNumberColumns(batch.columns) : exactColumns;
     described = batch.columns ?? described;
@@ -112,8 +118,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
     for (const row of batch) {
       if (!columns) {
         columns = Object.keys(row);
-        letters = columns.map((_, index) => columnLetters(index));
-        xml += rowXml(++rowNumber, columns, letters);
+        xml += header(columns);
       }
       xml += rowXml(
         ++rowNumber,
@@ -127,8 +132,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   }
   // No rows: the header alone, as CSV, Markdown and HTML files have it.
   if (!columns && described?.length) {
-    const names = described.map((column) => column.name);
-    yield encoder.encode(rowXml(1, names, names.map((_, index) => columnLetters(index))));
+    yield encoder.encode(header(described.map((column) => column.name)));
   }
   yield encoder.encode("</sheetData></worksheet>");
 }

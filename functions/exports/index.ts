@@ -52,6 +52,11 @@ function invalid(error: import("zod").ZodError): Response {
   );
 }
 
+/** An export id that is not one, or names no export the caller may see. */
+function exportNotFound(): Response {
+  return errorResponse(404, "export_not_found", "No such export.");
+}
+
 /** What a route's handler gets: the request, its URL and a client acting as the caller. */
 interface Call {
   request: Request;
@@ -108,9 +113,7 @@ async function listExports({ url, db }: Call): Promise<Response> {
 async function getExport({ db, id }: Call): Promise<Response> {
   const { data, error, status } = await db.rpc("get_export", { export_id: id });
   if (error) return rpcErrorResponse(error, status);
-  return data?.length
-    ? Response.json(data[0])
-    : errorResponse(404, "export_not_found", "No such export.");
+  return data?.length ? Response.json(data[0]) : exportNotFound();
 }
 
 async function cancelExport({ db, id }: Call): Promise<Response> {
@@ -129,7 +132,7 @@ async function linkExport({ request, db, id }: Call): Promise<Response> {
   const { data, error, status } = await db.rpc("record_export_download", { export_id: id });
   if (error) return rpcErrorResponse(error, status);
   const [file] = data ?? [];
-  if (!file) return errorResponse(404, "export_not_found", "No such export.");
+  if (!file) return exportNotFound();
   const signed = await service.storage.from(file.storage_bucket)
     .createSignedUrl(file.storage_path, input.data.expires_in, { download: file.file_name });
   if (signed.error) {
@@ -164,9 +167,7 @@ async function route(request: Request): Promise<Response> {
     refusal.headers.set("Allow", allowed);
     return refusal;
   }
-  if (id !== undefined && !exportId.safeParse(id).success) {
-    return errorResponse(404, "export_not_found", "No such export.");
-  }
+  if (id !== undefined && !exportId.safeParse(id).success) return exportNotFound();
   return await handler({ request, url, db: asCaller(request), id: id ?? "" });
 }
 

@@ -8,12 +8,14 @@ import type { Framing } from "./text_framing.ts";
 
 const backslash = 0x5c;
 const newline = 0x0a;
+const carriageReturn = 0x0d;
+const space = 0x20;
 
 /** What each byte after a backslash stands for; COPY TO emits no other escape. */
 const escapes = new Map<number, number>([
   [backslash, backslash],
-  [0x6e, /* n */ 0x0a],
-  [0x72, /* r */ 0x0d],
+  [0x6e, /* n */ newline],
+  [0x72, /* r */ carriageReturn],
   [0x74, /* t */ 0x09],
   [0x62, /* b */ 0x08],
   [0x66, /* f */ 0x0c],
@@ -94,7 +96,8 @@ export function copyTextFile(framing: Framing): CopyTextFile {
       );
     }
     if (atRowStart) startRow(out);
-    out.writeByte(escaped);
+    const lineBreak = escaped === newline || escaped === carriageReturn;
+    out.writeByte(lineBreak && framing.flattenLineBreaks ? space : escaped);
     return at + 1;
   }
 

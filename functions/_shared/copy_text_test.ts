@@ -21,9 +21,22 @@ function splits(bytes: Uint8Array): Uint8Array[][] {
 }
 
 Deno.test("copyTextFile undoes every escape COPY TO emits", async () => {
-  const { text, rows } = await fileOf("jsonl", encode("a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\n"));
+  const { text, rows } = await fileOf("markdown", encode("a\\\\b\\nc\\rd\\te\\bf\\fg\\vh\n"));
   assert.equal(text, "a\\b\nc\rd\te\bf\fg\vh\n");
   assert.equal(rows, 1);
+});
+
+Deno.test("copyTextFile writes a JSONL document's line breaks as spaces, whatever the chunk boundaries", async () => {
+  // A json value as written, over several lines; its string's own line break
+  // is a JSON escape, which COPY doubles.
+  const document = '{"a":\r\n  [1,\n  2],\n "s": "x\\ny"}';
+  const copied = document.replaceAll("\\", "\\\\").replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+  for (const chunks of splits(encode(copied + "\n"))) {
+    const { text, rows } = await fileOf("jsonl", ...chunks);
+    assert.equal(text, '{"a":    [1,   2],  "s": "x\\ny"}\n');
+    assert.deepEqual(JSON.parse(text), { a: [1, 2], s: "x\ny" });
+    assert.equal(rows, 1);
+  }
 });
 
 Deno.test("copyTextFile passes rows without escapes through untouched", async () => {

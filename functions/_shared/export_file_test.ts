@@ -129,6 +129,29 @@ Deno.test("jsonl holds one parseable document per line", async () => {
   assert.deepEqual(lines.map((line) => JSON.parse(line).label), labels);
 });
 
+Deno.test("jsonl keeps a json column written over several lines to one line a row", async () => {
+  // What the statement builder writes for a source without a documents
+  // function; row_to_json copies a `json` value as it was written.
+  const { bytes, rows } = await write(
+    "jsonl",
+    "none",
+    null,
+    () =>
+      `copy (select row_to_json(r)::text from (
+       select label, jsonb_pretty(doc)::json as doc from tricky order by id) as r) to stdout`,
+  );
+  const lines = text(bytes).split("\n");
+  assert.equal(lines.pop(), "", "the file ends with a newline");
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line)),
+    labels.map((label, index) => ({
+      label,
+      doc: expectedDoc(index),
+    })),
+  );
+  assert.equal(rows, labels.length);
+});
+
 Deno.test("markdown keeps one table line per row, whatever the values hold", async () => {
   const lines = text((await write("markdown")).bytes).trimEnd().split("\n");
   assert.equal(lines.length, 2 + labels.length);

@@ -15,6 +15,8 @@ export interface Framing {
   terminator: string;
   /** Written after the last chunk. */
   suffix: string;
+  /** Whether a line break inside a chunk is written as a space, keeping one chunk a line. */
+  flattenLineBreaks: boolean;
 }
 
 const htmlEscapes: Record<string, string> = {
@@ -37,10 +39,21 @@ function escapeHtml(text: string): string {
 export function framingFor(format: ChunkedFormat, options: { title: string }): Framing {
   switch (format) {
     case "json":
-      return { prefix: "[", separator: ",\n", terminator: "", suffix: "]\n" };
+      return {
+        prefix: "[",
+        separator: ",\n",
+        terminator: "",
+        suffix: "]\n",
+        flattenLineBreaks: false,
+      };
     case "jsonl":
+      // A line break in a JSON document is whitespace between tokens (a string
+      // holds its own escaped), such as a `json` column written on several
+      // lines, which row_to_json copies as it is: as a space it means the same
+      // and the document stays on its line.
+      return { prefix: "", separator: "", terminator: "\n", suffix: "", flattenLineBreaks: true };
     case "markdown":
-      return { prefix: "", separator: "", terminator: "\n", suffix: "" };
+      return { prefix: "", separator: "", terminator: "\n", suffix: "", flattenLineBreaks: false };
     case "html":
       return {
         prefix: '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n' +
@@ -48,6 +61,7 @@ export function framingFor(format: ChunkedFormat, options: { title: string }): F
         separator: "",
         terminator: "\n",
         suffix: "</table>\n</body>\n</html>\n",
+        flattenLineBreaks: false,
       };
   }
 }

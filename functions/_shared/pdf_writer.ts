@@ -6,12 +6,13 @@
 // pushes output without waiting for a reader, so rendering is driven from the
 // web stream's pull(): a batch is drawn only when the reader wants more bytes.
 //
-// pdfkit's built-in Helvetica covers Windows-1252 only; other characters
-// (emoji, CJK) print as "?" rather than as broken glyphs. A PDF is a report
-// for people: exact data belongs in CSV, JSON or XLSX.
+// Characters the report's fonts (report_fonts.ts) cannot draw, such as emoji
+// and CJK, print as "?" rather than as empty boxes. A PDF is a report for
+// people: exact data belongs in CSV, JSON or XLSX.
 // @ts-types="./pdfkit.d.ts"
 import PDFDocument from "pdfkit";
 import { toCellText } from "./cell_value.ts";
+import { type ReportFonts, reportFonts } from "./report_fonts.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 
 /** Options for {@link pdfFile}. */
@@ -26,17 +27,15 @@ const maxRowHeight = 90;
 const cellPadding = 3;
 const fontSize = 7;
 const margin = 36;
+// The names the report's fonts are registered under in each document.
+const regularFont = "regular";
+const boldFont = "bold";
 
-// The characters Windows-1252 adds to Latin-1 in 0x80-0x9f.
-const cp1252Extras = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
-
-/** Replaces what the standard PDF fonts cannot draw with "?". */
-export function printableText(text: string): string {
+/** `text` as `fonts` can print it: tabs and carriage returns as spaces, what they cannot draw as "?". */
+export function printableText(text: string, fonts: ReportFonts): string {
   let printable = "";
   for (const char of text) {
-    const code = char.codePointAt(0)!;
-    const latin1 = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
-    if (latin1 || cp1252Extras.includes(char) || char === "\n") printable += char;
+    if (char === "\n" || fonts.draws(char.codePointAt(0)!)) printable += char;
     else if (char === "\t" || char === "\r") printable += " ";
     else printable += "?";
   }
@@ -52,20 +51,25 @@ export function pdfFile(
   batches: AsyncIterable<RowBatch>,
   options: PdfOptions,
 ): ReadableStream<Uint8Array> {
-  const doc = new PDFDocument({
-    size: "A4",
-    layout: "landscape",
-    margin,
-    info: { Title: options.title },
-  });
   const iterator = batches[Symbol.asyncIterator]();
-  const table = new TableLayout(doc);
+  let doc: PDFDocument;
+  let table: TableLayout;
   let ended: Promise<void>;
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
+      const fonts = await reportFonts();
+      doc = new PDFDocument({
+        size: "A4",
+        layout: "landscape",
+        margin,
+        info: { Title: options.title },
+      });
+      doc.registerFont(regularFont, fonts.regular);
+      doc.registerFont(boldFont, fonts.bold);
+      table = new TableLayout(doc, fonts);
       doc.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));
-      doc.font("Helvetica-Bold").fontSize(12).text(printableText(options.title));
+      doc.font(boldFont).fontSize(12).text(printableText(options.title, fonts));
       doc.moveDown(0.5);
     },
     async pull(controller) {
@@ -74,7 +78,7 @@ export function pdfFile(
         for (const row of next.value) table.draw(row);
         return;
       }
-      if (!table.drewAnyRow) doc.font("Helvetica").fontSize(fontSize).text("(no rows)");
+      if (!table.drewAnyRow) doc.font(regularFont).fontSize(fontSize).text("(no rows)");
       doc.end();
       await ended;
       controller.close();
@@ -88,12 +92,14 @@ export function pdfFile(
 /** Draws rows as a grid, starting a new page (and header) when one is full. */
 class TableLayout {
   #doc: PDFDocument;
+  #fonts: ReportFonts;
   #columns: string[] = [];
   #columnWidth = 0;
   drewAnyRow = false;
 
-  constructor(doc: PDFDocument) {
+  constructor(doc: PDFDocument, fonts: ReportFonts) {
     this.#doc = doc;
+    this.#fonts = fonts;
   }
 
   draw(row: Record<string, unknown>): void {
@@ -101,20 +107,20 @@ class TableLayout {
       this.#columns = Object.keys(row);
       const usable = this.#doc.page.width - 2 * margin;
       this.#columnWidth = usable / Math.max(this.#columns.length, 1);
-      this.#drawRow(this.#columns, "Helvetica-Bold");
+      this.#drawRow(this.#columns, boldFont);
       this.drewAnyRow = true;
     }
     const cells = this.#columns.map((column) => {
       const text = toCellText(row[column]);
       return text.length > pdfMaxCellText ? `${text.slice(0, pdfMaxCellText)}…` : text;
     });
-    this.#drawRow(cells, "Helvetica");
+    this.#drawRow(cells, regularFont);
   }
 
   #drawRow(cells: string[], font: string): void {
     const doc = this.#doc.font(font).fontSize(fontSize);
     const textWidth = this.#columnWidth - 2 * cellPadding;
-    const printable = cells.map(printableText);
+    const printable = cells.map((cell) => printableText(cell, this.#fonts));
     const height = Math.min(
       maxRowHeight,
       Math.max(...printable.map((text) => doc.heightOfString(text, { width: textWidth })), 0) +
@@ -122,7 +128,7 @@ class TableLayout {
     );
     if (doc.y + height > doc.page.height - margin) {
       doc.addPage();
-      if (font === "Helvetica") this.#drawRow(this.#columns, "Helvetica-Bold");
+      if (font === regularFont) this.#drawRow(this.#columns, boldFont);
       doc.font(font).fontSize(fontSize);
     }
     const top = doc.y;

@@ -15,6 +15,8 @@ declare class PDFDocument {
   on(event: "data", listener: (chunk: Uint8Array) => void): this;
   on(event: "end", listener: () => void): this;
   on(event: "error", listener: (error: Error) => void): this;
+  /** Makes `src` (a standard font's name or a font file's bytes) available as `font(name)`. */
+  registerFont(name: string, src: string | Uint8Array): this;
   font(name: string): this;
   fontSize(size: number): this;
   fillColor(color: string): this;

@@ -1,0 +1,65 @@
+// The fonts a PDF report is set in. pdfkit's built-in Helvetica draws
+// Windows-1252 only, so a budget in Polish, Czech, Turkish, Greek or Russian
+// printed its own words as "?". DejaVu Sans Condensed (./fonts, from the npm
+// package dejavu-fonts-ttf 2.37.3, under its LICENSE) draws Latin, Greek,
+// Cyrillic and many symbols, and is narrow enough for a table; pdfkit embeds
+// only the glyphs a report uses. The files reach a hosted worker through
+// config.toml's `static_files`; a deployment without them falls back to
+// Helvetica rather than failing every PDF.
+// @ts-types="./fontkit.d.ts"
+import * as fontkit from "fontkit";
+
+/** The fonts of a report and what they can draw. */
+export interface ReportFonts {
+  /** What pdfkit's `registerFont` takes: a standard font's name or a font file's bytes. */
+  regular: string | Uint8Array;
+  bold: string | Uint8Array;
+  /** Whether both fonts have a glyph for the code point. */
+  draws(codePoint: number): boolean;
+}
+
+// The characters Windows-1252 adds to Latin-1 in 0x80-0x9f.
+const cp1252Extras = new Set(
+  [..."€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"].map((char) => char.codePointAt(0)!),
+);
+
+/** pdfkit's own Helvetica, which draws Windows-1252. */
+export const standardFonts: ReportFonts = {
+  regular: "Helvetica",
+  bold: "Helvetica-Bold",
+  draws: (code) =>
+    (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || cp1252Extras.has(code),
+};
+
+let loading: Promise<ReportFonts> | undefined;
+
+/** The report fonts, read once per worker: DejaVu Sans Condensed, else {@link standardFonts}. */
+export function reportFonts(): Promise<ReportFonts> {
+  return loading ??= loadDejaVu().catch((error) => {
+    console.warn(
+      "PDF reports use Helvetica, which draws Windows-1252 only: the DejaVu fonts could " +
+        "not be read (is functions/_shared/fonts in the worker's static_files?)",
+      error,
+    );
+    return standardFonts;
+  });
+}
+
+async function loadDejaVu(): Promise<ReportFonts> {
+  const [regular, bold] = await Promise.all([
+    Deno.readFile(new URL("./fonts/DejaVuSansCondensed.ttf", import.meta.url)),
+    Deno.readFile(new URL("./fonts/DejaVuSansCondensed-Bold.ttf", import.meta.url)),
+  ]);
+  const faces = [fontkit.create(regular), fontkit.create(bold)];
+  const known = new Map<number, boolean>();
+  function draws(code: number): boolean {
+    if (code >= 0x20 && code <= 0x7e) return true;
+    let drawn = known.get(code);
+    if (drawn === undefined) {
+      drawn = code > 0x20 && faces.every((face) => face.hasGlyphForCodePoint(code));
+      known.set(code, drawn);
+    }
+    return drawn;
+  }
+  return { regular, bold, draws };
+}

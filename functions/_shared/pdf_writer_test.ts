@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { extractText, getDocumentProxy } from "unpdf";
 import { pdfFile, printableText } from "./pdf_writer.ts";
-import { reportFonts, standardFonts } from "./report_fonts.ts";
+import { loadReportFonts, reportFonts, standardFonts } from "./report_fonts.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 
 /** The text of the PDF `rows` make, pages joined. */
@@ -32,4 +32,13 @@ Deno.test("printableText keeps what the fonts draw and replaces the rest", async
   assert.notEqual(fonts, standardFonts, "the DejaVu fonts are read from functions/_shared/fonts");
   assert.equal(printableText("łódź\r\nЖ\u0007東", fonts), "łódź \nЖ??");
   assert.equal(printableText("łódź\r\nЖ\u0007é€", standardFonts), "?ód? \n??é€");
+});
+
+Deno.test("a worker deployed without the font files falls back to the standard fonts", async () => {
+  const missing = await Deno.makeTempDir();
+  try {
+    assert.equal(await loadReportFonts(new URL(`file://${missing}/`)), standardFonts);
+  } finally {
+    await Deno.remove(missing);
+  }
 });

@@ -35,20 +35,27 @@ let loading: Promise<ReportFonts> | undefined;
 
 /** The report fonts, read once per worker: DejaVu Sans Condensed, else {@link standardFonts}. */
 export function reportFonts(): Promise<ReportFonts> {
-  return loading ??= loadDejaVu().catch((error) => {
+  return loading ??= loadReportFonts(new URL("./fonts/", import.meta.url));
+}
+
+/** DejaVu Sans Condensed from `folder`, or {@link standardFonts} when it cannot be read. */
+export async function loadReportFonts(folder: URL): Promise<ReportFonts> {
+  try {
+    return await loadDejaVu(folder);
+  } catch (error) {
     console.warn(
       "PDF reports use Helvetica, which draws Windows-1252 only: the DejaVu fonts could " +
         "not be read (is functions/_shared/fonts in the worker's static_files?)",
       error,
     );
     return standardFonts;
-  });
+  }
 }
 
-async function loadDejaVu(): Promise<ReportFonts> {
+async function loadDejaVu(folder: URL): Promise<ReportFonts> {
   const [regular, bold] = await Promise.all([
-    Deno.readFile(new URL("./fonts/DejaVuSansCondensed.ttf", import.meta.url)),
-    Deno.readFile(new URL("./fonts/DejaVuSansCondensed-Bold.ttf", import.meta.url)),
+    Deno.readFile(new URL("DejaVuSansCondensed.ttf", folder)),
+    Deno.readFile(new URL("DejaVuSansCondensed-Bold.ttf", folder)),
   ]);
   const faces = [fontkit.create(regular), fontkit.create(bold)];
   const known = new Map<number, boolean>();

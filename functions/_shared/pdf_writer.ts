@@ -6,13 +6,17 @@
 // pushes output without waiting for a reader, so rendering is driven from the
 // web stream's pull(): a batch is drawn only when the reader wants more bytes.
 //
-// Characters the report's fonts (report_fonts.ts) cannot draw, such as emoji
-// and CJK, print as "?" rather than as empty boxes. A PDF is a report for
-// people: exact data belongs in CSV, JSON or XLSX.
+// Fonts: a text Helvetica can draw (Windows-1252) is set in it, since pdfkit
+// lays its built-in fonts out from a table of widths; any other text in the
+// report's wider font (report_fonts.ts), which pdfkit lays out word by word
+// through fontkit: at the PDF row cap, setting every cell in it raised the
+// worker's peak memory from 151 to 221 MB. Characters neither can draw, such as
+// CJK, print as "?" rather than as empty boxes. A PDF is a report for people:
+// exact data belongs in CSV, JSON or XLSX.
 // @ts-types="./pdfkit.d.ts"
 import PDFDocument from "pdfkit";
 import { toCellText } from "./cell_value.ts";
-import { type ReportFonts, reportFonts } from "./report_fonts.ts";
+import { type ReportFonts, reportFonts, standardFonts } from "./report_fonts.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 
 /** Options for {@link pdfFile}. */
@@ -27,9 +31,13 @@ const maxRowHeight = 90;
 const cellPadding = 3;
 const fontSize = 7;
 const margin = 36;
-// The names the report's fonts are registered under in each document.
-const regularFont = "regular";
-const boldFont = "bold";
+type Weight = "regular" | "bold";
+
+/** A text ready to draw: its printable form and the font to set it in. */
+interface SetText {
+  text: string;
+  font: string;
+}
 
 /** `text` as `fonts` can print it: tabs and carriage returns as spaces, what they cannot draw as "?". */
 export function printableText(text: string, fonts: ReportFonts): string {
@@ -40,6 +48,41 @@ export function printableText(text: string, fonts: ReportFonts): string {
     else printable += "?";
   }
   return printable;
+}
+
+/** Whether `fonts` draw every character of `text` (tabs and line breaks need no glyph). */
+function drawsAll(text: string, fonts: ReportFonts): boolean {
+  for (const char of text) {
+    if (!fonts.draws(char.codePointAt(0)!) && char !== "\n" && char !== "\t" && char !== "\r") {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Chooses each text's font in one document: Helvetica when it draws all of it, else the wide font. */
+class FontChooser {
+  #wide: ReportFonts;
+  #wideNames: Record<Weight, string>;
+
+  constructor(doc: PDFDocument, wide: ReportFonts) {
+    this.#wide = wide;
+    // A standard font is set by its own name: pdfkit keeps one instance per
+    // name, but registered under another it opens the font afresh every time.
+    const name = (weight: Weight) => {
+      const source = wide[weight];
+      if (typeof source === "string") return source;
+      doc.registerFont(`wide-${weight}`, source);
+      return `wide-${weight}`;
+    };
+    this.#wideNames = { regular: name("regular"), bold: name("bold") };
+  }
+
+  set(text: string, weight: Weight): SetText {
+    return drawsAll(text, standardFonts)
+      ? { text: printableText(text, standardFonts), font: standardFonts[weight] }
+      : { text: printableText(text, this.#wide), font: this.#wideNames[weight] };
+  }
 }
 
 /**
@@ -57,19 +100,18 @@ export function pdfFile(
   let ended: Promise<void>;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
-      const fonts = await reportFonts();
       doc = new PDFDocument({
         size: "A4",
         layout: "landscape",
         margin,
         info: { Title: options.title },
       });
-      doc.registerFont(regularFont, fonts.regular);
-      doc.registerFont(boldFont, fonts.bold);
-      table = new TableLayout(doc, fonts);
+      const chooser = new FontChooser(doc, await reportFonts());
+      table = new TableLayout(doc, chooser);
       doc.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));
-      doc.font(boldFont).fontSize(12).text(printableText(options.title, fonts));
+      const title = chooser.set(options.title, "bold");
+      doc.font(title.font).fontSize(12).text(title.text);
       doc.moveDown(0.5);
     },
     async pull(controller) {
@@ -78,7 +120,9 @@ export function pdfFile(
         for (const row of next.value) table.draw(row);
         return;
       }
-      if (!table.drewAnyRow) doc.font(regularFont).fontSize(fontSize).text("(no rows)");
+      if (!table.drewAnyRow) {
+        doc.font(standardFonts.regular).fontSize(fontSize).text("(no rows)");
+      }
       doc.end();
       await ended;
       controller.close();
@@ -92,14 +136,14 @@ export function pdfFile(
 /** Draws rows as a grid, starting a new page (and header) when one is full. */
 class TableLayout {
   #doc: PDFDocument;
-  #fonts: ReportFonts;
+  #chooser: FontChooser;
   #columns: string[] = [];
   #columnWidth = 0;
   drewAnyRow = false;
 
-  constructor(doc: PDFDocument, fonts: ReportFonts) {
+  constructor(doc: PDFDocument, chooser: FontChooser) {
     this.#doc = doc;
-    this.#fonts = fonts;
+    this.#chooser = chooser;
   }
 
   draw(row: Record<string, unknown>): void {
@@ -107,35 +151,37 @@ class TableLayout {
       this.#columns = Object.keys(row);
       const usable = this.#doc.page.width - 2 * margin;
       this.#columnWidth = usable / Math.max(this.#columns.length, 1);
-      this.#drawRow(this.#columns, boldFont);
+      this.#drawRow(this.#columns, "bold");
       this.drewAnyRow = true;
     }
     const cells = this.#columns.map((column) => {
       const text = toCellText(row[column]);
       return text.length > pdfMaxCellText ? `${text.slice(0, pdfMaxCellText)}…` : text;
     });
-    this.#drawRow(cells, regularFont);
+    this.#drawRow(cells, "regular");
   }
 
-  #drawRow(cells: string[], font: string): void {
-    const doc = this.#doc.font(font).fontSize(fontSize);
+  #drawRow(cells: string[], weight: Weight): void {
+    const doc = this.#doc.fontSize(fontSize);
     const textWidth = this.#columnWidth - 2 * cellPadding;
-    const printable = cells.map((cell) => printableText(cell, this.#fonts));
+    const set = cells.map((cell) => this.#chooser.set(cell, weight));
     const height = Math.min(
       maxRowHeight,
-      Math.max(...printable.map((text) => doc.heightOfString(text, { width: textWidth })), 0) +
-        2 * cellPadding,
+      Math.max(
+        ...set.map(({ text, font }) => doc.font(font).heightOfString(text, { width: textWidth })),
+        0,
+      ) + 2 * cellPadding,
     );
     if (doc.y + height > doc.page.height - margin) {
       doc.addPage();
-      if (font === regularFont) this.#drawRow(this.#columns, boldFont);
-      doc.font(font).fontSize(fontSize);
+      if (weight === "regular") this.#drawRow(this.#columns, "bold");
+      doc.fontSize(fontSize);
     }
     const top = doc.y;
-    printable.forEach((text, index) => {
+    set.forEach(({ text, font }, index) => {
       const left = margin + index * this.#columnWidth;
       doc.rect(left, top, this.#columnWidth, height).lineWidth(0.25).stroke("#999999");
-      doc.fillColor("#000000").text(text, left + cellPadding, top + cellPadding, {
+      doc.font(font).fillColor("#000000").text(text, left + cellPadding, top + cellPadding, {
         width: textWidth,
         height: height - 2 * cellPadding,
         ellipsis: true,

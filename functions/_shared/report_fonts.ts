@@ -1,11 +1,12 @@
-// The fonts a PDF report is set in. pdfkit's built-in Helvetica draws
-// Windows-1252 only, so a budget in Polish, Czech, Turkish, Greek or Russian
-// printed its own words as "?". DejaVu Sans Condensed (./fonts, from the npm
-// package dejavu-fonts-ttf 2.37.3, under its LICENSE) draws Latin, Greek,
-// Cyrillic and many symbols, and is narrow enough for a table; pdfkit embeds
-// only the glyphs a report uses. The files reach a hosted worker through
-// config.toml's `static_files`; a deployment without them falls back to
-// Helvetica rather than failing every PDF.
+// The fonts a PDF report is set in where Helvetica will not do. pdfkit's
+// built-in Helvetica draws Windows-1252 only, so a budget in Polish, Czech,
+// Turkish, Greek or Russian printed its own words as "?". DejaVu Sans
+// Condensed (./fonts: built by scripts/build-report-fonts from the npm package
+// dejavu-fonts-ttf, under its LICENSE) draws Latin, Greek, Cyrillic and many
+// symbols, and is narrow enough for a table; pdfkit embeds only the glyphs a
+// report uses. The files reach a hosted worker through config.toml's
+// `static_files`; a deployment without them falls back to Helvetica rather
+// than failing every PDF.
 // @ts-types="./fontkit.d.ts"
 import * as fontkit from "fontkit";
 
@@ -24,7 +25,7 @@ const cp1252Extras = new Set(
 );
 
 /** pdfkit's own Helvetica, which draws Windows-1252. */
-export const standardFonts: ReportFonts = {
+export const standardFonts: ReportFonts & Record<"regular" | "bold", string> = {
   regular: "Helvetica",
   bold: "Helvetica-Bold",
   draws: (code) =>

@@ -31,6 +31,11 @@ const maxRowHeight = 90;
 const cellPadding = 3;
 const fontSize = 7;
 const margin = 36;
+// Where a cell's first line of text sits: one Helvetica ascender (718/1000 em,
+// regular and bold alike) below the padding. pdfkit would put it one ascender
+// of the cell's own font down, and DejaVu's is taller: its cells would sit
+// 1.5 pt lower than their Helvetica neighbours.
+const firstBaseline = cellPadding + 0.718 * fontSize;
 type Weight = "regular" | "bold";
 
 /** A text ready to draw: its printable form and the font to set it in. */
@@ -181,7 +186,8 @@ class TableLayout {
     set.forEach(({ text, font }, index) => {
       const left = margin + index * this.#columnWidth;
       doc.rect(left, top, this.#columnWidth, height).lineWidth(0.25).stroke("#999999");
-      doc.font(font).fillColor("#000000").text(text, left + cellPadding, top + cellPadding, {
+      doc.font(font).fillColor("#000000").text(text, left + cellPadding, top + firstBaseline, {
+        baseline: "alphabetic",
         width: textWidth,
         height: height - 2 * cellPadding,
         ellipsis: true,

@@ -32,6 +32,8 @@ declare class PDFDocument {
 }
 
 interface TextOptions {
+  /** What the y coordinate names: the top of the first line (the default) or its baseline. */
+  baseline?: "top" | "alphabetic";
   width?: number;
   height?: number;
   ellipsis?: boolean | string;

@@ -1,11 +1,11 @@
 // The queue figure: how many empty exports per second workers claim and
-// complete through the worker's own claim loop (functions/_shared/claim_loop.ts)
+// complete through the worker's own claim loop (functions/_shared/worker/claim_loop.ts)
 // and the real SQL functions (exports.claim_exports, exports.complete_exports)
 // over postgres.js, with 1 and with 4 workers.
 import postgres from "postgres";
-import { claimAndRun, defaultConcurrency } from "../functions/_shared/claim_loop.ts";
-import { workerConnections, workerDb } from "../functions/_shared/db_client.ts";
-import { completeExport } from "../functions/_shared/queue.ts";
+import { claimAndRun, defaultConcurrency } from "../functions/_shared/worker/claim_loop.ts";
+import { workerConnections, workerDb } from "../functions/_shared/files/db_client.ts";
+import { completeExport } from "../functions/_shared/worker/queue.ts";
 import type { BenchConfig } from "./config.ts";
 import type { Figure } from "./figure.ts";
 import { runSqlFile } from "./psql.ts";

@@ -2,7 +2,7 @@
 // the identities (the bench user, the service role) measurements act as.
 import postgres from "postgres";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { signJwt } from "../scripts/gateway/jwt.ts";
+import { signJwt } from "../local-stack/gateway/jwt.ts";
 
 /** The user whose large data set the exports read (bench/seed/users.sql). */
 export const largeUserId = "00000000-0000-4000-8000-00000000be00";

@@ -6,7 +6,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
-import { ensureUser, mintUserJwt } from "./gateway/users.ts";
+import { ensureUser, mintUserJwt } from "../local-stack/gateway/users.ts";
 
 const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
 const anonKey = Deno.env.get("SUPABASE_ANON_KEY")!;

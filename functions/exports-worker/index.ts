@@ -1,13 +1,13 @@
 // The export worker: woken by the exports API, by pg_cron (through pg_net) and
 // by the local stack; answers 202 at once and works in the background.
 import { createClient } from "@supabase/supabase-js";
-import { defaultConcurrency } from "../_shared/claim_loop.ts";
-import { workerConnections, workerDb } from "../_shared/db_client.ts";
-import { errorResponse } from "../_shared/http_errors.ts";
-import { jwtRole } from "../_shared/jwt_role.ts";
-import { workerRound } from "../_shared/worker_loop.ts";
-import { roundRunner } from "../_shared/worker_rounds.ts";
-import { integerSetting } from "../_shared/worker_settings.ts";
+import { defaultConcurrency } from "../_shared/worker/claim_loop.ts";
+import { workerConnections, workerDb } from "../_shared/files/db_client.ts";
+import { errorResponse } from "../_shared/api/http_errors.ts";
+import { jwtRole } from "../_shared/api/jwt_role.ts";
+import { workerRound } from "../_shared/worker/worker_loop.ts";
+import { roundRunner } from "../_shared/worker/worker_rounds.ts";
+import { integerSetting } from "../_shared/worker/worker_settings.ts";
 
 // Exports at once in this instance.
 const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {

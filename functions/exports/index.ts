@@ -8,9 +8,9 @@ import {
   fieldIssues,
   linkInput,
   listExportsInput,
-} from "../_shared/api_input.ts";
-import { errorResponse, internalError, rpcErrorResponse } from "../_shared/http_errors.ts";
-import type { Database } from "../_shared/database_types.ts";
+} from "../_shared/api/api_input.ts";
+import { errorResponse, internalError, rpcErrorResponse } from "../_shared/api/http_errors.ts";
+import type { Database } from "../_shared/api/database_types.ts";
 
 const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
 const serviceKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;

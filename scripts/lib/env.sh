@@ -54,7 +54,7 @@ as_postgres() {
 gateway_pid() { # pid file
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 1
-  if [[ $pid =~ ^[0-9]+$ ]] && grep -qzxF -- "$repo_root/scripts/gateway/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
+  if [[ $pid =~ ^[0-9]+$ ]] && grep -qzxF -- "$repo_root/local-stack/gateway/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
     echo "$pid"
   else
     rm -f "$1"

@@ -1,7 +1,7 @@
 -- The errors a caller of the module must act on: one SQLSTATE of class EX
 -- each, listed once here so the exports API can map them to HTTP statuses.
 -- Each row's name and http_status are the error code and status the API
--- answers with; functions/_shared/http_errors.ts holds the same pairs, and
+-- answers with; functions/_shared/api/http_errors.ts holds the same pairs, and
 -- tests/functions/exports_api_error_codes_test.ts keeps the two equal.
 --
 -- sqlstate | http | raised when

@@ -3,7 +3,7 @@
 // queue and claimed for a test's worker id in one transaction, so no other
 // worker ever sees it queued.
 import type postgres from "postgres";
-import type { ClaimedExport } from "../../functions/_shared/queue.ts";
+import type { ClaimedExport } from "../../functions/_shared/worker/queue.ts";
 import type { TestUser } from "../support/users.ts";
 
 /** What to export, as request_export takes it. */

@@ -1,8 +1,8 @@
 // exports.error_codes says which status and code the exports API answers each
-// EX SQLSTATE with; functions/_shared/http_errors.ts is what the API really
+// EX SQLSTATE with; functions/_shared/api/http_errors.ts is what the API really
 // does. The two must list the same pairs.
 import assert from "node:assert/strict";
-import { sqlstateAnswers } from "../../functions/_shared/http_errors.ts";
+import { sqlstateAnswers } from "../../functions/_shared/api/http_errors.ts";
 import { withDb } from "../support/db.ts";
 
 Deno.test("exports.error_codes and the exports API answer every EX SQLSTATE alike", async () => {

@@ -6,8 +6,8 @@ import { gunzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { extractText, getDocumentProxy } from "unpdf";
-import { printableText } from "../../functions/_shared/pdf_writer.ts";
-import { reportFonts } from "../../functions/_shared/report_fonts.ts";
+import { printableText } from "../../functions/_shared/files/pdf_writer.ts";
+import { reportFonts } from "../../functions/_shared/files/report_fonts.ts";
 import { createTestUser, type TestUser } from "../support/users.ts";
 import {
   exportedBytes,

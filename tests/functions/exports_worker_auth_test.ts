@@ -4,7 +4,7 @@
 // stack's worker, woken by every request and by pg_cron every 5 seconds,
 // would otherwise claim the export this test needs to stay queued.
 import assert from "node:assert/strict";
-import { ensureUser, mintUserJwt } from "../../scripts/gateway/users.ts";
+import { ensureUser, mintUserJwt } from "../../local-stack/gateway/users.ts";
 import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway } from "../support/gateway.ts";

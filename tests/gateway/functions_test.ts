@@ -6,7 +6,7 @@ import { stackEnv } from "../support/env.ts";
 import { anonClient, userClient } from "../support/clients.ts";
 import { createTestUser } from "../support/users.ts";
 import { startTestGateway } from "../support/gateway.ts";
-import { signJwt } from "../../scripts/gateway/jwt.ts";
+import { signJwt } from "../../local-stack/gateway/jwt.ts";
 import { eventually, fixtureConfig } from "./fixture.ts";
 
 Deno.test("a function with verify_jwt false runs for a caller without a JWT", async () => {

@@ -1,7 +1,7 @@
 // The gateway's HS256 tokens: what it signs it accepts, and it refuses, with the reason Storage and
 // PostgREST report, every token that is forged, expired or not a JWT at all.
 import assert from "node:assert/strict";
-import { JwtError, nowSeconds, signJwt, verifyJwt } from "../../scripts/gateway/jwt.ts";
+import { JwtError, nowSeconds, signJwt, verifyJwt } from "../../local-stack/gateway/jwt.ts";
 
 const secret = "super-secret-jwt-token-with-at-least-32-characters-long";
 

@@ -7,7 +7,7 @@ import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { createTestUser } from "../support/users.ts";
-import { signJwt } from "../../scripts/gateway/jwt.ts";
+import { signJwt } from "../../local-stack/gateway/jwt.ts";
 import { fixtureConfig } from "./fixture.ts";
 
 const schema = "gateway_fixture";
@@ -169,7 +169,7 @@ Deno.test("a function changed after its first call is called as it is now (NOTIF
   await withFixtureSchema(async (gateway) => {
     const client = userClient((await createTestUser()).token, { url: gateway.url, schema });
     assert.deepEqual((await client.rpc("add", { a: 1 })).data, 11);
-    // The event trigger of sql/platform/05_schema_cache.sql notifies the
+    // The event trigger of local-stack/platform/05_schema_cache.sql notifies the
     // gateway, which forgets the old signature.
     await withDb((sql) =>
       sql.unsafe(`

@@ -6,7 +6,7 @@ import { stackEnv } from "../support/env.ts";
 import { withDb } from "../support/db.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { createTestUser } from "../support/users.ts";
-import { signJwt } from "../../scripts/gateway/jwt.ts";
+import { signJwt } from "../../local-stack/gateway/jwt.ts";
 
 /** Runs `body` with a fresh bucket on a private gateway; removes the bucket's rows afterwards. */
 async function withBucket(

@@ -1,7 +1,7 @@
 // The gateway's exports_wake listener: a NOTIFY wakes the declared exports-worker with the
 // service-role key, and bursts and streams of notifications are throttled.
 import assert from "node:assert/strict";
-import { startWakeListener, wakeChannel } from "../../scripts/gateway/wake_listener.ts";
+import { startWakeListener, wakeChannel } from "../../local-stack/gateway/wake_listener.ts";
 import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { startTestGateway } from "../support/gateway.ts";

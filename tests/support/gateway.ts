@@ -9,7 +9,7 @@ export interface TestGateway extends AsyncDisposable {
   storageDir: string;
 }
 
-const main = fileURLToPath(new URL("../../scripts/gateway/main.ts", import.meta.url));
+const main = fileURLToPath(new URL("../../local-stack/gateway/main.ts", import.meta.url));
 
 /** Starts a gateway; `config` defaults to the project's supabase/config.toml. */
 export async function startTestGateway(

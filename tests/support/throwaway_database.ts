@@ -49,9 +49,11 @@ export async function withThrowawayDatabase<T>(
   const databaseUrl = url.toString();
   await queryValue(shared, `create database ${name}`);
   try {
-    const platform = [...Deno.readDirSync(`${repoRoot}sql/platform`)].map((entry) => entry.name)
+    const platform = [...Deno.readDirSync(`${repoRoot}local-stack/platform`)].map((entry) =>
+      entry.name
+    )
       .filter((file) => file.endsWith(".sql")).sort();
-    for (const file of platform) await psqlFile(databaseUrl, `sql/platform/${file}`);
+    for (const file of platform) await psqlFile(databaseUrl, `local-stack/platform/${file}`);
     await migrate(databaseUrl);
     return await work(databaseUrl);
   } finally {

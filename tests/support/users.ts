@@ -1,6 +1,6 @@
 // Test users on the local stack: an auth.users row and an access token, in one call.
 import postgres from "postgres";
-import { ensureUser, type LocalUser, mintUserJwt } from "../../scripts/gateway/users.ts";
+import { ensureUser, type LocalUser, mintUserJwt } from "../../local-stack/gateway/users.ts";
 import { stackEnv } from "./env.ts";
 
 /** A local user and a token for it. */

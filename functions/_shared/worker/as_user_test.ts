@@ -2,9 +2,9 @@
 // authenticated, their auth.uid(), Row Level Security, and nothing outliving
 // the transaction.
 import assert from "node:assert/strict";
-import { withDb } from "../../tests/support/db.ts";
-import { createTestUser } from "../../tests/support/users.ts";
-import { seedConversation } from "../../tests/functions/_exports_helpers.ts";
+import { withDb } from "../../../tests/support/db.ts";
+import { createTestUser } from "../../../tests/support/users.ts";
+import { seedConversation } from "../../../tests/functions/_exports_helpers.ts";
 import { asUser } from "./as_user.ts";
 
 const options = (sub: string) => ({

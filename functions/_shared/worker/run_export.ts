@@ -4,8 +4,8 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { asUser } from "./as_user.ts";
 import { byteMeter } from "./byte_meter.ts";
-import type { WorkerDb } from "./db_client.ts";
-import { exportFile } from "./export_file.ts";
+import type { WorkerDb } from "../files/db_client.ts";
+import { exportFile } from "../files/export_file.ts";
 import { type ClaimedExport, completeExport, failExport, heartbeat } from "./queue.ts";
 import { failureFor, StorageFailure } from "./worker_failure.ts";
 

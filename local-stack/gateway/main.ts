@@ -1,5 +1,5 @@
 // Entry point of the local gateway (a stand-in for Supabase's API gateway; see README.md):
-//   deno run -A scripts/gateway/main.ts [--config supabase/config.toml] [--port 54321]
+//   deno run -A local-stack/gateway/main.ts [--config supabase/config.toml] [--port 54321]
 //     [--storage-dir <dir>]
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY
 // (scripts/lib/env.sh exports them) and stops cleanly on SIGINT or SIGTERM.

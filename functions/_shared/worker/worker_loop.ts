@@ -1,7 +1,7 @@
 // The worker's round: run the queued exports (see claim_loop.ts), then purge
 // the files the cleanup listed.
 import type { SupabaseClient } from "@supabase/supabase-js";
-import type { WorkerDb } from "./db_client.ts";
+import type { WorkerDb } from "../files/db_client.ts";
 import { claimAndRun, type ClaimLoopSettings } from "./claim_loop.ts";
 import { objectsToPurge, recordPurged } from "./queue.ts";
 import { runExport, type RunOutcome, type RunSettings } from "./run_export.ts";

@@ -4,7 +4,7 @@ import { asCaller } from "./as_caller.ts";
 import { isBucketId } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
-import type { StorageContext } from "./routes.ts";
+import type { StorageContext } from "./context.ts";
 
 const sizeUnits: Record<string, number> = {
   "": 1,

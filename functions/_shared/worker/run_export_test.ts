@@ -4,18 +4,18 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { stackEnv } from "../../tests/support/env.ts";
-import { withDb } from "../../tests/support/db.ts";
-import { createTestUser } from "../../tests/support/users.ts";
-import { within } from "../../tests/support/within.ts";
-import { claimNewExport } from "../../tests/functions/_queue_fixture.ts";
+import { stackEnv } from "../../../tests/support/env.ts";
+import { withDb } from "../../../tests/support/db.ts";
+import { createTestUser } from "../../../tests/support/users.ts";
+import { within } from "../../../tests/support/within.ts";
+import { claimNewExport } from "../../../tests/functions/_queue_fixture.ts";
 import {
   exportRow,
   seedConversation,
   seedManyConversations,
   storedObjects,
-} from "../../tests/functions/_exports_helpers.ts";
-import { workerDb } from "./db_client.ts";
+} from "../../../tests/functions/_exports_helpers.ts";
+import { workerDb } from "../files/db_client.ts";
 import { type ClaimedExport, claimExports } from "./queue.ts";
 import { runExport } from "./run_export.ts";
 

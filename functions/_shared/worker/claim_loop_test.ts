@@ -4,8 +4,8 @@
 // transaction, so the stack's own worker never sees these exports.
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { createTestUser } from "../../tests/support/users.ts";
-import { requestFirstInQueue } from "../../tests/functions/_queue_fixture.ts";
+import { createTestUser } from "../../../tests/support/users.ts";
+import { requestFirstInQueue } from "../../../tests/functions/_queue_fixture.ts";
 import { claimAndRun } from "./claim_loop.ts";
 import { type ClaimedExport, completeExport } from "./queue.ts";
 

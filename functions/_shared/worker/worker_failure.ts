@@ -1,23 +1,13 @@
 // Decides what a failed export attempt tells its user and whether it is worth
 // another try. Messages are written for people: no SQL, no stack, no hosts.
 import type { Failure } from "./queue.ts";
+import { RowLimitExceeded } from "../files/export_file.ts";
 
 /** Storage answered with an error; `status` is its HTTP status (0: no answer). */
 export class StorageFailure extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
     this.name = "StorageFailure";
-  }
-}
-
-/**
- * The source returned more rows than the export's format or source allows: the
- * request counted fewer, and rows were added before the export ran.
- */
-export class RowLimitExceeded extends Error {
-  constructor(readonly limit: number) {
-    super(`more than ${limit} rows`);
-    this.name = "RowLimitExceeded";
   }
 }
 

@@ -1,21 +1,13 @@
 // `/storage/v1/...`: the part of the Supabase Storage API this module uses, with Storage's
 // request and response shapes: create/get bucket, upload, remove, create signed URL, and
 // download through a signed URL.
-import type postgres from "postgres";
 import { type JwtClaims, JwtError } from "../jwt.ts";
 import { requestCaller } from "../request_claims.ts";
 import { createBucket, getBucket } from "./buckets.ts";
 import { removeObjects, uploadObject } from "./objects.ts";
 import { downloadSigned, signObject } from "./signed_urls.ts";
-import type { Disk } from "./disk.ts";
+import type { StorageContext } from "./context.ts";
 import { StorageError, storageErrors } from "./errors.ts";
-
-/** What the Storage routes need besides the request. */
-export interface StorageContext {
-  sql: postgres.Sql;
-  disk: Disk;
-  jwtSecret: string;
-}
 
 /** Answers a request whose path starts with `/storage/v1/`. */
 export async function handleStorage(

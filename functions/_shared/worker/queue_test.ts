@@ -1,9 +1,9 @@
 // The worker's queue calls against real Postgres: each does what its SQL
 // function of the contract promises, with the arguments passed by name.
 import assert from "node:assert/strict";
-import { withDb } from "../../tests/support/db.ts";
-import { createTestUser } from "../../tests/support/users.ts";
-import { claimNewExport, requestFirstInQueue } from "../../tests/functions/_queue_fixture.ts";
+import { withDb } from "../../../tests/support/db.ts";
+import { createTestUser } from "../../../tests/support/users.ts";
+import { claimNewExport, requestFirstInQueue } from "../../../tests/functions/_queue_fixture.ts";
 import {
   claimExports,
   completeExport,

@@ -1,6 +1,6 @@
 // PostgREST's schema cache, for RPC: the functions of each exposed schema, read from the catalog
 // once and kept until Postgres says the schema changed. Like PostgREST, it reloads on
-// `NOTIFY pgrst` (sql/platform/05_schema_cache.sql sends it after every DDL command, as
+// `NOTIFY pgrst` (local-stack/platform/05_schema_cache.sql sends it after every DDL command, as
 // Supabase's event triggers do). Looking the function up on every call took 0.7 ms of the
 // API's 2.7 ms floor (bench/).
 import type postgres from "postgres";

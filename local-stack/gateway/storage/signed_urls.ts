@@ -7,7 +7,7 @@ import { asCaller } from "./as_caller.ts";
 import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
-import type { StorageContext } from "./routes.ts";
+import type { StorageContext } from "./context.ts";
 
 interface ObjectMetadata {
   eTag?: string;

@@ -2,7 +2,7 @@
 // so its transaction rolls back and the connection serves the next statement.
 import assert from "node:assert/strict";
 import type postgres from "postgres";
-import { within } from "../../tests/support/within.ts";
+import { within } from "../../../tests/support/within.ts";
 import { copyOut } from "./copy_out.ts";
 import { workerDb } from "./db_client.ts";
 

@@ -7,7 +7,7 @@ import { ownerUuid } from "./buckets.ts";
 import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
-import type { StorageContext } from "./routes.ts";
+import type { StorageContext } from "./context.ts";
 import { receiveUpload } from "./upload_body.ts";
 
 /** Uploads one object; answers `{Key: "<bucket>/<name>", Id}` as Storage does. */

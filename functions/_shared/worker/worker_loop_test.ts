@@ -2,15 +2,15 @@
 // removes listed files and records them, even when no time is left to claim.
 import assert from "node:assert/strict";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { stackEnv } from "../../tests/support/env.ts";
-import { createTestUser } from "../../tests/support/users.ts";
-import { claimNewExport } from "../../tests/functions/_queue_fixture.ts";
+import { stackEnv } from "../../../tests/support/env.ts";
+import { createTestUser } from "../../../tests/support/users.ts";
+import { claimNewExport } from "../../../tests/functions/_queue_fixture.ts";
 import {
   exportRow,
   seedConversation,
   storedObjects,
-} from "../../tests/functions/_exports_helpers.ts";
-import { workerDb } from "./db_client.ts";
+} from "../../../tests/functions/_exports_helpers.ts";
+import { workerDb } from "../files/db_client.ts";
 import { runExport } from "./run_export.ts";
 import { purgeFiles, workerRound } from "./worker_loop.ts";
 

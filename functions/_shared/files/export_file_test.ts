@@ -6,9 +6,8 @@ import { workerDb } from "./db_client.ts";
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { extractText, getDocumentProxy } from "unpdf";
-import { exportFile, type FileSpec } from "./export_file.ts";
+import { exportFile, type FileSpec, RowLimitExceeded } from "./export_file.ts";
 import { xlsxMaxCellText } from "./cell_value.ts";
-import { RowLimitExceeded } from "./worker_failure.ts";
 
 const longText = "long ".repeat(20_480);
 const labels: (string | null)[] = [

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { failureFor, RowLimitExceeded, StorageFailure } from "./worker_failure.ts";
+import { RowLimitExceeded } from "../files/export_file.ts";
+import { failureFor, StorageFailure } from "./worker_failure.ts";
 
 Deno.test("a Storage 5xx or no answer at all is retryable", () => {
   assert.equal(failureFor(new StorageFailure(503, "busy")).retryable, true);

@@ -4,13 +4,11 @@
 // batches rendered (xlsx, pdf); then gzip when asked for. COPY output is
 // gathered into 64 KiB blocks as it is read (copy_out.ts).
 import type postgres from "postgres";
-import type { ClaimedExport } from "./queue.ts";
 import { copyTextFile } from "./copy_text.ts";
 import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyOut, type CopyOutOptions } from "./copy_out.ts";
-import { RowLimitExceeded } from "./worker_failure.ts";
 
 /** Rows fetched per cursor round trip for XLSX and PDF. */
 export const cursorBatchSize = 500;
@@ -29,11 +27,29 @@ export interface ExportFile {
   stop(): Promise<void>;
 }
 
-/** The columns of an export that decide how its file is made. */
-export type FileSpec = Pick<
-  ClaimedExport,
-  "source" | "format" | "compression" | "statement" | "statement_kind" | "row_limit"
->;
+/** What decides how an export's file is made: the worker passes its claim's columns. */
+export interface FileSpec {
+  /** The source's name: the XLSX sheet's and the PDF's title. */
+  source: string;
+  format: string;
+  compression: "none" | "gzip";
+  /** The statement exports._build_statement wrote for the export. */
+  statement: string;
+  statement_kind: "copy_csv" | "copy_text" | "cursor";
+  /** The most rows the file may hold (a string: int8 as postgres.js reads it); null: no limit. */
+  row_limit: string | number | null;
+}
+
+/**
+ * The source returned more rows than the export's format or source allows: the
+ * request counted fewer, and rows were added before the export ran.
+ */
+export class RowLimitExceeded extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} rows`);
+    this.name = "RowLimitExceeded";
+  }
+}
 
 /** Options for {@link exportFile}. */
 export type ExportFileOptions = CopyOutOptions;

@@ -75,7 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
       return Response.json({
         code: "NOT_FOUND",
-        message: `${path} is not served by the local gateway (see local-stack/gateway/README.md)`,
+        message: `${path} is not served by the local gateway (see local-stack/README.md)`,
       }, { status: 404 });
     } catch (error) {
       // Server faults are logged here and answered without internals.

@@ -1,4 +1,4 @@
-// Entry point of the local gateway (a stand-in for Supabase's API gateway; see README.md):
+// Entry point of the local gateway, a stand-in for Supabase's API (local-stack/README.md):
 //   deno run -A local-stack/gateway/main.ts [--config supabase/config.toml] [--port 54321]
 //     [--storage-dir <dir>]
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY

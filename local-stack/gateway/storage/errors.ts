@@ -38,6 +38,6 @@ export const storageErrors = {
     new StorageError(
       "InvalidRequest",
       400,
-      `${method} ${path} is not implemented by the local gateway (see local-stack/gateway/README.md)`,
+      `${method} ${path} is not implemented by the local gateway (see local-stack/README.md)`,
     ),
 };

@@ -49,8 +49,8 @@ async function queueSample(
 ): Promise<number> {
   // Each run starts where autovacuum leaves the table (the module has it run
   // after a thousand dead rows), not with the dead claim-index entries of the
-  // runs before it: five runs take half a minute, autovacuum wakes once a
-  // minute, and the later runs would read past 40,000 claims of the earlier.
+  // runs before it: runs follow each other faster than autovacuum wakes, and
+  // the later runs would read past the claims of the earlier.
   await vacuum(stack, "exports.exports");
   await runSqlFile(stack.dbUrl, new URL("./seed/queue.sql", import.meta.url).pathname, {
     queue_exports: config.queueExports,
@@ -80,8 +80,8 @@ async function queueSample(
     // The batch leaves no trace for the figures after it: no rows in the
     // table the RPC figures read, and no files for the worker to purge while
     // they run (deleting a started export lists its path in orphaned_files,
-    // and 100,000 of them kept the worker removing files from Storage
-    // through every RPC figure). These exports never stored a file.
+    // and the worker would be removing those from Storage through every RPC
+    // figure). These exports never stored a file.
     const admin = serviceSql(stack, 1);
     const gone = await admin`
       delete from exports.exports where file_name like 'queue-%.csv' returning export_id`;
@@ -122,10 +122,9 @@ export async function measureQueue(stack: Stack, config: BenchConfig): Promise<F
         "from a vacuumed table",
     });
   }
-  // Nor any garbage: the batches leave some 30,000 dead exports rows (claimed,
-  // completed, deleted) and usage rows updated 100,000 times, which
-  // autovacuum would otherwise clean, indexes and all, during the RPC figures
-  // that come next.
+  // Nor any garbage: the batches leave dead exports rows (claimed, completed,
+  // deleted) and many times updated usage rows, which autovacuum would
+  // otherwise clean, indexes and all, during the RPC figures that come next.
   await vacuum(stack, "exports.exports, exports.usage, exports.orphaned_files");
   return figures;
 }

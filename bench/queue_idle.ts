@@ -1,8 +1,8 @@
 // Waits for the worker to finish what earlier samples queued. Each
 // request_export call queues an export that the worker runs at once; the calls
 // made straight to Postgres (the "in Postgres" figures) queue them faster than
-// one worker runs them, and without this the backlog ran on into the samples
-// and figures after them. Every sample starts from the same, idle queue.
+// one worker runs them, and the backlog would run on into the samples and
+// figures after them. Every sample starts from the same, idle queue.
 import type postgres from "postgres";
 
 const pollIntervalMs = 50;

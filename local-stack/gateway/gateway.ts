@@ -95,8 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await functionCache.listen();
     if (options.config.functions.has(workerFunctionName)) {
       // The wake-up pg_net would send, handed to this gateway's own router:
-      // the same route, JWT check and function host as over HTTP, without a
-      // loopback request to itself (0.15 ms of the gateway's CPU a wake-up).
+      // the same route, JWT check and function host as over HTTP, without the
+      // CPU of a loopback request to itself.
       const workerUrl = `${url}/functions/v1/${workerFunctionName}`;
       wakes = await startWakeListener({
         databaseUrl: options.databaseUrl,

@@ -1,18 +1,14 @@
 // Reads a COPY ... TO STDOUT stream from postgres.js as a web stream of
-// 64 KiB blocks. postgres.js hands over one Node.js chunk a row; turning each
-// into a web stream chunk (ReadableStream.from, then a TransformStream) costs
-// a promise or two a row. Here rows arrive through synchronous 'data' events
-// and only full blocks enter the web stream: reading the bench data set's
-// million CSV rows took 1.3 s of the worker's CPU instead of 2.8 s.
+// 64 KiB blocks. postgres.js hands over one Node.js chunk a row, and turning
+// each into a web stream chunk costs a promise or two a row; here rows arrive
+// through synchronous 'data' events and only full blocks enter the web stream.
 import type { Readable } from "node:stream";
 import { blockGatherer, defaultBlockSize } from "./coalesce_chunks.ts";
 
 /**
  * Blocks a COPY stream may read ahead of its consumer before the socket is
  * paused. One keeps the socket busy while the upload takes the block before;
- * more only hold memory, and keep it from the garbage collector longer. With
- * 4, a million-row CSV export peaked at 127-160 MB (median 141); with 1, at
- * 130-138 (median 135), in the same time (bench/, six runs each, alternating).
+ * more only hold memory, and keep it from the garbage collector longer.
  */
 const blocksAhead = 1;
 

@@ -4,12 +4,10 @@
 //
 // Destroying postgres.js's COPY stream does not end the COPY: the server goes
 // on sending rows, postgres.js pauses the socket on each one it cannot push
-// into the destroyed stream, the server blocks writing, and the transaction
-// can neither finish nor roll back (postgres.js refuses any statement while a
-// COPY is in progress). An export canceled mid-COPY hung with its connection
-// and its transaction, as the user, open. So a stop asks the server to cancel
-// the statement and reads what it still sends, dropping it, until the
-// cancel's error ends the stream.
+// into the destroyed stream, and the transaction can neither finish nor roll
+// back (postgres.js refuses any statement while a COPY is in progress). So a
+// stop asks the server to cancel the statement and reads what it still sends,
+// dropping it, until the cancel's error ends the stream.
 import { setImmediate } from "node:timers";
 import type postgres from "postgres";
 import { copyBlocks } from "./copy_blocks.ts";

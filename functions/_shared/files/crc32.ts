@@ -1,6 +1,6 @@
-// CRC-32 (the ZIP and gzip checksum), updated chunk by chunk. node:zlib's
-// native crc32 where the runtime has it (1 GB of input in well under a
-// second); the table-driven loop below where it does not.
+// CRC-32 (the ZIP and gzip checksum), updated chunk by chunk: node:zlib's
+// native crc32 where the runtime has it, the table-driven loop below where it
+// does not.
 import zlib from "node:zlib";
 
 /** Updates `crc` (0 to start) with `bytes`; returns the new CRC as an unsigned 32-bit number. */

@@ -122,7 +122,7 @@ async function uncompressedFile(
         }
       })();
       // The writers load with the first export that needs them, not with
-      // every worker: pdfkit and its fonts add some 40 MB to the worker's
+      // every worker: pdfkit and its fonts are a large share of the worker's
       // resident memory. The specifiers are literals, so bundlers still
       // include them.
       const file = spec.format === "xlsx"

@@ -9,10 +9,9 @@
 // Fonts: a text Helvetica can draw (Windows-1252) is set in it, since pdfkit
 // lays its built-in fonts out from a table of widths; any other text in the
 // report's wider font (report_fonts.ts), which pdfkit lays out word by word
-// through fontkit: at the PDF row cap, setting every cell in it raised the
-// worker's peak memory from 151 to 221 MB. Characters neither can draw, such as
-// CJK, print as "?" rather than as empty boxes. A PDF is a report for people:
-// exact data belongs in CSV, JSON or XLSX.
+// through fontkit, at a far higher cost in memory. Characters neither can
+// draw, such as CJK, print as "?" rather than as empty boxes. A PDF is a
+// report for people: exact data belongs in CSV, JSON or XLSX.
 // @ts-types="./pdfkit.d.ts"
 import PDFDocument from "pdfkit";
 import { toCellText } from "./cell_value.ts";
@@ -34,7 +33,7 @@ const margin = 36;
 // Where a cell's first line of text sits: one Helvetica ascender (718/1000 em,
 // regular and bold alike) below the padding. pdfkit would put it one ascender
 // of the cell's own font down, and DejaVu's is taller: its cells would sit
-// 1.5 pt lower than their Helvetica neighbours.
+// lower than their Helvetica neighbours.
 const firstBaseline = cellPadding + 0.718 * fontSize;
 type Weight = "regular" | "bold";
 

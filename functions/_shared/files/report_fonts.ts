@@ -1,6 +1,6 @@
 // The fonts a PDF report is set in where Helvetica will not do. pdfkit's
 // built-in Helvetica draws Windows-1252 only, so a budget in Polish, Czech,
-// Turkish, Greek or Russian printed its own words as "?". DejaVu Sans
+// Turkish, Greek or Russian would print its own words as "?". DejaVu Sans
 // Condensed (./fonts: built by scripts/build-report-fonts from the npm package
 // dejavu-fonts-ttf, under its LICENSE) draws Latin, Greek, Cyrillic and many
 // symbols, and is narrow enough for a table; pdfkit embeds only the glyphs a
@@ -46,7 +46,7 @@ export async function loadReportFonts(folder: URL): Promise<ReportFonts> {
   } catch (error) {
     console.warn(
       "PDF reports use Helvetica, which draws Windows-1252 only: the DejaVu fonts could " +
-        "not be read (is functions/_shared/fonts in the worker's static_files?)",
+        "not be read (is functions/_shared/files/fonts in the worker's static_files?)",
       error,
     );
     return standardFonts;

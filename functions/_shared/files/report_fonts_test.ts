@@ -3,7 +3,7 @@ import { loadReportFonts, reportFonts, standardFonts } from "./report_fonts.ts";
 
 const codePoint = (char: string) => char.codePointAt(0)!;
 
-Deno.test("reportFonts reads DejaVu Sans Condensed from functions/_shared/fonts", async () => {
+Deno.test("reportFonts reads DejaVu Sans Condensed from functions/_shared/files/fonts", async () => {
   const fonts = await reportFonts();
   assert.notEqual(fonts, standardFonts);
   assert.ok(fonts.regular instanceof Uint8Array && fonts.bold instanceof Uint8Array);

@@ -4,8 +4,8 @@
 // table to hold in memory), and a batch is gone once it is written.
 //
 // Why not exceljs: it builds objects for every row and cell and zips through
-// Node streams. A million-row sheet took 10.9 s of the worker's CPU and
-// peaked at 233 MB (bench/); a hosted Edge Function has 2 s and 256 MB.
+// Node streams, which at the sheet's row cap takes several times a hosted
+// Edge Function's 2 s of CPU and nearly all of its 256 MB.
 import { type CellValue, toCellValue, xlsxMaxCellText } from "./cell_value.ts";
 import { zipArchive } from "./zip_writer.ts";
 

@@ -20,11 +20,10 @@ export async function asUser<T>(
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
   return await sql.begin(async (tx) => {
-    // One statement, not three, and not awaited: the work's first statement
-    // follows it in the same round trip (every round trip costs both
-    // processes CPU, and a small export is little more than its round trips).
-    // Should it fail, the transaction is aborted, so no statement of the work
-    // can run as anyone but the user; the work then fails with its error.
+    // One statement, not awaited: the work's first statement follows it in
+    // the same round trip, and a small export is little more than its round
+    // trips. Should it fail, the transaction is aborted, so no statement of
+    // the work can run as anyone but the user.
     const identity = tx`
       select set_config('role', 'authenticated', true),
              set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),

@@ -9,8 +9,8 @@ import type { RunOutcome } from "./run_export.ts";
 /**
  * Exports one worker instance runs at once unless EXPORTS_WORKER_CONCURRENCY
  * says otherwise: enough to overlap their waits on Postgres and Storage. A
- * CSV or JSONL export adds little memory, but one million-row XLSX export
- * peaks near 180 MB (bench/), so apps that make many should set 1.
+ * CSV or JSONL export adds little memory, but an XLSX export at its row cap
+ * takes most of a hosted function's, so apps that make many should set 1.
  */
 export const defaultConcurrency = 4;
 

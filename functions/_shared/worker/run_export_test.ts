@@ -177,7 +177,7 @@ Deno.test("runExport stops an export canceled mid-COPY and frees its connection"
               lease_owner = null, lease_expires_at = null
             where export_id = ${claim.export_id}`
       );
-      // Before the fix the run hung here, its COPY blocked and its transaction
+      // A run whose COPY stays blocked would hang here with its transaction
       // open: the run returning at all is the check (it returns only once its
       // transaction has rolled back).
       assert.equal(await within(30_000, outcome), "stopped");

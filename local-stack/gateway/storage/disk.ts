@@ -14,9 +14,9 @@ export interface ReceivedFile {
 
 /**
  * The files of one Storage root folder. Creating, opening and renaming files
- * are synchronous calls: each is a few microseconds on a local disk, while an
- * async one hands the call to a thread pool and back, which for a small
- * upload cost more CPU than the upload's bytes (bench/).
+ * are synchronous calls: each is quick on a local disk, while an async one
+ * hands the call to a thread pool and back, which for a small upload costs
+ * more CPU than the upload's bytes.
  */
 export class Disk {
   constructor(readonly root: string) {}
@@ -35,9 +35,9 @@ export class Disk {
     const hash = createHash("md5");
     let size = 0;
     // Synchronous writes on purpose: with an async write awaited between the
-    // reads of a streamed request body, Deno delivered the body ten times
-    // slower (100 MiB: 5.3 s, against 0.55 s with writeSync; measured here),
-    // and a 32 KiB write blocks the loop for some 50 microseconds.
+    // reads of a streamed request body, Deno delivers the body many times
+    // slower, while a synchronous write of one chunk blocks the loop only
+    // briefly.
     const file = createFile(path);
     try {
       for await (const chunk of body) {

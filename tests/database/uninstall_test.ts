@@ -10,19 +10,7 @@ import {
   runCommand,
   withThrowawayDatabase,
 } from "../support/throwaway_database.ts";
-
-/** What the module leaves behind in a database: zero everywhere once uninstalled. */
-async function moduleFootprint(databaseUrl: string): Promise<string> {
-  return await queryValue(
-    databaseUrl,
-    `select concat_ws(' ',
-       (select count(*) from pg_namespace where nspname in ('exports', 'sample')),
-       (select count(*) from pg_proc where pronamespace = 'public'::regnamespace and proname ~ 'export'),
-       (select count(*) from pg_type where typnamespace = 'public'::regnamespace and typname = 'export_summary'),
-       (select count(*) from storage.buckets where id = 'exports'),
-       (select count(*) from supabase_migrations.schema_migrations where version >= '20261123000100'))`,
-  );
-}
+import { moduleFootprint } from "../support/module_footprint.ts";
 
 Deno.test("uninstall removes the module and the migrations install it again", async () => {
   await withThrowawayDatabase("exports_uninstall", async (throwaway) => {

@@ -11,12 +11,16 @@ export interface TestGateway extends AsyncDisposable {
 
 const main = fileURLToPath(new URL("../../local-stack/gateway/main.ts", import.meta.url));
 
-/** Starts a gateway; `config` defaults to the project's supabase/config.toml. */
+/**
+ * Starts a gateway; `config` defaults to the project's supabase/config.toml. Its Storage folder
+ * is a new one removed at the end, unless `storageDir` names one that outlives it.
+ */
 export async function startTestGateway(
-  options: { config?: string; env?: Record<string, string> } = {},
+  options: { config?: string; env?: Record<string, string>; storageDir?: string } = {},
 ): Promise<TestGateway> {
   const port = freePort();
-  const storageDir = await Deno.makeTempDir({ prefix: "gateway-storage-" });
+  const storageDir = options.storageDir ??
+    await Deno.makeTempDir({ prefix: "gateway-storage-" });
   const args = [
     "run",
     "-A",
@@ -43,7 +47,7 @@ export async function startTestGateway(
       // Already exited.
     }
     await process.status;
-    await Deno.remove(storageDir, { recursive: true });
+    if (!options.storageDir) await Deno.remove(storageDir, { recursive: true });
   };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

@@ -28,19 +28,24 @@ export async function psqlFile(databaseUrl: string, file: string): Promise<void>
   await runCommand("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", databaseUrl, "-f", file]);
 }
 
-/** Applies the migrations not yet applied to `databaseUrl`, with the Supabase CLI. */
-export async function migrate(databaseUrl: string): Promise<void> {
-  await runCommand("supabase", ["migration", "up", `--remote=${databaseUrl}`, "--yes"]);
+/**
+ * Applies the migrations not yet applied to `databaseUrl`, with the Supabase CLI: those of this
+ * repository, or of the project folder `workdir` (the one holding `supabase/migrations/`).
+ */
+export async function migrate(databaseUrl: string, workdir?: string): Promise<void> {
+  const args = ["migration", "up", `--remote=${databaseUrl}`, "--yes"];
+  await runCommand("supabase", workdir ? [...args, `--workdir=${workdir}`] : args);
 }
 
 /**
  * Runs `work` with the URL of a new database named `<prefix>_<time>`, holding
- * the platform objects and every migration; drops it afterwards, whatever
- * `work` did.
+ * the platform objects and every migration (or what `install` applies
+ * instead); drops it afterwards, whatever `work` did.
  */
 export async function withThrowawayDatabase<T>(
   prefix: string,
   work: (databaseUrl: string) => Promise<T>,
+  install: (databaseUrl: string) => Promise<void> = migrate,
 ): Promise<T> {
   const shared = stackEnv().databaseUrl;
   const name = `${prefix}_${Date.now()}`;
@@ -54,7 +59,7 @@ export async function withThrowawayDatabase<T>(
     )
       .filter((file) => file.endsWith(".sql")).sort();
     for (const file of platform) await psqlFile(databaseUrl, `local-stack/platform/${file}`);
-    await migrate(databaseUrl);
+    await install(databaseUrl);
     return await work(databaseUrl);
   } finally {
     await queryValue(shared, `drop database if exists ${name} with (force)`);

@@ -3,13 +3,14 @@
 // request -> completed file; also the baseline statements, fetched from SQL.
 import type postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
+import type { ExportFormat } from "../functions/_shared/files/export_file.ts";
 import { timePsqlToDevNull } from "./psql.ts";
 import { restartWorker, runningWorkerPid, workerUsage } from "./worker_process.ts";
 
 /** What to export, as request_export takes it. */
 export interface ExportRequest {
   source: string;
-  format: "csv" | "json" | "jsonl" | "markdown" | "html" | "xlsx" | "pdf";
+  format: ExportFormat;
   compression: "none" | "gzip";
   options: Record<string, unknown>;
   scope?: string;

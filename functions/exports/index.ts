@@ -17,10 +17,16 @@ const serviceKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;
 const clientOptions = { auth: { persistSession: false, autoRefreshToken: false } };
 const service = createClient(supabaseUrl, serviceKey, clientOptions);
 
+/**
+ * A client that acts as the caller: PostgREST verifies their JWT on every RPC
+ * (the gateway does not: verify_jwt is off), and without one the anon key is
+ * refused as not signed in. Nothing privileged runs before such an RPC.
+ */
 function asCaller(request: Request): SupabaseClient<Database> {
+  const authorization = request.headers.get("authorization");
   return createClient<Database>(supabaseUrl, Deno.env.get("SUPABASE_ANON_KEY")!, {
     ...clientOptions,
-    global: { headers: { Authorization: request.headers.get("authorization") ?? "" } },
+    global: { headers: authorization ? { Authorization: authorization } : {} },
   });
 }
 

@@ -1,5 +1,6 @@
--- The module's state: settings, registered sources, shared scopes, the exports
--- themselves, their append-only event log and per-user usage.
+-- The module's state: settings, the formats it writes, registered sources,
+-- shared scopes, the exports themselves, their append-only event log and
+-- per-user usage.
 
 -- ============================================================================
 -- settings
@@ -26,6 +27,65 @@ comment on table exports.settings is
 insert into exports.settings default values;
 
 -- ============================================================================
+-- formats
+-- ============================================================================
+
+-- SQL branches on these columns, not on a format's name (CSV is named only
+-- where a hint suggests it): a new format is a row here and a writer in
+-- functions/_shared/files.
+create table exports.formats (
+  name text primary key check (name ~ '^[a-z][a-z0-9]{0,15}$'),
+  -- Where it comes in the lists hints show.
+  position smallint not null unique,
+  extension text not null check (extension ~ '^[a-z0-9]+$'),
+  content_type text not null,
+  -- How the worker reads the rows: copy_csv (COPY's own CSV), copy_text (one
+  -- text chunk a row, which the worker frames) or cursor (rows, which the
+  -- worker's writer lays out).
+  statement_kind text not null check (statement_kind in ('copy_csv', 'copy_text', 'cursor')),
+  -- How a copy_text statement renders one row as a chunk.
+  row_chunk text check (row_chunk in ('json', 'markdown', 'html')),
+  -- The source's optional function that writes the chunks itself instead of
+  -- its rows function; a row limit does not apply to it.
+  chunks_function text check (chunks_function in ('documents_function', 'markdown_function')),
+  -- The most rows any file of the format holds, whatever the source allows.
+  row_cap bigint check (row_cap > 0),
+  description text not null,
+  check ((statement_kind = 'copy_text') = (row_chunk is not null)),
+  check (chunks_function is null or statement_kind = 'copy_text')
+);
+comment on table exports.formats is
+  'The formats the module writes: file extension, media type, how the worker reads the rows, and the most rows a file holds.';
+
+insert into exports.formats (name, position, extension, content_type, statement_kind, row_chunk, chunks_function,
+  row_cap, description) values
+  ('csv', 1, 'csv', 'text/csv; charset=utf-8', 'copy_csv', null, null, null,
+   'Comma-separated values with a header line.'),
+  ('json', 2, 'json', 'application/json', 'copy_text', 'json', 'documents_function', null,
+   'One JSON array: a document a row, or the source''s own documents.'),
+  ('jsonl', 3, 'jsonl', 'application/jsonl', 'copy_text', 'json', 'documents_function', null,
+   'JSON Lines: a document a line, a row each or the source''s own documents.'),
+  ('markdown', 4, 'md', 'text/markdown; charset=utf-8', 'copy_text', 'markdown', 'markdown_function', null,
+   'A Markdown table, or the source''s own Markdown blocks.'),
+  ('html', 5, 'html', 'text/html; charset=utf-8', 'copy_text', 'html', null, null,
+   'An HTML document holding one table.'),
+  ('xlsx', 6, 'xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'cursor', null, null,
+   1048575, 'An Excel workbook of one sheet, which holds at most 1048575 rows below its header.'),
+  ('pdf', 7, 'pdf', 'application/pdf', 'cursor', null, null, null,
+   'A PDF report: the rows as a table, page after page.');
+
+-- The format names for a hint: 'csv, json, ... and pdf'.
+create function exports._format_names() returns text
+language sql
+stable
+begin atomic
+  select regexp_replace(string_agg(f.name, ', ' order by f.position), ', ([^,]*)$', ' and \1')
+  from exports.formats f;
+end;
+comment on function exports._format_names is
+  'The names of the formats, in order, as a hint lists them.';
+
+-- ============================================================================
 -- sources
 -- ============================================================================
 
@@ -38,9 +98,11 @@ create table exports.sources (
   documents_function text,
   markdown_function text,
   count_function text,
+  -- Each one a name in exports.formats, which a trigger checks: an array
+  -- column cannot hold a foreign key, and every request reads it whole.
   formats text[] not null check (cardinality(formats) > 0),
-  -- format -> the most rows an export of that format may hold; XLSX is
-  -- always capped at a sheet's 1048575 rows on top of this.
+  -- format -> the most rows an export of that format may hold; a format's
+  -- own row_cap (XLSX: a sheet's 1048575 rows) applies on top of this.
   row_limits jsonb not null default '{}' check (jsonb_typeof(row_limits) = 'object'),
   -- option name -> its type: 'date', 'timestamp', 'number', 'integer', 'text', 'text[]', 'boolean'.
   option_types jsonb not null default '{}' check (jsonb_typeof(option_types) = 'object'),
@@ -112,14 +174,14 @@ create table exports.exports (
   owner_id uuid not null references auth.users (id) on delete cascade,
   scope_id uuid,
   source text not null references exports.sources (name) on update cascade,
-  format text not null check (format in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf')),
+  format text not null references exports.formats (name),
   compression text not null default 'none' check (compression in ('none', 'gzip')),
   options jsonb not null default '{}' check (jsonb_typeof(options) = 'object'),
   idempotency_key text check (length(idempotency_key) between 1 and 200),
   priority smallint not null default 0,
   status text not null default 'queued'
     check (status in ('queued', 'processing', 'completed', 'failed', 'canceled', 'expired')),
-  error_code text,
+  error_code text references exports.failure_codes (code),
   error_message text,
   attempt int not null default 0 check (attempt >= 0),
   max_attempts int not null check (max_attempts > 0),
@@ -221,6 +283,8 @@ create index exports_purge_idx on exports.exports (id)
   where purged_at is null and started_at is not null
     and (status in ('expired', 'failed', 'canceled') or (deleted_at is not null and status = 'completed'));
 create index exports_source_idx on exports.exports (source);
+-- format and error_code have no index: their tables' rows are never deleted
+-- while exports use them, so no reader needs one, and every request would write it.
 -- The retention prune: rows are inserted in request order and requested_at
 -- never changes, so a BRIN index (a few pages, nothing to do on updates)
 -- narrows the prune to the oldest part of the table instead of reading all

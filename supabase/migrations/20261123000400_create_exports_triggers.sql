@@ -1,5 +1,6 @@
 -- Rules the exports table enforces on every write, whoever makes it: legal
--- status transitions, timestamps, the audit log and the usage figures.
+-- status transitions, timestamps, the audit log and the usage figures; and
+-- the formats a source offers, which must be listed in exports.formats.
 -- Trigger names carry a number so their firing order (alphabetical) is explicit.
 
 -- ============================================================================
@@ -213,3 +214,46 @@ create trigger _400_track_usage_on_insert after insert on exports.exports
 create trigger _400_track_usage_on_update after update on exports.exports
   referencing old table as old_rows new table as new_rows
   for each statement execute function exports._track_usage();
+
+-- ============================================================================
+-- formats of sources
+-- ============================================================================
+
+-- The foreign key that exports.sources.formats, an array, cannot declare:
+-- every format a source offers is one in exports.formats, in both tables.
+create function exports._check_source_formats() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  unknown text;
+begin
+  if tg_table_name = 'sources' then
+    select string_agg(f, ', ') into unknown
+    from unnest(new.formats) f
+    where not exists (select from exports.formats x where x.name = f);
+    if unknown is not null then
+      raise exception 'source % offers formats that exports.formats does not list: %', new.name, unknown
+        using errcode = 'foreign_key_violation';
+    end if;
+    return new;
+  end if;
+  if tg_op = 'UPDATE' and new.name = old.name then
+    return new;
+  end if;
+  select string_agg(s.name, ', ') into unknown from exports.sources s where old.name = any (s.formats);
+  if unknown is not null then
+    raise exception 'format % is offered by sources %', old.name, unknown
+      using errcode = 'foreign_key_violation';
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end
+$$;
+
+create trigger _100_check_source_formats before insert or update of formats on exports.sources
+  for each row execute function exports._check_source_formats();
+create trigger _100_check_source_formats before delete or update of name on exports.formats
+  for each row execute function exports._check_source_formats();

@@ -2,6 +2,7 @@
 -- no client write any of them (every write goes through a function).
 
 alter table exports.settings enable row level security;
+alter table exports.formats enable row level security;
 alter table exports.sources enable row level security;
 alter table exports.scope_members enable row level security;
 alter table exports.exports enable row level security;
@@ -12,6 +13,9 @@ alter table exports.request_claims enable row level security;
 -- ============================================================================
 -- policies
 -- ============================================================================
+
+create policy "Formats are visible to signed-in users" on exports.formats
+  for select to authenticated using (true);
 
 create policy "Sources are visible to signed-in users" on exports.sources
   for select to authenticated using (true);
@@ -47,11 +51,11 @@ create policy "Users see their own usage" on exports.usage
 -- grants
 -- ============================================================================
 
-revoke all on exports.settings, exports.sources, exports.scope_members, exports.exports,
+revoke all on exports.settings, exports.formats, exports.sources, exports.scope_members, exports.exports,
   exports.export_events, exports.usage, exports.request_claims
   from public, anon, authenticated, service_role;
 
-grant select on exports.sources, exports.scope_members, exports.exports,
+grant select on exports.formats, exports.sources, exports.scope_members, exports.exports,
   exports.export_events, exports.usage
   to authenticated, service_role;
 grant select on exports.settings, exports.request_claims to service_role;

@@ -84,14 +84,14 @@ declare
 begin
   if cardinality(formats) is not distinct from 0 or array_position(formats, null) is not null then
     raise exception 'source % must offer at least one format, and no null ones', name
-      using errcode = 'EX030', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+      using errcode = 'EX030', hint = format('Formats are %s.', exports._format_names());
   end if;
   select string_agg(f, ', ') into unknown
   from unnest(formats) f
-  where f not in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf');
+  where not exists (select from exports.formats x where x.name = f);
   if unknown is not null then
     raise exception 'source % lists unknown formats: %', name, unknown
-      using errcode = 'EX030', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+      using errcode = 'EX030', hint = format('Formats are %s.', exports._format_names());
   end if;
   if jsonb_typeof(row_limits) is distinct from 'object' or jsonb_typeof(option_types) is distinct from 'object' then
     raise exception 'source % needs JSON objects for row_limits and option_types', name
@@ -105,8 +105,11 @@ begin
   from jsonb_each(row_limits)
   where not key = any (formats)
      or value::text !~ '^[1-9][0-9]{0,17}$'
-     or (key in ('json', 'jsonl') and documents_function is not null)
-     or (key = 'markdown' and markdown_function is not null);
+     or exists (
+       select from exports.formats f
+       where f.name = key
+         and ((f.chunks_function = 'documents_function' and documents_function is not null)
+           or (f.chunks_function = 'markdown_function' and markdown_function is not null)));
   if unknown is not null then
     raise exception 'source % declares invalid row limits: %', name, unknown
       using errcode = 'EX030',
@@ -242,19 +245,28 @@ end
 $$;
 
 -- The most rows an export may hold: the source's own limit for the format,
--- and for XLSX never more than one sheet's 1048575 data rows.
+-- and never more than the format's own cap (XLSX: one sheet's rows).
 create function exports._row_limit(source exports.sources, format text) returns bigint
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
 begin
   return nullif(least(
       coalesce((source.row_limits ->> format)::bigint, 9223372036854775807),
-      case when format = 'xlsx' then 1048575 else 9223372036854775807 end
+      coalesce((select f.row_cap from exports.formats f where f.name = _row_limit.format), 9223372036854775807)
     ), 9223372036854775807);
 end
 $$;
+
+-- Whether "choose csv" helps an export with too many rows: the source offers
+-- CSV, which has no row limit, and the export is not CSV already.
+create function exports._csv_would_help(source exports.sources, format text) returns boolean
+language sql
+stable
+begin atomic
+  select format <> 'csv' and 'csv' = any (source.formats) and exports._row_limit(source, 'csv') is null;
+end;
 
 -- The arguments a source function receives: the user's options, plus the scope.
 create function exports._source_options(options jsonb, scope_id uuid) returns jsonb
@@ -355,6 +367,8 @@ declare
   markdown_fn regprocedure := to_regprocedure(source.markdown_function);
   args text := pg_catalog.format('%L::jsonb', options);
   capped text;
+  written_as exports.formats;
+  chunks_fn regprocedure;
 begin
   -- The request checked the row limit against a count, but rows can be added
   -- before the export runs: a statement over the rows function reads at most
@@ -365,38 +379,32 @@ begin
      or (markdown_fn is null and source.markdown_function is not null) then
     return;
   end if;
+  select * into written_as from exports.formats f where f.name = _build_statement.format;
+  chunks_fn := case written_as.chunks_function
+    when 'documents_function' then documents_fn when 'markdown_function' then markdown_fn end;
+  statement_kind := written_as.statement_kind;
   case
-    when format = 'csv' then
+    when written_as.statement_kind = 'copy_csv' then
       statement := pg_catalog.format('copy (select * from %s(%s)%s) to stdout with (format csv, header)',
         rows_name, args, capped);
-      statement_kind := 'copy_csv';
-    when format in ('json', 'jsonl') and documents_fn is not null then
-      statement := pg_catalog.format('copy (select d.document::text from %s(%s) as d(document)) to stdout',
-        exports._function_name(documents_fn), args);
-      statement_kind := 'copy_text';
+    when chunks_fn is not null then
+      statement := pg_catalog.format('copy (select c.chunk::text from %s(%s) as c(chunk)) to stdout',
+        exports._function_name(chunks_fn), args);
     -- A subquery, not `from fn() as r`: for a function of one column, r would
     -- be that column's value rather than a row, and row_to_json(r) would not exist.
-    when format in ('json', 'jsonl') then
+    when written_as.row_chunk = 'json' then
       statement := pg_catalog.format('copy (select row_to_json(r)::text from (select * from %s(%s)%s) as r) to stdout',
         rows_name, args, capped);
-      statement_kind := 'copy_text';
-    when format = 'markdown' and markdown_fn is not null then
-      statement := pg_catalog.format('copy (select m.block from %s(%s) as m(block)) to stdout',
-        exports._function_name(markdown_fn), args);
-      statement_kind := 'copy_text';
-    when format = 'markdown' then
+    when written_as.row_chunk = 'markdown' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.markdown_row(row_to_json(r)) from (select * from %s(%s)%s) as r)) to stdout',
         exports.markdown_header(exports._function_columns(rows_fn)), rows_name, args, capped);
-      statement_kind := 'copy_text';
-    when format = 'html' then
+    when written_as.row_chunk = 'html' then
       statement := pg_catalog.format(
         'copy (select %L union all (select exports.html_row(row_to_json(r)) from (select * from %s(%s)%s) as r)) to stdout',
         exports.html_header(exports._function_columns(rows_fn)), rows_name, args, capped);
-      statement_kind := 'copy_text';
     else
       statement := pg_catalog.format('select * from %s(%s)%s', rows_name, args, capped);
-      statement_kind := 'cursor';
   end case;
 end
 $$;

@@ -112,9 +112,9 @@ begin
       using errcode = 'EX001',
             hint = format('Sources are: %s.', (select string_agg(s.name, ', ' order by s.name) from exports.sources s));
   end if;
-  if format is null or format not in ('csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf') then
+  if format is null or not exists (select from exports.formats f where f.name = _check_request.format) then
     raise exception 'there is no export format ''%''', format
-      using errcode = 'EX002', hint = 'Formats are csv, json, jsonl, markdown, html, xlsx and pdf.';
+      using errcode = 'EX002', hint = pg_catalog.format('Formats are %s.', exports._format_names());
   end if;
   if not format = any (source.formats) then
     raise exception 'source ''%'' does not offer format ''%''', source.name, format
@@ -234,6 +234,7 @@ declare
   settings exports.settings := (select s from exports.settings s);
   usage exports.usage;
   row_limit bigint := exports._row_limit(source, format);
+  written_as exports.formats := (select f from exports.formats f where f.name = _enqueue_export.format);
   created exports.exports;
   new_id uuid := exports.uuid_v7();
   file_name text;
@@ -252,13 +253,14 @@ begin
   perform exports._refuse_over_quota(usage.active_exports);
   if rows_expected > row_limit then
     raise exception '%', case
-        when format = 'xlsx' and row_limit = 1048575 then
-          pg_catalog.format('format ''xlsx'' supports at most 1048575 rows; this export has at least %s', rows_expected)
+        when row_limit = written_as.row_cap then
+          pg_catalog.format('format ''%s'' supports at most %s rows; this export has at least %s',
+            format, row_limit, rows_expected)
         else pg_catalog.format('source ''%s'' allows at most %s rows in format ''%s''; this export has at least %s',
           source.name, row_limit, format, rows_expected)
       end
       using errcode = 'EX012', hint = case
-        when format <> 'csv' and 'csv' = any (source.formats) and exports._row_limit(source, 'csv') is null
+        when exports._csv_would_help(source, format)
           then 'Narrow the options (a shorter date range, a filter), or choose csv.'
         else 'Narrow the options (a shorter date range, a filter).'
       end;
@@ -266,13 +268,13 @@ begin
 
   file_name := pg_catalog.format('%s-%s-%s.%s%s', source.name, to_char(now() at time zone 'utc', 'YYYYMMDD-HH24MISS'),
     left(new_id::text, 8),
-    case format when 'markdown' then 'md' else format end,
+    written_as.extension,
     case compression when 'gzip' then '.gz' else '' end);
   insert into exports.exports (export_id, owner_id, scope_id, source, format, compression, options,
     idempotency_key, max_attempts, rows_expected, content_type, file_name, storage_path)
   values (new_id, uid, scope_id, source.name, format, compression, options,
     idempotency_key, settings.default_max_attempts, rows_expected,
-    case when compression = 'gzip' then 'application/gzip' else exports.content_type(format) end,
+    case when compression = 'gzip' then 'application/gzip' else written_as.content_type end,
     file_name, exports._attempt_path(coalesce(scope_id, uid), new_id, 1, file_name))
   returning * into created;
 
@@ -286,25 +288,6 @@ begin
   return created;
 end
 $$;
-
-create function exports.content_type(format text) returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-begin
-  return case format
-      when 'csv' then 'text/csv; charset=utf-8'
-      when 'json' then 'application/json'
-      when 'jsonl' then 'application/jsonl'
-      when 'markdown' then 'text/markdown; charset=utf-8'
-      when 'html' then 'text/html; charset=utf-8'
-      when 'xlsx' then 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-      when 'pdf' then 'application/pdf'
-    end;
-end
-$$;
-comment on function exports.content_type is 'The media type of a format''s file.';
 
 -- ============================================================================
 -- public RPCs
@@ -545,5 +528,5 @@ grant execute on function exports._summary(exports.exports), exports._require_us
   exports._enqueue_export(text, text, jsonb, text, uuid, text, bigint), exports._lock_visible_export(uuid),
   exports._refuse_over_quota(int),
   exports._validate_options(exports.sources, jsonb), exports._is_of_option_type(jsonb, text),
-  exports._row_limit(exports.sources, text), exports._source_options(jsonb, uuid), exports.content_type(text)
+  exports._row_limit(exports.sources, text), exports._source_options(jsonb, uuid)
   to authenticated;

@@ -45,6 +45,26 @@ $$;
 comment on function exports.retry_delay is
   'The backoff before retry number `attempt`: base * 2^(attempt-1), capped at retry_max_delay, plus up to retry_jitter_ratio of it.';
 
+-- The words a failed export's user reads: its code's message in
+-- exports.failure_codes, filled in for the export (row_limit: the one the
+-- worker enforced, else the export's own). CSV is suggested where it would
+-- hold the rows, as request_export's hint does.
+create function exports._failure_message(code text, source text, format text, row_limit bigint) returns text
+language sql
+stable
+begin atomic
+  select replace(replace(replace(f.message,
+      '{source}', coalesce(_failure_message.source, '')),
+      '{row_limit}', coalesce(to_char(coalesce(_failure_message.row_limit, exports._row_limit(s, _failure_message.format)),
+        'FM999,999,999,999,999,999,999'), '')),
+      '{or_csv}', case when exports._csv_would_help(s, _failure_message.format) then ' or choose CSV' else '' end)
+  from exports.failure_codes f
+  left join exports.sources s on s.name = _failure_message.source
+  where f.code = _failure_message.code;
+end;
+comment on function exports._failure_message is
+  'The message a failed export''s user reads for a failure code, filled in with its source and row limit.';
+
 -- plan_cache_mode: PL/pgSQL plans the claim once per session, but with
 -- `limit max_exports` a parameter the plan cache keeps choosing a custom plan
 -- (a generic plan's cost assumes a tenth of the queue), so every call planned
@@ -117,8 +137,7 @@ begin
         lease_expires_at = null, error_code = 'invalid_source',
         -- The message is for the user; error_code tells the app's developers
         -- to register the source again (see ARCHITECTURE.md).
-        error_message = format('Exports of %s cannot run at the moment: the app needs to fix how they are set up. '
-          'Please contact the app''s support.', claimed.source)
+        error_message = exports._failure_message('invalid_source', claimed.source, claimed.format, null)
       where e.export_id = claimed.export_id;
       continue;
     end if;
@@ -217,9 +236,11 @@ $$;
 comment on function exports.complete_export is
   'Records the stored file of a processing export held by worker_id; false (and no change) when it was canceled or the lease was lost, and the worker must remove the file. Commits asynchronously, like complete_exports.';
 
+-- The worker sends only the code (and the row limit it enforced): the
+-- message and whether the export is retried come from exports.failure_codes,
+-- whose foreign key refuses a code it does not list.
 create function exports.fail_export(
-  export_id uuid, worker_id text, error_code text, error_message text, retryable boolean,
-  attempt int default null
+  export_id uuid, worker_id text, error_code text, attempt int default null, row_limit bigint default null
 ) returns text
 language plpgsql
 security definer
@@ -227,6 +248,7 @@ set search_path = ''
 as $$
 declare
   target exports.exports;
+  retryable boolean := (select f.retryable from exports.failure_codes f where f.code = fail_export.error_code);
 begin
   select * into target from exports.exports e
   where e.export_id = fail_export.export_id
@@ -240,7 +262,8 @@ begin
     next_run_at = case when retryable and e.attempt < e.max_attempts
                        then now() + exports.retry_delay(e.attempt) else e.next_run_at end,
     finished_at = case when retryable and e.attempt < e.max_attempts then null else now() end,
-    error_code = fail_export.error_code, error_message = left(fail_export.error_message, 2000),
+    error_code = fail_export.error_code,
+    error_message = exports._failure_message(fail_export.error_code, e.source, e.format, fail_export.row_limit),
     lease_owner = null, lease_expires_at = null
   where e.id = target.id
   returning * into target;
@@ -248,18 +271,18 @@ begin
 end
 $$;
 comment on function exports.fail_export is
-  'Records a failed attempt: queued again after a backoff while attempts remain and the error is retryable, else failed for good. Returns the new status.';
+  'Records a failed attempt with a code of exports.failure_codes (and, for too_many_rows, the row limit): queued again after a backoff while attempts remain and the code is retryable, else failed for good. Returns the new status.';
 
 -- ============================================================================
 -- grants
 -- ============================================================================
 
-revoke execute on function exports.retry_delay(int),
+revoke execute on function exports.retry_delay(int), exports._failure_message(text, text, text, bigint),
   exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int, int),
   exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
-  exports.fail_export(uuid, text, text, text, boolean, int)
+  exports.fail_export(uuid, text, text, int, bigint)
   from public, anon, authenticated;
 grant execute on function exports.claim_exports(text, int, int), exports.heartbeat(uuid, text, bigint, int, int),
   exports.complete_export(uuid, text, bigint, text, bigint), exports.complete_exports(text, jsonb),
-  exports.fail_export(uuid, text, text, text, boolean, int)
+  exports.fail_export(uuid, text, text, int, bigint)
   to service_role;

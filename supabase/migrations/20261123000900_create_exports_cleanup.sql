@@ -122,9 +122,7 @@ begin
       error_code = 'lease_expired',
       -- Hosted, the likeliest cause is an export too big for one function
       -- invocation's CPU, memory or time: every attempt dies the same way.
-      error_message = 'The worker stopped before finishing this export (it may have run out of time, memory or CPU). '
-        'Exports are retried a few times; if this one has failed, narrow it down (a date range, fewer rows) '
-        'or request it again later.',
+      error_message = exports._failure_message('lease_expired', e.source, e.format, null),
       lease_owner = null, lease_expires_at = null
     where e.status = 'processing' and e.lease_expires_at < now()
     returning e.status

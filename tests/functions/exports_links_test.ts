@@ -72,8 +72,7 @@ Deno.test("a failed export gets a 409 naming its status and no link", async () =
       { source: "conversations", format: "csv" },
       workerId,
     );
-    await sql`select exports.fail_export(${claim.export_id}, ${workerId}, 'source_error',
-      'The source of this export reported an error while reading your data.', false)`;
+    await sql`select exports.fail_export(${claim.export_id}, ${workerId}, 'source_error')`;
     return claim.export_id;
   });
   const answer = await callExports(user, `/${exportId}/link`, "POST", {});

@@ -45,7 +45,7 @@ Deno.test("another user's export is the same 404 as a missing one", async () => 
 
 Deno.test("an invalid request is a 400 naming the fields", async () => {
   const user = await createTestUser();
-  const answer = await callExports(user, "", "POST", { source: "conversations", format: "docx" });
+  const answer = await callExports(user, "", "POST", { source: "conversations", format: 42 });
   assert.equal(answer.status, 400);
   const error = answer.body.error as { code: string; details: { path: string }[] };
   assert.equal(error.code, "invalid_request");

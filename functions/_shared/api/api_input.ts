@@ -5,7 +5,9 @@ import { z } from "zod";
 /** POST /exports: request an export. */
 export const createExportInput = z.object({
   source: z.string().min(1),
-  format: z.enum(["csv", "json", "jsonl", "markdown", "html", "xlsx", "pdf"]),
+  // Any name: request_export refuses one exports.formats lacks (EX002), the
+  // same answer an RPC caller gets.
+  format: z.string(),
   options: z.record(z.string(), z.json()).default({}),
   idempotency_key: z.string().min(1).max(200).optional(),
   scope: z.uuid().optional(),

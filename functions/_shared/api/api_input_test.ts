@@ -11,10 +11,14 @@ Deno.test("createExportInput fills in the defaults", () => {
 });
 
 Deno.test("createExportInput names the fields that are wrong", () => {
-  const result = createExportInput.safeParse({ source: "", format: "docx", extra: 1 });
+  const result = createExportInput.safeParse({ source: "", format: 42, extra: 1 });
   assert.equal(result.success, false);
   const paths = fieldIssues(result.error!).map((issue) => issue.path);
   assert.ok(paths.includes("source") && paths.includes("format"));
+});
+
+Deno.test("createExportInput leaves a format's name for the database to judge", () => {
+  assert.equal(createExportInput.parse({ source: "conversations", format: "docx" }).format, "docx");
 });
 
 Deno.test("listExportsInput turns page_size from the query string into a number", () => {

@@ -10,6 +10,26 @@ import type { RowBatch } from "./xlsx_writer.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyOut, type CopyOutOptions } from "./copy_out.ts";
 
+/**
+ * The formats this layer writes, each with how its rows arrive: exports.formats'
+ * statement_kind. tests/functions/vocabulary_test.ts checks the two agree.
+ */
+export const statementKinds = {
+  csv: "copy_csv",
+  json: "copy_text",
+  jsonl: "copy_text",
+  markdown: "copy_text",
+  html: "copy_text",
+  xlsx: "cursor",
+  pdf: "cursor",
+} as const;
+
+/** A format of exports.formats. */
+export type ExportFormat = keyof typeof statementKinds;
+
+/** How a statement's rows arrive: COPY as CSV, COPY as text chunks, or a cursor. */
+export type StatementKind = (typeof statementKinds)[ExportFormat];
+
 /** Rows fetched per cursor round trip for XLSX and PDF. */
 export const cursorBatchSize = 500;
 
@@ -31,11 +51,11 @@ export interface ExportFile {
 export interface FileSpec {
   /** The source's name: the XLSX sheet's and the PDF's title. */
   source: string;
-  format: string;
+  format: ExportFormat;
   compression: "none" | "gzip";
   /** The statement exports._build_statement wrote for the export. */
   statement: string;
-  statement_kind: "copy_csv" | "copy_text" | "cursor";
+  statement_kind: StatementKind;
   /** The most rows the file may hold (a string: int8 as postgres.js reads it); null: no limit. */
   row_limit: string | number | null;
 }

@@ -2,8 +2,14 @@
 // Markdown table row, one HTML table row each) join into a whole file per
 // format; copy_text.ts writes them.
 
-/** The text formats whose rows Postgres renders as copy_text chunks. */
-export type ChunkedFormat = "json" | "jsonl" | "markdown" | "html";
+/**
+ * The text formats whose rows Postgres renders as copy_text chunks: those of
+ * exports.formats with that statement_kind (tests/functions/vocabulary_test.ts).
+ */
+export const chunkedFormats = ["json", "jsonl", "markdown", "html"] as const;
+
+/** A format written from copy_text chunks. */
+export type ChunkedFormat = (typeof chunkedFormats)[number];
 
 /** How a format wraps and separates its chunks. */
 export interface Framing {

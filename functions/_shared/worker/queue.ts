@@ -2,6 +2,7 @@
 // ARCHITECTURE.md, run as the service role over SUPABASE_DB_URL.
 import { setImmediate } from "node:timers";
 import type postgres from "postgres";
+import type { ExportFormat, StatementKind } from "../files/export_file.ts";
 
 /** A client or an open transaction: the queue calls work on either. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
@@ -11,12 +12,12 @@ export interface ClaimedExport {
   export_id: string;
   attempt: number;
   source: string;
-  format: "csv" | "json" | "jsonl" | "markdown" | "html" | "xlsx" | "pdf";
+  format: ExportFormat;
   options: Record<string, unknown>;
   compression: "none" | "gzip";
   claims: Record<string, unknown>;
   statement: string;
-  statement_kind: "copy_csv" | "copy_text" | "cursor";
+  statement_kind: StatementKind;
   file_name: string;
   content_type: string;
   storage_bucket: string;
@@ -44,11 +45,14 @@ export interface Completion {
   attempt?: number;
 }
 
-/** Why an attempt failed, as the user will read it. */
+/**
+ * Why an attempt failed: a code of exports.failure_codes, whose message the
+ * user reads and whose retryable flag decides whether it runs again.
+ */
 export interface Failure {
   code: string;
-  message: string;
-  retryable: boolean;
+  /** The row limit the export went past (too_many_rows): the message names it. */
+  rowLimit?: number;
 }
 
 /** Claims up to `max` queued exports for `workerId`, leased for `leaseSeconds`. */
@@ -148,8 +152,7 @@ export async function failExport(
   const [{ status }] = await sql`
     select exports.fail_export(
       export_id => ${exportId}, worker_id => ${workerId}, error_code => ${failure.code},
-      error_message => ${failure.message}, retryable => ${failure.retryable},
-      attempt => ${attempt}) as status`;
+      attempt => ${attempt}, row_limit => ${failure.rowLimit ?? null}) as status`;
   return status;
 }
 

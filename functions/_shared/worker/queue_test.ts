@@ -44,11 +44,7 @@ Deno.test("heartbeat keeps the lease of its holder and tells anyone else to stop
     const claim = await claimNewExport(sql, user, request, holder);
     assert.equal(await heartbeat(sql, claim.export_id, holder, 10, 60), true);
     assert.equal(await heartbeat(sql, claim.export_id, workerId(), 10, 60), false);
-    await failExport(sql, claim.export_id, holder, {
-      code: "test",
-      message: "done",
-      retryable: false,
-    });
+    await failExport(sql, claim.export_id, holder, { code: "source_error" });
   });
 });
 
@@ -87,20 +83,24 @@ Deno.test("completions sent in the same turn each get their own answer", async (
   });
 });
 
-Deno.test("failExport requeues a retryable failure and fails the rest for good", async () => {
+Deno.test("failExport requeues a failure its code calls retryable and fails the rest for good", async () => {
   const user = await createTestUser();
   const holder = workerId();
   await withDb(async (sql) => {
     const retried = await claimNewExport(sql, user, request, holder);
-    const failure = { code: "storage_unavailable", message: "try later", retryable: true };
-    assert.equal(await failExport(sql, retried.export_id, holder, failure), "queued");
+    assert.equal(
+      await failExport(sql, retried.export_id, holder, { code: "storage_unavailable" }),
+      "queued",
+    );
     // Out of the queue again while its backoff still keeps workers off it.
     await sql`update exports.exports set status = 'canceled', finished_at = now()
               where export_id = ${retried.export_id}`;
 
     const failed = await claimNewExport(sql, user, request, holder);
-    const final = { code: "source_error", message: "bad data", retryable: false };
-    assert.equal(await failExport(sql, failed.export_id, holder, final), "failed");
+    assert.equal(
+      await failExport(sql, failed.export_id, holder, { code: "source_error" }),
+      "failed",
+    );
   });
 });
 

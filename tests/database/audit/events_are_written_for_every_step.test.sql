@@ -8,7 +8,7 @@ update exports.settings set default_max_attempts = 3;
 
 select tests.request_as('owner') as id \gset
 select tests.claim(:'id');
-select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'e', error_message => 'm', retryable => true);
+select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error');
 update exports.exports set next_run_at = now() where export_id = :'id';
 select tests.complete(:'id');
 select tests.authenticate_as('owner');

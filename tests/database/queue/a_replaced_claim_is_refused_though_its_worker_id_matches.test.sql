@@ -15,7 +15,7 @@ select is((tests.claim(:'id')).attempt, 2, 'the same worker claims it again, as 
 select is(exports.heartbeat(export_id => :'id', worker_id => 'worker-1', attempt => 1), false,
   'the first claim''s heartbeat is refused');
 select is(exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'source_error',
-    error_message => 'late', retryable => false, attempt => 1), 'processing',
+    attempt => 1), 'processing',
   'its failure changes nothing');
 select is((select completed from exports.complete_exports('worker-1', jsonb_build_array(jsonb_build_object(
     'export_id', :'id', 'file_size', 1, 'checksum_sha256', repeat('ab', 32), 'row_count', 1, 'attempt', 1)))),

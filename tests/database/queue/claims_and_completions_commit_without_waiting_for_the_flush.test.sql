@@ -20,8 +20,7 @@ select exports.complete_export(export_id => :'completed', worker_id => 'worker-1
 select is(current_setting('synchronous_commit'), 'off', 'complete_export turns it off too');
 
 set local synchronous_commit = on;
-select exports.fail_export(export_id => :'failed', worker_id => 'worker-1', error_code => 'source_error',
-  error_message => 'The source failed.', retryable => false);
+select exports.fail_export(export_id => :'failed', worker_id => 'worker-1', error_code => 'source_error');
 select is(current_setting('synchronous_commit'), 'on', 'fail_export leaves it as it was');
 
 select tests.authenticate_as('owner');

@@ -10,26 +10,24 @@ update exports.settings set retry_base_delay = '10 seconds', retry_max_delay = '
 select tests.request_as('owner') as id \gset
 
 select tests.claim(:'id');
-select is(exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'timeout',
-    error_message => 'the source timed out', retryable => true), 'queued', 'a retryable failure requeues the export');
+select is(exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error'), 'queued', 'a retryable failure requeues the export');
 select ok((select next_run_at between now() + interval '10 seconds' and now() + interval '12.5 seconds'
            from exports.exports where export_id = :'id'),
   'after the first attempt it waits 10 to 12.5 seconds');
 select is((select error_code || ': ' || error_message from exports.exports where export_id = :'id'),
-  'timeout: the source timed out', 'the last error is kept');
+  'worker_error: ' || (select message from exports.failure_codes where code = 'worker_error'),
+  'the last error is kept, with its code''s message');
 
 update exports.exports set next_run_at = now() where export_id = :'id';
 select tests.claim(:'id');
-select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'timeout',
-  error_message => 'again', retryable => true);
+select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error');
 select ok((select next_run_at between now() + interval '20 seconds' and now() + interval '25 seconds'
            from exports.exports where export_id = :'id'),
   'after the second attempt the wait doubles to 20 to 25 seconds');
 
 update exports.exports set next_run_at = now() where export_id = :'id';
 select tests.claim(:'id');
-select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'timeout',
-  error_message => 'again', retryable => true);
+select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error');
 select ok((select next_run_at between now() + interval '30 seconds' and now() + interval '37.5 seconds'
            from exports.exports where export_id = :'id'),
   'after the third attempt the wait is capped at retry_max_delay, 30 to 37.5 seconds');

@@ -12,7 +12,7 @@ create temp table worker_functions (signature text);
 insert into worker_functions values
   ('exports.claim_exports(text, integer, integer)'), ('exports.heartbeat(uuid, text, bigint, integer, integer)'),
   ('exports.complete_export(uuid, text, bigint, text, bigint)'),
-  ('exports.fail_export(uuid, text, text, text, boolean, integer)'), ('exports.objects_to_purge(integer)'),
+  ('exports.fail_export(uuid, text, text, integer, bigint)'), ('exports.objects_to_purge(integer)'),
   ('exports.record_purged(uuid[])'), ('exports.cleanup_expired_exports()');
 
 select ok(bool_and(has_function_privilege('authenticated', signature, 'execute')) , 'authenticated may call every client RPC')

@@ -2,12 +2,12 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as id \gset
-select tests.authenticate_as('owner');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.authenticate_as('owner');
 select public.cancel_export(:'id');
-select tests.clear_authentication();
+select exports_tests.clear_authentication();
 
 select is((select count(*)::int from exports.export_events where export_id = :'id' and event = 'canceled'), 1,
   'the cancellation is logged');

@@ -4,18 +4,18 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.create_user('other');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.create_user('other');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
 -- One insert of five exports over two users (an operator's bulk load, say).
 insert into exports.exports (owner_id, source, format, max_attempts, content_type, file_name, storage_path)
-select tests.user_id(case when n <= 3 then 'owner' else 'other' end), 'test_items', 'csv', 3, 'text/csv',
+select exports_tests.user_id(case when n <= 3 then 'owner' else 'other' end), 'test_items', 'csv', 3, 'text/csv',
        format('bulk-%s.csv', n), format('bulk/%s.csv', n)
 from generate_series(1, 5) n;
 
-select is((select array_agg((u.exports_requested, u.active_exports)::text order by u.user_id = tests.user_id('other'))
+select is((select array_agg((u.exports_requested, u.active_exports)::text order by u.user_id = exports_tests.user_id('other'))
            from exports.usage u),
   array['(3,3)', '(2,2)'], 'one insert counts each user''s own requests as requested and active');
 
@@ -39,7 +39,7 @@ select is((select count(*)::int from exports.export_events v join exports.export
            where v.event = 'completed' and v.detail = jsonb_build_object('attempt', 1, 'row_count', e.row_count, 'file_size', e.file_size)),
   5, 'each completion event carries its own export''s attempt, rows and size');
 select is((select array_agg((u.active_exports, u.exports_completed, u.rows_exported, u.bytes_exported)::text
-                            order by u.user_id = tests.user_id('other'))
+                            order by u.user_id = exports_tests.user_id('other'))
            from exports.usage u),
   array['(0,3,6,600)', '(0,2,9,900)'],
   'one completion adds each user''s own exports, rows (1+2+3, 4+5) and bytes, and leaves none active');

@@ -2,16 +2,16 @@
 begin;
 select plan(3);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as a \gset
-select tests.request_as('owner') as b \gset
-select tests.request_as('owner');
-select tests.complete(:'a');
-select tests.complete(:'b');
-select tests.authenticate_as('owner');
+select exports_tests.request_as('owner') as a \gset
+select exports_tests.request_as('owner') as b \gset
+select exports_tests.request_as('owner');
+select exports_tests.complete(:'a');
+select exports_tests.complete(:'b');
+select exports_tests.authenticate_as('owner');
 select public.record_export_download(:'a');
 
 select is((select (exports_requested, active_exports, exports_completed) from exports.usage),

@@ -4,17 +4,17 @@
 begin;
 select plan(2);
 
-select tests.create_user('leaver');
-select tests.register_test_sources();
-select tests.request_as('leaver') as id \gset
-select tests.complete(:'id');
+select exports_tests.create_user('leaver');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('leaver') as id \gset
+select exports_tests.complete(:'id');
 select storage_path as path from exports.exports where export_id = :'id' \gset
 
 create role tests_auth_admin nologin;
 grant usage on schema auth to tests_auth_admin;
 grant select, delete on auth.users to tests_auth_admin;
 
-select tests.user_id('leaver') as leaver \gset
+select exports_tests.user_id('leaver') as leaver \gset
 -- Not through lives_ok: pgTAP's own bookkeeping is out of this role's reach.
 -- Should the delete fail, the transaction aborts and the plan is not met.
 set local role tests_auth_admin;

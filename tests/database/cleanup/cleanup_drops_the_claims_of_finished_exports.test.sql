@@ -4,19 +4,19 @@
 begin;
 select plan(3);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as queued \gset
-select tests.request_as('owner') as running \gset
-select tests.request_as('owner') as completed \gset
-select tests.request_as('owner') as canceled \gset
-select tests.claim(:'running');
-select tests.complete(:'completed');
-select tests.authenticate_as('owner');
+select exports_tests.request_as('owner') as queued \gset
+select exports_tests.request_as('owner') as running \gset
+select exports_tests.request_as('owner') as completed \gset
+select exports_tests.request_as('owner') as canceled \gset
+select exports_tests.claim(:'running');
+select exports_tests.complete(:'completed');
+select exports_tests.authenticate_as('owner');
 select public.cancel_export(:'canceled');
-select tests.clear_authentication();
+select exports_tests.clear_authentication();
 
 select is((exports.cleanup_expired_exports() ->> 'dropped_claims')::int, 2,
   'the cleanup reports the claims it dropped');

@@ -2,14 +2,14 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as old_one \gset
-select tests.request_as('owner') as fresh_one \gset
-select tests.complete(:'old_one');
-select tests.complete(:'fresh_one');
+select exports_tests.request_as('owner') as old_one \gset
+select exports_tests.request_as('owner') as fresh_one \gset
+select exports_tests.complete(:'old_one');
+select exports_tests.complete(:'fresh_one');
 update exports.exports set expires_at = now() - interval '1 minute' where export_id = :'old_one';
 
 select is((exports.cleanup_expired_exports() ->> 'expired')::int, 1, 'the cleanup expires one export');
@@ -17,7 +17,7 @@ select is((select status from exports.exports where export_id = :'old_one'), 'ex
 select is((select status from exports.exports where export_id = :'fresh_one'), 'completed', 'the export within its expiry stays completed');
 select is((select count(*)::int from exports.objects_to_purge() where export_id = :'old_one'), 1, 'the expired file is listed for purging');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select throws_ok(format($$ select public.record_export_download(%L) $$, :'old_one'), 'EX022',
   format('export %s is expired; only completed exports can be downloaded', :'old_one'),
   'an expired export cannot be downloaded');

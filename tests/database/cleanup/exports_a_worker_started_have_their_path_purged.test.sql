@@ -5,24 +5,24 @@
 begin;
 select plan(8);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set record_retention = '30 days', max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as lost_lease \gset
-select tests.request_as('owner') as never_started \gset
+select exports_tests.request_as('owner') as lost_lease \gset
+select exports_tests.request_as('owner') as never_started \gset
 -- Where attempt n stores its file, worked out here rather than by the module.
-select format('%s/%s/1/%s', tests.user_id('owner'), :'lost_lease', file_name) as first_path,
-       format('%s/%s/2/%s', tests.user_id('owner'), :'lost_lease', file_name) as second_path
+select format('%s/%s/1/%s', exports_tests.user_id('owner'), :'lost_lease', file_name) as first_path,
+       format('%s/%s/2/%s', exports_tests.user_id('owner'), :'lost_lease', file_name) as second_path
 from exports.exports where export_id = :'lost_lease' \gset
 
 -- Its worker dies after the upload, twice: the lease runs out and the cleanup queues the export
 -- again, then fails it once the last attempt's lease runs out.
 update exports.exports set max_attempts = 2 where export_id = :'lost_lease';
-select is((tests.claim(:'lost_lease')).storage_path, :'first_path', 'the first attempt stores its file at a path of its own');
+select is((exports_tests.claim(:'lost_lease')).storage_path, :'first_path', 'the first attempt stores its file at a path of its own');
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'lost_lease';
 select exports.cleanup_expired_exports();
-select is((tests.claim(:'lost_lease')).storage_path, :'second_path',
+select is((exports_tests.claim(:'lost_lease')).storage_path, :'second_path',
   'the second attempt stores its file elsewhere: a worker still running the first cannot touch it');
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'lost_lease';
 select exports.cleanup_expired_exports();

@@ -5,9 +5,9 @@
 begin;
 select plan(2);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner');
 set local enable_seqscan = off;
 
 create temporary table scans as

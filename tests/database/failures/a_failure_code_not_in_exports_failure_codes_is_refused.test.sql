@@ -2,10 +2,10 @@
 begin;
 select plan(3);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id');
 
 select throws_ok($$select exports.fail_export(export_id => '$$ || :'id' || $$', worker_id => 'worker-1',
     error_code => 'made_up')$$,

@@ -3,14 +3,14 @@
 begin;
 select plan(2);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 20, default_max_attempts = 3;
 
 create temp table failed as
-select f.code, tests.request_as('owner') as export_id
+select f.code, exports_tests.request_as('owner') as export_id
 from exports.failure_codes f where f.recorded_by = 'worker';
-select tests.claim(export_id) from failed;
+select exports_tests.claim(export_id) from failed;
 create temp table outcomes as
 select f.code, exports.fail_export(export_id => f.export_id, worker_id => 'worker-1', error_code => f.code) as status
 from failed f;

@@ -3,12 +3,12 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select exports.register_source(name => 'pdf_capped', rows_function => 'tests.item_rows(jsonb)',
+select exports_tests.create_user('owner');
+select exports.register_source(name => 'pdf_capped', rows_function => 'exports_tests.item_rows(jsonb)',
   formats => array['csv', 'pdf'], row_limits => '{"pdf": 5}');
-select exports.register_source(name => 'all_capped', rows_function => 'tests.item_rows(jsonb)',
+select exports.register_source(name => 'all_capped', rows_function => 'exports_tests.item_rows(jsonb)',
   formats => array['csv', 'pdf'], row_limits => '{"csv": 5000, "pdf": 5000}');
-select exports.register_source(name => 'no_csv', rows_function => 'tests.item_rows(jsonb)',
+select exports.register_source(name => 'no_csv', rows_function => 'exports_tests.item_rows(jsonb)',
   formats => array['json', 'xlsx']);
 update exports.settings set max_active_exports_per_user = 20;
 
@@ -16,9 +16,9 @@ update exports.settings set max_active_exports_per_user = 20;
 create function pg_temp.row_limit_message(source text, format text, row_limit bigint) returns text
 language plpgsql as $$
 declare
-  created uuid := tests.request_as('owner', source => source, format => format);
+  created uuid := exports_tests.request_as('owner', source => source, format => format);
 begin
-  perform tests.claim(created);
+  perform exports_tests.claim(created);
   perform exports.fail_export(export_id => created, worker_id => 'worker-1', error_code => 'too_many_rows',
     row_limit => row_limit);
   return (select e.error_message from exports.exports e where e.export_id = created);

@@ -3,9 +3,9 @@
 begin;
 select plan(6);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as id \gset
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as id \gset
 
 select throws_ok($$update exports.exports set format = 'docx' where export_id = '$$ || :'id' || $$'$$,
   '23503', null, 'an export cannot carry a format exports.formats does not list');
@@ -13,21 +13,21 @@ select throws_ok($$update exports.sources set formats = array['csv', 'docx'] whe
   '23503', null, 'a source cannot offer a format exports.formats does not list');
 select throws_ok($$delete from exports.formats where name = 'pdf'$$,
   '23503', null, 'a format a source offers cannot be removed');
-select throws_ok($$select exports.register_source(name => 'docs', rows_function => 'tests.item_rows(jsonb)',
+select throws_ok($$select exports.register_source(name => 'docs', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['docx'])$$,
   'EX030', 'source docs lists unknown formats: docx', 'register_source names the unlisted format');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select throws_ok($$select public.request_export(source => 'test_items', format => 'docx')$$,
   'EX002', 'there is no export format ''docx''', 'a request for an unlisted format is refused with EX002');
-select tests.clear_authentication();
+select exports_tests.clear_authentication();
 
 -- The hint lists exports.formats in its order, read from the table.
 create function pg_temp.hint_of_unknown_format() returns text language plpgsql as $$
 declare
   hint text;
 begin
-  perform tests.authenticate_as('owner');
+  perform exports_tests.authenticate_as('owner');
   perform public.request_export(source => 'test_items', format => 'docx');
   return 'not refused';
 exception when sqlstate 'EX002' then

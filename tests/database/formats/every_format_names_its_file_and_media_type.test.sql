@@ -3,14 +3,14 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 20, max_exports_per_day = 50;
 update exports.sources set formats = array(select name from exports.formats order by position)
 where name = 'test_items';
 
 create temp table requested as
-select f.name as format, tests.request_as('owner', format => f.name) as export_id
+select f.name as format, exports_tests.request_as('owner', format => f.name) as export_id
 from exports.formats f;
 
 select is_empty($$
@@ -25,7 +25,7 @@ select is_empty($$
   where e.file_name not like '%.' || f.extension or e.content_type <> f.content_type
 $$, 'each export''s file name ends with its format''s extension and carries its media type');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select is((select r.file_name ~ '\.md\.gz$' and r.content_type = 'application/gzip'
            from public.request_export(source => 'test_items', format => 'markdown', compression => 'gzip') r),
   true, 'a gzip export adds .gz to the extension and is application/gzip');

@@ -4,13 +4,13 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id');
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'id';
 select exports.cleanup_expired_exports();
-select is((tests.claim(:'id')).attempt, 2, 'the same worker claims it again, as attempt 2');
+select is((exports_tests.claim(:'id')).attempt, 2, 'the same worker claims it again, as attempt 2');
 
 select is(exports.heartbeat(export_id => :'id', worker_id => 'worker-1', attempt => 1), false,
   'the first claim''s heartbeat is refused');

@@ -2,17 +2,17 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
-create function tests.doomed_rows(options jsonb) returns table (n int)
+create function exports_tests.doomed_rows(options jsonb) returns table (n int)
 language sql stable security invoker set search_path = '' as $$ select 1 $$;
-grant execute on function tests.doomed_rows(jsonb) to authenticated;
-select exports.register_source(name => 'doomed', rows_function => 'tests.doomed_rows(jsonb)', formats => array['csv']);
+grant execute on function exports_tests.doomed_rows(jsonb) to authenticated;
+select exports.register_source(name => 'doomed', rows_function => 'exports_tests.doomed_rows(jsonb)', formats => array['csv']);
 
-select tests.request_as('owner', source => 'doomed') as broken \gset
-select tests.request_as('owner') as healthy \gset
-drop function tests.doomed_rows(jsonb);
+select exports_tests.request_as('owner', source => 'doomed') as broken \gset
+select exports_tests.request_as('owner') as healthy \gset
+drop function exports_tests.doomed_rows(jsonb);
 
 select results_eq($$ select export_id from exports.claim_exports(worker_id => 'worker-1', max_exports => 10) $$,
   format('values (%L::uuid)', :'healthy'), 'the claim returns the healthy export only');

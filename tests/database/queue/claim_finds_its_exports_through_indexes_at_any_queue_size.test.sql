@@ -5,11 +5,11 @@
 begin;
 select plan(2);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 
 insert into exports.exports (owner_id, source, format, max_attempts, content_type, file_name, storage_path)
-select tests.user_id('owner'), 'test_items', 'csv', 3, 'text/csv', format('%s.csv', n), format('queued/%s.csv', n)
+select exports_tests.user_id('owner'), 'test_items', 'csv', 3, 'text/csv', format('%s.csv', n), format('queued/%s.csv', n)
 from generate_series(1, 5000) n;
 analyze exports.exports;
 

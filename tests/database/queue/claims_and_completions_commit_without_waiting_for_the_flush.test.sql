@@ -5,10 +5,10 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as completed \gset
-select tests.request_as('owner') as failed \gset
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as completed \gset
+select exports_tests.request_as('owner') as failed \gset
 
 set local synchronous_commit = on;
 select count(*) from exports.claim_exports(worker_id => 'worker-1', max_exports => 2);
@@ -23,11 +23,11 @@ set local synchronous_commit = on;
 select exports.fail_export(export_id => :'failed', worker_id => 'worker-1', error_code => 'source_error');
 select is(current_setting('synchronous_commit'), 'on', 'fail_export leaves it as it was');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.record_export_download(export_id => :'completed');
 select is(current_setting('synchronous_commit'), 'on',
   'recording a download, which comes before any link to the file, leaves it on: its commit flushes the completion');
-select tests.clear_authentication();
+select exports_tests.clear_authentication();
 
 select * from finish();
 rollback;

@@ -2,11 +2,11 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set file_retention = '3 days';
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id');
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id');
 
 select is(exports.complete_export(export_id => :'id', worker_id => 'worker-1', file_size => 2048,
     checksum_sha256 => repeat('ab', 32), row_count => 17), true, 'the lease holder completes the export');

@@ -3,14 +3,14 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as mine \gset
-select tests.request_as('owner') as also_mine \gset
-select tests.request_as('owner') as theirs \gset
-select tests.claim(:'mine');
-select tests.claim(:'also_mine');
-select tests.claim(:'theirs', worker_id => 'worker-2');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as mine \gset
+select exports_tests.request_as('owner') as also_mine \gset
+select exports_tests.request_as('owner') as theirs \gset
+select exports_tests.claim(:'mine');
+select exports_tests.claim(:'also_mine');
+select exports_tests.claim(:'theirs', worker_id => 'worker-2');
 
 select set_eq(
   format($$ select export_id, completed from exports.complete_exports('worker-1', %L) $$,

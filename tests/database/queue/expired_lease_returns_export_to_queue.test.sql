@@ -2,12 +2,12 @@
 begin;
 select plan(7);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set default_max_attempts = 2;
 
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id', 'dead-worker');
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id', 'dead-worker');
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'id';
 
 select is((exports.cleanup_expired_exports() ->> 'requeued')::int, 1, 'the cleanup requeues the export whose lease ran out');
@@ -16,7 +16,7 @@ select is((select status || ' ' || error_code from exports.exports where export_
 select is(exports.complete_export(export_id => :'id', worker_id => 'dead-worker', file_size => 1,
     checksum_sha256 => repeat('0', 64), row_count => 1), false, 'the worker that lost the lease cannot complete it');
 
-select tests.claim(:'id', 'another-worker');
+select exports_tests.claim(:'id', 'another-worker');
 select is((select attempt from exports.exports where export_id = :'id'), 2, 'another worker claims it for the second attempt');
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'id';
 select is((exports.cleanup_expired_exports() ->> 'failed')::int, 1, 'a lease lost on the last attempt fails the export');

@@ -2,14 +2,14 @@
 begin;
 select plan(8);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set retry_base_delay = '10 seconds', retry_max_delay = '30 seconds',
   retry_jitter_ratio = 0.25, default_max_attempts = 5;
 
-select tests.request_as('owner') as id \gset
+select exports_tests.request_as('owner') as id \gset
 
-select tests.claim(:'id');
+select exports_tests.claim(:'id');
 select is(exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error'), 'queued', 'a retryable failure requeues the export');
 select ok((select next_run_at between now() + interval '10 seconds' and now() + interval '12.5 seconds'
            from exports.exports where export_id = :'id'),
@@ -19,14 +19,14 @@ select is((select error_code || ': ' || error_message from exports.exports where
   'the last error is kept, with its code''s message');
 
 update exports.exports set next_run_at = now() where export_id = :'id';
-select tests.claim(:'id');
+select exports_tests.claim(:'id');
 select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error');
 select ok((select next_run_at between now() + interval '20 seconds' and now() + interval '25 seconds'
            from exports.exports where export_id = :'id'),
   'after the second attempt the wait doubles to 20 to 25 seconds');
 
 update exports.exports set next_run_at = now() where export_id = :'id';
-select tests.claim(:'id');
+select exports_tests.claim(:'id');
 select exports.fail_export(export_id => :'id', worker_id => 'worker-1', error_code => 'worker_error');
 select ok((select next_run_at between now() + interval '30 seconds' and now() + interval '37.5 seconds'
            from exports.exports where export_id = :'id'),

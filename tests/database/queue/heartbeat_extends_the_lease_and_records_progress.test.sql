@@ -2,10 +2,10 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id');
 
 select is(exports.heartbeat(export_id => :'id', worker_id => 'worker-1', rows_written => 500, lease_seconds => 300), true,
   'the lease holder''s heartbeat is accepted');

@@ -2,20 +2,20 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set default_max_attempts = 1, max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as last_try \gset
-select tests.claim(:'last_try');
+select exports_tests.request_as('owner') as last_try \gset
+select exports_tests.claim(:'last_try');
 select is(exports.fail_export(export_id => :'last_try', worker_id => 'worker-1', error_code => 'worker_error'), 'failed', 'the last attempt''s failure is final');
 select is((select error_message from exports.exports where export_id = :'last_try'),
   (select message from exports.failure_codes where code = 'worker_error'),
   'the last error is kept for the user in its code''s words');
 
 update exports.settings set default_max_attempts = 5;
-select tests.request_as('owner') as fatal \gset
-select tests.claim(:'fatal');
+select exports_tests.request_as('owner') as fatal \gset
+select exports_tests.claim(:'fatal');
 select is(exports.fail_export(export_id => :'fatal', worker_id => 'worker-1', error_code => 'source_error'), 'failed', 'a failure that is not retryable is final');
 select is(exports.fail_export(export_id => :'fatal', worker_id => 'worker-1', error_code => 'worker_error'), 'failed', 'a failed export ignores later reports');
 

@@ -3,18 +3,18 @@
 begin;
 select plan(10);
 
-select tests.create_user('owner');
+select exports_tests.create_user('owner');
 update exports.settings set max_active_exports_per_user = 100, max_exports_per_day = 100;
 
--- Registers tests.item_rows as source range_<type> with from and to of that type.
-create function tests.register_range(type text) returns void
+-- Registers exports_tests.item_rows as source range_<type> with from and to of that type.
+create function exports_tests.register_range(type text) returns void
 language sql set search_path = '' as $$
-  select exports.register_source(name => 'range_' || type, rows_function => 'tests.item_rows(jsonb)',
+  select exports.register_source(name => 'range_' || type, rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv'], option_types => jsonb_build_object('from', type, 'to', type));
 $$;
-select tests.register_range(t) from unnest(array['number', 'integer', 'timestamp', 'text']) t;
+select exports_tests.register_range(t) from unnest(array['number', 'integer', 'timestamp', 'text']) t;
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 
 select lives_ok($$ select public.request_export(source => 'range_number', format => 'csv',
     options => '{"from": 9, "to": 10}') $$,
@@ -42,12 +42,12 @@ select throws_ok($$ select public.request_export(source => 'range_text', format 
     options => '{"from": "b", "to": "a"}') $$,
   'EX004', 'option ''from'' (b) is after ''to'' (a)', 'a text range out of order is refused with EX004');
 
-select tests.clear_authentication();
-select throws_ok($$ select exports.register_source(name => 'x', rows_function => 'tests.item_rows(jsonb)',
+select exports_tests.clear_authentication();
+select throws_ok($$ select exports.register_source(name => 'x', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv'], option_types => '{"from": "date", "to": "timestamp"}') $$,
   'EX030', 'source x declares options from and to of different types: date and timestamp',
   'register_source refuses a range whose ends have different types');
-select lives_ok($$ select exports.register_source(name => 'x', rows_function => 'tests.item_rows(jsonb)',
+select lives_ok($$ select exports.register_source(name => 'x', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv'], option_types => '{"from": "date"}') $$,
   'register_source accepts a from without a to');
 

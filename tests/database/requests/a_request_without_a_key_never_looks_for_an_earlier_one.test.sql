@@ -5,29 +5,29 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 -- Counts calls of the functions below in pg_stat_xact_user_functions.
 set local track_functions = 'all';
 
 -- The calls of exports.<name> in this transaction so far.
-create function tests.calls_of(name text) returns bigint
+create function exports_tests.calls_of(name text) returns bigint
 language sql set search_path = '' as $$
   select coalesce(sum(f.calls), 0)::bigint from pg_catalog.pg_stat_xact_user_functions f
   where f.schemaname = 'exports' and f.funcname = name
 $$;
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.request_export(source => 'test_items', format => 'csv');
-select tests.clear_authentication();
-select is(tests.calls_of('_replay_request'), 0::bigint, 'a request without a key never looks for an earlier export');
-select is(tests.calls_of('_check_request'), 2::bigint,
+select exports_tests.clear_authentication();
+select is(exports_tests.calls_of('_replay_request'), 0::bigint, 'a request without a key never looks for an earlier export');
+select is(exports_tests.calls_of('_check_request'), 2::bigint,
   'its checks run twice: as the request, and again in the definer that enqueues it');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.request_export(source => 'test_items', format => 'csv', idempotency_key => 'k-1');
-select tests.clear_authentication();
-select is(tests.calls_of('_replay_request'), 2::bigint,
+select exports_tests.clear_authentication();
+select is(exports_tests.calls_of('_replay_request'), 2::bigint,
   'a request with a key looks for it before the checks and again under the usage lock');
 
 select is(

@@ -2,12 +2,12 @@
 begin;
 select plan(13);
 
-select tests.create_user('owner');
-select tests.create_user('outsider');
-select tests.register_test_sources();
-select tests.create_scope('outsider') as outsiders_scope \gset
+select exports_tests.create_user('owner');
+select exports_tests.create_user('outsider');
+select exports_tests.register_test_sources();
+select exports_tests.create_scope('outsider') as outsiders_scope \gset
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 
 select throws_ok($$ select public.request_export(source => 'nope', format => 'csv') $$,
   'EX001', 'there is no export source named ''nope''', 'an unknown source is refused with EX001');
@@ -41,7 +41,7 @@ select throws_ok($$ select public.request_export(source => 'test_items', format 
   'EX006', 'source ''test_items'' exports your own data and takes no scope',
   'a scope for an unscoped source is refused with EX006');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select set_config('request.jwt.claims', '{"role": "authenticated"}', true);
 select throws_ok($$ select public.request_export(source => 'test_items', format => 'csv') $$,
   'EX008', 'you must be signed in to use exports', 'a caller without a user id is refused with EX008');

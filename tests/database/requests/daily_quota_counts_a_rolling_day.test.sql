@@ -2,16 +2,16 @@
 begin;
 select plan(2);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_exports_per_day = 3, max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as old_id \gset
-select tests.request_as('owner') as deleted_id \gset
-select tests.request_as('owner');
+select exports_tests.request_as('owner') as old_id \gset
+select exports_tests.request_as('owner') as deleted_id \gset
+select exports_tests.request_as('owner');
 -- One of them is older than a day; one was deleted, which must not free a slot.
 update exports.exports set requested_at = now() - interval '25 hours' where export_id = :'old_id';
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.delete_export(:'deleted_id');
 
 select lives_ok($$ select public.request_export(source => 'test_items', format => 'csv') $$,

@@ -3,13 +3,13 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as first_id \gset
+select exports_tests.request_as('owner') as first_id \gset
 select pg_sleep(0.005);
-select tests.request_as('owner') as second_id \gset
+select exports_tests.request_as('owner') as second_id \gset
 
 select is(substr(:'first_id', 15, 1), '7', 'the version nibble is 7');
 select ok(substr(:'first_id', 20, 1) in ('8', '9', 'a', 'b'), 'the variant bits are RFC 9562''s (10)');

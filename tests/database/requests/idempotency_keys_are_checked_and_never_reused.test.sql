@@ -4,9 +4,9 @@
 begin;
 select plan(4);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
-select tests.authenticate_as('owner');
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
+select exports_tests.authenticate_as('owner');
 
 select throws_ok($$ select public.request_export(source => 'test_items', format => 'csv', idempotency_key => '') $$,
   'EX004', 'idempotency_key must be 1 to 200 characters; got 0', 'an empty key is refused with EX004');

@@ -2,20 +2,20 @@
 begin;
 select plan(5);
 
-select tests.create_user(u) from unnest(array['owner', 'outsider']) u;
-select tests.register_test_sources();
-select tests.add_items('owner', 3);
+select exports_tests.create_user(u) from unnest(array['owner', 'outsider']) u;
+select exports_tests.register_test_sources();
+select exports_tests.add_items('owner', 3);
 
-select tests.request_as('owner') as id \gset
-select tests.complete(:'id');
-select tests.authenticate_as('owner');
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.complete(:'id');
+select exports_tests.authenticate_as('owner');
 select public.record_export_download(:'id');
 
 -- The clock is frozen in a transaction, so every event has the same
 -- occurred_at and their order is the order the triggers wrote them in.
 select results_eq(format('select event, actor_id from public.list_export_events(%L)', :'id'),
   format($$ values ('requested', %1$L::uuid), ('started', null), ('completed', null), ('downloaded', %1$L) $$,
-    tests.user_id('owner')),
+    exports_tests.user_id('owner')),
   'the requester sees requested, started, completed and downloaded in order, their own actions as theirs and the worker''s as no one''s');
 select is((select detail from public.list_export_events(:'id') where event = 'requested'),
   (select jsonb_build_object('source', e.source, 'format', e.format, 'rows_expected', e.rows_expected)
@@ -29,7 +29,7 @@ select is((select detail from public.list_export_events(:'id') where event = 'do
   (select jsonb_build_object('download_count', e.download_count) from public.get_export(:'id') e),
   'the download''s event carries the count of downloads');
 
-select tests.authenticate_as('outsider');
+select exports_tests.authenticate_as('outsider');
 select is_empty(format('select * from public.list_export_events(%L)', :'id'),
   'another user sees none of its events');
 

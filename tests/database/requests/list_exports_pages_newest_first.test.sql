@@ -2,16 +2,16 @@
 begin;
 select plan(7);
 
-select tests.create_user('owner');
-select tests.create_user('other');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.create_user('other');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner', format => f) from unnest(array['csv', 'json', 'csv', 'html', 'csv']) f;
-select tests.request_as('other');
+select exports_tests.request_as('owner', format => f) from unnest(array['csv', 'json', 'csv', 'html', 'csv']) f;
+select exports_tests.request_as('other');
 update exports.exports set requested_at = now() - make_interval(mins => id::int);
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.list_exports(page_size => 2) as first_page \gset
 select is(jsonb_array_length(:'first_page'::jsonb -> 'exports'), 2, 'a page holds page_size exports');
 select is((:'first_page'::jsonb ->> 'total_count')::int, 5, 'the total counts every export the caller may see');

@@ -2,27 +2,27 @@
 begin;
 select plan(3);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 -- Counting 1048576 real rows would be slow; a count function says how many there are.
-create function tests.huge_count(options jsonb) returns bigint
+create function exports_tests.huge_count(options jsonb) returns bigint
 language sql stable security invoker set search_path = '' as $$ select 2000000::bigint $$;
-grant execute on function tests.huge_count(jsonb) to authenticated;
-select exports.register_source(name => 'huge', rows_function => 'tests.item_rows(jsonb)',
-  count_function => 'tests.huge_count(jsonb)', formats => array['csv', 'xlsx'], row_limits => '{"xlsx": 5000000}');
+grant execute on function exports_tests.huge_count(jsonb) to authenticated;
+select exports.register_source(name => 'huge', rows_function => 'exports_tests.item_rows(jsonb)',
+  count_function => 'exports_tests.huge_count(jsonb)', formats => array['csv', 'xlsx'], row_limits => '{"xlsx": 5000000}');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select throws_ok($$ select public.request_export(source => 'huge', format => 'xlsx') $$,
   'EX012', 'format ''xlsx'' supports at most 1048575 rows; this export has at least 2000000',
   'an XLSX export over 1048575 rows is refused with EX012 even when the source allows more');
 select lives_ok($$ select public.request_export(source => 'huge', format => 'csv') $$,
   'the same rows in CSV, which has no such limit, are accepted');
 
-select tests.clear_authentication();
-select tests.add_items('owner', 11);
-select tests.create_scope('owner') as scope \gset
-update tests.items set scope_id = :'scope';
-select tests.authenticate_as('owner');
+select exports_tests.clear_authentication();
+select exports_tests.add_items('owner', 11);
+select exports_tests.create_scope('owner') as scope \gset
+update exports_tests.items set scope_id = :'scope';
+select exports_tests.authenticate_as('owner');
 select throws_ok(format($$ select public.request_export(source => 'test_shared_items', format => 'pdf', scope => %L) $$, :'scope'),
   'EX012', 'source ''test_shared_items'' allows at most 10 rows in format ''pdf''; this export has at least 11',
   'an export over the source''s own limit for a format is refused with EX012');

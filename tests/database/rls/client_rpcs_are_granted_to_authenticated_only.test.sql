@@ -43,9 +43,9 @@ create function pg_temp.call_as(role_name text, sql text) returns text language 
 declare
   result text;
 begin
-  if role_name = 'anon' then perform tests.authenticate_as_anon(); else perform tests.authenticate_as_service_role(); end if;
+  if role_name = 'anon' then perform exports_tests.authenticate_as_anon(); else perform exports_tests.authenticate_as_service_role(); end if;
   result := throws_ok(sql, '42501', null, format('%s may not call %s', role_name, substring(sql from 'public\.(\w+)')));
-  perform tests.clear_authentication();
+  perform exports_tests.clear_authentication();
   return result;
 end $$;
 

@@ -2,11 +2,11 @@
 begin;
 select plan(180);
 
-select tests.create_user(u) from unnest(array['owner', 'other', 'member', 'outsider']) u;
-select tests.register_test_sources();
-select tests.create_scope('owner', 'member') as scope \gset
-select tests.request_as('owner');
-select tests.request_as('owner', source => 'test_shared_items', scope => :'scope');
+select exports_tests.create_user(u) from unnest(array['owner', 'other', 'member', 'outsider']) u;
+select exports_tests.register_test_sources();
+select exports_tests.create_scope('owner', 'member') as scope \gset
+select exports_tests.request_as('owner');
+select exports_tests.request_as('owner', source => 'test_shared_items', scope => :'scope');
 
 create temp table attempts as
 select r.role_name, t.table_name, o.sql
@@ -26,12 +26,12 @@ declare
   result text;
 begin
   case role_name
-    when 'anon' then perform tests.authenticate_as_anon();
-    when 'service_role' then perform tests.authenticate_as_service_role();
-    else perform tests.authenticate_as(role_name);
+    when 'anon' then perform exports_tests.authenticate_as_anon();
+    when 'service_role' then perform exports_tests.authenticate_as_service_role();
+    else perform exports_tests.authenticate_as(role_name);
   end case;
   result := throws_ok(sql, '42501', null, description);
-  perform tests.clear_authentication();
+  perform exports_tests.clear_authentication();
   return result;
 end $$;
 

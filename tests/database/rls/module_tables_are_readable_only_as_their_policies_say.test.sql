@@ -2,14 +2,14 @@
 begin;
 select plan(17);
 
-select tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
-select tests.register_test_sources();
-select tests.create_scope('owner', 'member') as scope \gset
-select tests.request_as('owner') as private_id \gset
-select tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as shared_id \gset
+select exports_tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
+select exports_tests.register_test_sources();
+select exports_tests.create_scope('owner', 'member') as scope \gset
+select exports_tests.request_as('owner') as private_id \gset
+select exports_tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as shared_id \gset
 
-select tests.authenticate_as('member');
-select results_eq('select user_id from exports.scope_members', format('values (%L::uuid)', tests.user_id('member')),
+select exports_tests.authenticate_as('member');
+select results_eq('select user_id from exports.scope_members', format('values (%L::uuid)', exports_tests.user_id('member')),
   'a member sees only their own scope membership');
 select is_empty('select * from exports.usage', 'a member who requested nothing sees no usage row');
 select set_eq('select distinct export_id from exports.export_events', format('values (%L::uuid)', :'shared_id'),
@@ -23,21 +23,21 @@ select throws_ok('select * from exports.settings', '42501', 'permission denied f
 select throws_ok('select * from exports.orphaned_files', '42501', 'permission denied for table orphaned_files',
   'a signed-in user cannot read the orphaned files');
 
-select tests.authenticate_as('owner');
-select results_eq('select user_id from exports.usage', format('values (%L::uuid)', tests.user_id('owner')),
+select exports_tests.authenticate_as('owner');
+select results_eq('select user_id from exports.usage', format('values (%L::uuid)', exports_tests.user_id('owner')),
   'the owner sees their own usage');
 select set_eq('select distinct export_id from exports.export_events', format('values (%L::uuid), (%L::uuid)', :'private_id', :'shared_id'),
   'the owner sees the events of both exports');
 
-select tests.authenticate_as('outsider');
+select exports_tests.authenticate_as('outsider');
 select is_empty('select * from exports.export_events', 'a non-member sees no events');
 select is_empty('select * from exports.scope_members', 'a non-member sees no memberships');
 
-select tests.authenticate_as_anon();
+select exports_tests.authenticate_as_anon();
 select throws_ok('select * from exports.sources', '42501', 'permission denied for schema exports', 'anon cannot read sources');
 select throws_ok('select * from exports.export_events', '42501', 'permission denied for schema exports', 'anon cannot read events');
 
-select tests.authenticate_as_service_role();
+select exports_tests.authenticate_as_service_role();
 select is((select count(*)::int from exports.settings), 1, 'service_role reads the settings');
 select ok((select count(*) from exports.export_events where export_id in (:'private_id', :'shared_id')) >= 2,
   'service_role reads every event');

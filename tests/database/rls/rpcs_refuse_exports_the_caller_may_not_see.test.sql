@@ -2,15 +2,15 @@
 begin;
 select plan(9);
 
-select tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
-select tests.register_test_sources();
+select exports_tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
-select tests.create_scope('owner', 'member') as scope \gset
-select tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as done_id \gset
-select tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as queued_id \gset
-select tests.complete(:'done_id');
+select exports_tests.create_scope('owner', 'member') as scope \gset
+select exports_tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as done_id \gset
+select exports_tests.request_as('owner', source => 'test_shared_items', scope => :'scope') as queued_id \gset
+select exports_tests.complete(:'done_id');
 
-select tests.authenticate_as('outsider');
+select exports_tests.authenticate_as('outsider');
 select is((select count(*)::int from public.get_export(:'done_id')), 0, 'get_export hides it from a non-member');
 select is_empty(format('select * from public.list_export_events(%L)', :'done_id'), 'list_export_events hides its events');
 select throws_ok(format('select public.cancel_export(%L)', :'queued_id'), 'EX020',
@@ -19,7 +19,7 @@ select throws_ok(format('select public.delete_export(%L)', :'done_id'), 'EX020',
 select throws_ok(format('select public.record_export_download(%L)', :'done_id'), 'EX020', null,
   'record_export_download refuses it with EX020');
 
-select tests.authenticate_as('member');
+select exports_tests.authenticate_as('member');
 select is((select storage_path from public.record_export_download(:'done_id')),
   format('%s/%s/1/%s', :'scope', :'done_id', (select file_name from public.get_export(:'done_id'))),
   'a member records a download of the shared export and learns where its file is');

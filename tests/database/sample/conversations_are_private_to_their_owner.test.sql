@@ -2,13 +2,13 @@
 begin;
 select plan(6);
 
-select tests.create_user(u) from unnest(array['owner', 'other']) u;
+select exports_tests.create_user(u) from unnest(array['owner', 'other']) u;
 insert into sample.conversations (id, user_id, title) values
-  ('c1000000-0000-4000-8000-000000000001', tests.user_id('owner'), 'mine');
+  ('c1000000-0000-4000-8000-000000000001', exports_tests.user_id('owner'), 'mine');
 insert into sample.messages (conversation_id, user_id, position, role, content) values
-  ('c1000000-0000-4000-8000-000000000001', tests.user_id('owner'), 1, 'user', 'hello');
+  ('c1000000-0000-4000-8000-000000000001', exports_tests.user_id('owner'), 1, 'user', 'hello');
 
-select tests.authenticate_as('other');
+select exports_tests.authenticate_as('other');
 select is_empty($$ select * from sample.conversations where id = 'c1000000-0000-4000-8000-000000000001' $$,
   'another user does not see the conversation');
 select is_empty($$ select * from sample.messages where conversation_id = 'c1000000-0000-4000-8000-000000000001' $$,
@@ -18,13 +18,13 @@ select throws_ok($$ insert into sample.messages (conversation_id, user_id, posit
   'another user cannot add a message to it');
 update sample.conversations set title = 'taken' where id = 'c1000000-0000-4000-8000-000000000001';
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select is((select title from sample.conversations where id = 'c1000000-0000-4000-8000-000000000001'), 'mine',
   'another user''s update changed nothing, and the owner sees the conversation');
 select lives_ok($$ insert into sample.messages (conversation_id, position, role, content)
     values ('c1000000-0000-4000-8000-000000000001', 2, 'assistant', 'hi') $$, 'the owner adds a message');
 
-select tests.authenticate_as_anon();
+select exports_tests.authenticate_as_anon();
 select throws_ok('select * from sample.conversations', '42501', null, 'anon cannot read conversations');
 
 select * from finish();

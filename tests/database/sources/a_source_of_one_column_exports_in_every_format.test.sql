@@ -3,10 +3,10 @@
 begin;
 select plan(4);
 
-create function tests.labels(options jsonb) returns table (label text)
+create function exports_tests.labels(options jsonb) returns table (label text)
 language sql stable security invoker set search_path = '' as $$ select 'a' union all select 'b' $$;
-grant execute on function tests.labels(jsonb) to authenticated;
-select exports.register_source(name => 'labels', rows_function => 'tests.labels(jsonb)',
+grant execute on function exports_tests.labels(jsonb) to authenticated;
+select exports.register_source(name => 'labels', rows_function => 'exports_tests.labels(jsonb)',
   formats => array['json', 'jsonl', 'markdown', 'html']);
 
 -- What a statement writes, run the way the worker runs it: COPY into a table, here.

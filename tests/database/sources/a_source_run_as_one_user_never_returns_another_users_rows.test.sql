@@ -2,13 +2,13 @@
 begin;
 select plan(7);
 
-select tests.create_user(u) from unnest(array['owner', 'other']) u;
-select tests.register_test_sources();
-select tests.add_items('owner', 3);
-select tests.add_items('other', 5);
+select exports_tests.create_user(u) from unnest(array['owner', 'other']) u;
+select exports_tests.register_test_sources();
+select exports_tests.add_items('owner', 3);
+select exports_tests.add_items('other', 5);
 
-select tests.request_as('owner', format => 'xlsx') as id \gset
-select statement, claims from tests.claim(:'id') \gset
+select exports_tests.request_as('owner', format => 'xlsx') as id \gset
+select statement, claims from exports_tests.claim(:'id') \gset
 
 -- As the worker does: role authenticated, the claimed claims, then the statement.
 set local role authenticated;

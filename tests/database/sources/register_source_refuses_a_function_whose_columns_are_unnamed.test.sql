@@ -4,13 +4,13 @@
 begin;
 select plan(3);
 
-create function tests.record_rows(options jsonb) returns setof record
-language sql stable security invoker set search_path = '' as $$ select i.n, i.label from tests.items i $$;
-create function tests.unnamed_out_rows(options jsonb, out int, out text) returns setof record
-language sql stable security invoker set search_path = '' as $$ select i.n, i.label from tests.items i $$;
+create function exports_tests.record_rows(options jsonb) returns setof record
+language sql stable security invoker set search_path = '' as $$ select i.n, i.label from exports_tests.items i $$;
+create function exports_tests.unnamed_out_rows(options jsonb, out int, out text) returns setof record
+language sql stable security invoker set search_path = '' as $$ select i.n, i.label from exports_tests.items i $$;
 
 -- The SQLSTATE, message and hint register_source refuses this rows function with.
-create function tests.refusal(rows_function regprocedure) returns text
+create function exports_tests.refusal(rows_function regprocedure) returns text
 language plpgsql set search_path = '' as $$
 declare
   message text;
@@ -24,12 +24,12 @@ exception when others then
 end
 $$;
 
-select is(tests.refusal('tests.record_rows(jsonb)'),
-  'EX030: rows function tests.record_rows(jsonb) must return rows with named columns: '
+select is(exports_tests.refusal('exports_tests.record_rows(jsonb)'),
+  'EX030: rows function exports_tests.record_rows(jsonb) must return rows with named columns: '
     'Declare returns table (...) or OUT parameters, or return setof a table or composite type; setof record alone names no columns.',
   'a setof record function without OUT parameters is refused with EX030 and a hint');
-select is(tests.refusal('tests.unnamed_out_rows(jsonb)'),
-  'EX030: rows function tests.unnamed_out_rows(jsonb) must return rows with named columns: '
+select is(exports_tests.refusal('exports_tests.unnamed_out_rows(jsonb)'),
+  'EX030: rows function exports_tests.unnamed_out_rows(jsonb) must return rows with named columns: '
     'Declare returns table (...) or OUT parameters, or return setof a table or composite type; setof record alone names no columns.',
   'a function with unnamed OUT parameters is refused with EX030 and a hint');
 select is_empty($$ select from exports.sources where name = 'x' $$, 'neither function was registered');

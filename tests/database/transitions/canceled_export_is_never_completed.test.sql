@@ -2,18 +2,18 @@
 begin;
 select plan(5);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 
-select tests.request_as('owner') as id \gset
-select tests.claim(:'id');
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.claim(:'id');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select is((select status from public.cancel_export(:'id')), 'canceled', 'the owner cancels a processing export');
 select throws_ok(format($$ select public.cancel_export(%L) $$, :'id'), 'EX021',
   format('export %s is canceled; only queued or processing exports can be canceled', :'id'),
   'canceling it again is refused with EX021');
-select tests.clear_authentication();
+select exports_tests.clear_authentication();
 
 select is(exports.heartbeat(export_id => :'id', worker_id => 'worker-1'), false, 'the worker''s heartbeat is told to stop');
 select is(exports.complete_export(export_id => :'id', worker_id => 'worker-1', file_size => 1,

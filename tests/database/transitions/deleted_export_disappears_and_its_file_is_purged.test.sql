@@ -2,20 +2,20 @@
 begin;
 select plan(6);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 
-select tests.request_as('owner') as id \gset
-select tests.complete(:'id');
+select exports_tests.request_as('owner') as id \gset
+select exports_tests.complete(:'id');
 
-select tests.authenticate_as('owner');
+select exports_tests.authenticate_as('owner');
 select public.delete_export(:'id');
 select is((public.list_exports() ->> 'total_count')::int, 0, 'the deleted export is gone from the list');
 select is((select count(*)::int from public.get_export(:'id')), 0, 'get_export no longer returns it');
 select throws_ok(format($$ select public.delete_export(%L) $$, :'id'), 'EX020',
   format('export %s does not exist or is not yours to see', :'id'), 'deleting it again is refused with EX020');
 
-select tests.authenticate_as_service_role();
+select exports_tests.authenticate_as_service_role();
 select is((select storage_paths from exports.objects_to_purge() where export_id = :'id'),
   (select array[storage_path] from exports.exports where export_id = :'id'), 'its file is listed for purging');
 select is(exports.record_purged(array[:'id'::uuid]), 1, 'the worker records the purge');

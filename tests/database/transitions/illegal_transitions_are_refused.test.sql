@@ -2,8 +2,8 @@
 begin;
 select plan(10);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
 create temp table illegal (from_status text, to_status text);
@@ -15,7 +15,7 @@ insert into illegal values
 -- Brings a fresh export to a given status along legal steps.
 create function pg_temp.export_in(target_status text) returns uuid language plpgsql as $$
 declare
-  created uuid := tests.request_as('owner');
+  created uuid := exports_tests.request_as('owner');
 begin
   if target_status in ('processing', 'completed', 'failed', 'expired') then
     update exports.exports e set status = 'processing' where e.export_id = created;
@@ -36,7 +36,7 @@ select throws_ok(
     format('%s → %s is refused', from_status, to_status))
 from illegal;
 
-select tests.request_as('owner') as deleted \gset
+select exports_tests.request_as('owner') as deleted \gset
 update exports.exports set deleted_at = now() where export_id = :'deleted';
 select throws_ok(format($$ update exports.exports set deleted_at = null where export_id = %L $$, :'deleted'),
   'EX021', 'a deleted export cannot be restored', 'a deleted export cannot be undeleted');

@@ -2,13 +2,13 @@
 begin;
 select plan(7);
 
-select tests.create_user('owner');
-select tests.register_test_sources();
+select exports_tests.create_user('owner');
+select exports_tests.register_test_sources();
 update exports.settings set max_active_exports_per_user = 10;
 
-select tests.request_as('owner') as a \gset
-select tests.request_as('owner') as b \gset
-select tests.request_as('owner') as c \gset
+select exports_tests.request_as('owner') as a \gset
+select exports_tests.request_as('owner') as b \gset
+select exports_tests.request_as('owner') as c \gset
 
 select lives_ok(format($$ update exports.exports set status = 'processing' where export_id = %L $$, :'a'),
   'queued → processing is allowed');
@@ -25,7 +25,7 @@ select lives_ok(format($$ update exports.exports set status = 'completed', file_
 select lives_ok(format($$ update exports.exports set status = 'expired' where export_id = %L $$, :'c'),
   'completed → expired is allowed');
 
-select tests.request_as('owner') as d \gset
+select exports_tests.request_as('owner') as d \gset
 update exports.exports set status = 'processing' where export_id = :'d';
 select lives_ok(format($$ update exports.exports set status = 'canceled' where export_id = %L $$, :'d'),
   'processing → canceled is allowed');

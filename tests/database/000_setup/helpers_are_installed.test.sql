@@ -1,46 +1,52 @@
--- Helpers for the pgTAP suite, applied once (as postgres) before the tests:
--- users by name, switching identity, a scope, and a test source of our own so
--- the module's tests do not depend on the sample app.
+-- Installs the suite's helpers (users by name, switching identity, a scope, a test source of our
+-- own so the module's tests do not depend on the sample app) for the files after it. pg_prove runs
+-- each file in a session of its own and this one sorts first, so scripts/test and
+-- `supabase test db tests/database` install them the same way. Their schema is exports_tests, not
+-- basejump's `tests`, so both sets of helpers can live in one database; it is rebuilt on every
+-- run, and zzz_teardown drops it.
+
+set client_min_messages = warning;
 
 create extension if not exists pgtap with schema extensions;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+drop schema if exists exports_tests cascade;
+create schema exports_tests;
+grant usage on schema exports_tests to anon, authenticated, service_role;
 
 -- ============================================================================
 -- users and identity
 -- ============================================================================
 
 -- A stable id for a test user's name, so tests can refer to users by name.
-create or replace function tests.user_id(name text) returns uuid
+create or replace function exports_tests.user_id(name text) returns uuid
 language sql immutable
 set search_path = ''
-as $$ select md5('tests.user:' || name)::uuid $$;
+as $$ select md5('exports_tests.user:' || name)::uuid $$;
 
-create or replace function tests.create_user(name text) returns uuid
+create or replace function exports_tests.create_user(name text) returns uuid
 language sql
 set search_path = ''
 as $$
   insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data)
-  values (tests.user_id(name), 'authenticated', 'authenticated', name || '@tests.example', '{}', '{}')
+  values (exports_tests.user_id(name), 'authenticated', 'authenticated', name || '@tests.example', '{}', '{}')
   on conflict (id) do update set email = excluded.email
   returning id
 $$;
 
 -- Acts as the named user for the rest of the transaction, as PostgREST does.
-create or replace function tests.authenticate_as(name text) returns void
+create or replace function exports_tests.authenticate_as(name text) returns void
 language plpgsql
 set search_path = ''
 as $$
 begin
   perform set_config('role', 'authenticated', true);
   perform set_config('request.jwt.claims', json_build_object(
-    'sub', tests.user_id(name), 'role', 'authenticated', 'aud', 'authenticated',
+    'sub', exports_tests.user_id(name), 'role', 'authenticated', 'aud', 'authenticated',
     'email', name || '@tests.example')::text, true);
 end
 $$;
 
-create or replace function tests.authenticate_as_anon() returns void
+create or replace function exports_tests.authenticate_as_anon() returns void
 language plpgsql
 set search_path = ''
 as $$
@@ -50,7 +56,7 @@ begin
 end
 $$;
 
-create or replace function tests.authenticate_as_service_role() returns void
+create or replace function exports_tests.authenticate_as_service_role() returns void
 language plpgsql
 set search_path = ''
 as $$
@@ -61,7 +67,7 @@ end
 $$;
 
 -- Back to the test's own superuser, with no claims.
-create or replace function tests.clear_authentication() returns void
+create or replace function exports_tests.clear_authentication() returns void
 language plpgsql
 set search_path = ''
 as $$
@@ -75,83 +81,82 @@ $$;
 -- scopes and a test source
 -- ============================================================================
 
-create or replace function tests.create_scope(variadic member_names text[]) returns uuid
+create or replace function exports_tests.create_scope(variadic member_names text[]) returns uuid
 language sql
 set search_path = ''
 as $$
   with scope as (select gen_random_uuid() as id)
   insert into exports.scope_members (scope_id, user_id)
-  select scope.id, tests.user_id(m) from scope, unnest(member_names) m
+  select scope.id, exports_tests.user_id(m) from scope, unnest(member_names) m
   returning scope_id
 $$;
 
-create table if not exists tests.items (
+create table exports_tests.items (
   id bigint generated always as identity primary key,
   owner_id uuid not null,
   scope_id uuid,
   n int not null,
   label text not null
 );
-alter table tests.items enable row level security;
-drop policy if exists "Items are visible to their owner and scope members" on tests.items;
-create policy "Items are visible to their owner and scope members" on tests.items
+alter table exports_tests.items enable row level security;
+create policy "Items are visible to their owner and scope members" on exports_tests.items
   for select to authenticated using (
     owner_id = (select auth.uid())
     or scope_id in (select m.scope_id from exports.scope_members m where m.user_id = (select auth.uid())));
-grant select on tests.items to authenticated;
+grant select on exports_tests.items to authenticated;
 
-create or replace function tests.item_rows(options jsonb) returns table (n int, label text)
+create or replace function exports_tests.item_rows(options jsonb) returns table (n int, label text)
 language sql stable security invoker
 set search_path = ''
 as $$
-  select i.n, i.label from tests.items i
+  select i.n, i.label from exports_tests.items i
   where i.scope_id is not distinct from (options ->> 'scope_id')::uuid
     and (options ->> 'min' is null or i.n >= (options ->> 'min')::int)
   order by i.n
 $$;
 
-create or replace function tests.add_items(owner_name text, how_many int, scope_id uuid default null) returns void
+create or replace function exports_tests.add_items(owner_name text, how_many int, scope_id uuid default null) returns void
 language sql
 set search_path = ''
 as $$
-  insert into tests.items (owner_id, scope_id, n, label)
-  select tests.user_id(owner_name), scope_id, n, format('%s''s item %s', owner_name, n)
+  insert into exports_tests.items (owner_id, scope_id, n, label)
+  select exports_tests.user_id(owner_name), scope_id, n, format('%s''s item %s', owner_name, n)
   from generate_series(1, how_many) n
 $$;
 
 -- Registers `test_items` (a user's own items: csv, json, markdown, html, xlsx,
 -- pdf) and `test_shared_items` (a scope's items: csv, pdf at most 10 rows).
 -- Call inside the test's transaction; the rollback removes them.
-create or replace function tests.register_test_sources() returns void
+create or replace function exports_tests.register_test_sources() returns void
 language sql
 set search_path = ''
 as $$
-  select exports.register_source(name => 'test_items', rows_function => 'tests.item_rows(jsonb)',
+  select exports.register_source(name => 'test_items', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf'], option_types => '{"min": "integer"}');
-  select exports.register_source(name => 'test_shared_items', rows_function => 'tests.item_rows(jsonb)',
+  select exports.register_source(name => 'test_shared_items', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv', 'pdf'], row_limits => '{"pdf": 10}', requires_scope => true);
 $$;
 
 -- Registers source 'uncounted' (csv, jsonl, xlsx) whose count function fails
 -- with 'counted': a request that counts its rows at all shows it.
-create or replace function tests.refusing_count(options jsonb) returns bigint
+create or replace function exports_tests.refusing_count(options jsonb) returns bigint
 language plpgsql stable security invoker set search_path = '' as $$
 begin
   raise exception 'counted';
 end
 $$;
 
-create or replace function tests.register_uncounted_source() returns void
+create or replace function exports_tests.register_uncounted_source() returns void
 language sql
 set search_path = ''
 as $$
-  select exports.register_source(name => 'uncounted', rows_function => 'tests.item_rows(jsonb)',
-    count_function => 'tests.refusing_count(jsonb)', formats => array['csv', 'jsonl', 'xlsx']);
+  select exports.register_source(name => 'uncounted', rows_function => 'exports_tests.item_rows(jsonb)',
+    count_function => 'exports_tests.refusing_count(jsonb)', formats => array['csv', 'jsonl', 'xlsx']);
 $$;
 
 -- Requests an export as the named user and returns its id; the caller's
 -- identity is cleared afterwards.
-create or replace function tests.request_as(
+create or replace function exports_tests.request_as(
   user_name text, source text default 'test_items', format text default 'csv',
   options jsonb default '{}', scope uuid default null
 ) returns uuid
@@ -161,16 +166,16 @@ as $$
 declare
   created uuid;
 begin
-  perform tests.authenticate_as(user_name);
+  perform exports_tests.authenticate_as(user_name);
   select r.export_id into created
   from public.request_export(source => source, format => format, options => options, scope => scope) r;
-  perform tests.clear_authentication();
+  perform exports_tests.clear_authentication();
   return created;
 end
 $$;
 
 -- Claims one specific export for a worker, whatever else is queued.
-create or replace function tests.claim(export_id uuid, worker_id text default 'worker-1') returns exports.claimed_export
+create or replace function exports_tests.claim(export_id uuid, worker_id text default 'worker-1') returns exports.claimed_export
 language sql
 set search_path = ''
 as $$
@@ -179,13 +184,27 @@ as $$
 $$;
 
 -- Takes a claimed export through to completed.
-create or replace function tests.complete(export_id uuid) returns void
+create or replace function exports_tests.complete(export_id uuid) returns void
 language sql
 set search_path = ''
 as $$
-  select tests.claim(export_id);
+  select exports_tests.claim(export_id);
   select exports.complete_export(export_id => export_id, worker_id => 'worker-1', file_size => 42,
     checksum_sha256 => repeat('ab', 32), row_count => 3);
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema exports_tests to anon, authenticated, service_role;
+
+begin;
+select plan(3);
+
+select has_schema('exports_tests', 'the helpers have a schema of their own');
+select has_function('exports_tests', 'request_as', array['text', 'text', 'text', 'jsonb', 'uuid'],
+  'a test can request an export as a user by name');
+select is(
+  (select count(*) from pg_proc p
+   where p.pronamespace = 'exports_tests'::regnamespace and not has_function_privilege('authenticated', p.oid, 'execute')),
+  0::bigint, 'every helper can be called while acting as a user');
+
+select * from finish();
+rollback;

@@ -16,7 +16,7 @@ select export_id as keyed_id from public.request_export(source => 'test_shared_i
 select tests.clear_authentication();
 
 select tests.authenticate_as('leaver');
-select is((select count(*)::int from public.get_export(:'done_id')), 1, 'while a member, the requester sees it');
+select is((select count(*)::int from jsonb_populate_record(null::public.export_summary, public.get_export(:'done_id')) e where e.export_id is not null), 1, 'while a member, the requester sees it');
 
 -- As the app's membership triggers would, when the leaver is removed from the household.
 select tests.clear_authentication();
@@ -25,7 +25,7 @@ delete from exports.scope_members where scope_id = :'scope' and user_id = tests.
 select tests.authenticate_as('leaver');
 select set_eq('select export_id from exports.exports', format('values (%L::uuid)', :'own_id'),
   'after leaving, the requester sees only their own unscoped export');
-select is((select count(*)::int from public.get_export(:'done_id')), 0, 'get_export no longer returns the scope''s export');
+select is((select count(*)::int from jsonb_populate_record(null::public.export_summary, public.get_export(:'done_id')) e where e.export_id is not null), 0, 'get_export no longer returns the scope''s export');
 select throws_ok(format('select public.record_export_download(%L)', :'done_id'), 'EX020', null,
   'nor may they download it');
 select throws_ok(format('select public.cancel_export(%L)', :'queued_id'), 'EX020', null,

@@ -17,7 +17,7 @@ end
 $$;
 
 drop function if exists
-  public.request_export(text, text, jsonb, text, uuid, text),
+  public.request_export(text, text, jsonb, text, uuid, text, boolean),
   public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
   public.get_export(uuid),
   public.list_export_events(uuid),
@@ -38,6 +38,19 @@ end
 $$;
 drop schema if exists exports cascade;
 drop type if exists public.export_summary;
+
+-- The counting role belongs to the cluster: it stays while another database
+-- of the cluster still has the module.
+do $$
+begin
+  if exists (select from pg_catalog.pg_roles where rolname = 'exports_counter') then
+    drop role exports_counter;
+  end if;
+exception
+  when dependent_objects_still_exist then
+    raise notice 'role exports_counter was kept: another database of this cluster still uses it';
+end
+$$;
 
 -- Storage refuses plain-SQL deletes so that no stored file is orphaned; an
 -- empty bucket orphans nothing, so its row may go. Files must be removed

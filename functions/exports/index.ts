@@ -119,7 +119,7 @@ async function listExports({ url, db }: Call): Promise<Response> {
 async function getExport({ db, id }: Call): Promise<Response> {
   const { data, error, status } = await db.rpc("get_export", { export_id: id });
   if (error) return rpcErrorResponse(error, status);
-  return data?.length ? Response.json(data[0]) : exportNotFound();
+  return data ? Response.json(data) : exportNotFound();
 }
 
 async function cancelExport({ db, id }: Call): Promise<Response> {

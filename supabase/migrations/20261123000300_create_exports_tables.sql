@@ -107,6 +107,8 @@ create table exports.sources (
   -- option name -> its type: 'date', 'timestamp', 'number', 'integer', 'text', 'text[]', 'boolean'.
   option_types jsonb not null default '{}' check (jsonb_typeof(option_types) = 'object'),
   requires_scope boolean not null default false,
+  -- The default of its exports' defuse_formulas (see exports.exports).
+  defuse_formulas boolean not null default false,
   registered_at timestamptz not null default now()
 );
 comment on table exports.sources is
@@ -176,6 +178,10 @@ create table exports.exports (
   source text not null references exports.sources (name) on update cascade,
   format text not null references exports.formats (name),
   compression text not null default 'none' check (compression in ('none', 'gzip')),
+  -- CSV only: a text cell starting with =, +, -, @, tab or carriage return is
+  -- written with a leading ' so that a spreadsheet shows it instead of
+  -- running it as a formula (OWASP's "CSV Injection").
+  defuse_formulas boolean not null default false,
   options jsonb not null default '{}' check (jsonb_typeof(options) = 'object'),
   idempotency_key text check (length(idempotency_key) between 1 and 200),
   priority smallint not null default 0,

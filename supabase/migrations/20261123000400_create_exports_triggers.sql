@@ -142,12 +142,15 @@ create trigger _100_refuse_event_truncate before truncate on exports.export_even
 -- Statement-level, like the audit log: one write per statement, whatever the
 -- number of exports it changed. Only an export becoming active or inactive
 -- (completion included) and a download move the figures; a claim (queued to
--- processing) does not.
+-- processing) does not. Exports count for their owner; a download counts for
+-- the user who made it (a member of the export's scope, say), or for the
+-- owner when no user did.
 create function exports._track_usage() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 declare
+  downloader uuid := auth.uid();
   moved_users uuid[];
 begin
   -- Counters are written in user order: two workers completing exports of
@@ -166,6 +169,13 @@ begin
     return null;
   end if;
 
+  -- A downloader who never requested an export has no figures yet.
+  if downloader is not null and exists (
+    select from new_rows n join old_rows o on o.id = n.id where n.download_count > o.download_count
+  ) then
+    insert into exports.usage (user_id) values (downloader) on conflict (user_id) do nothing;
+  end if;
+
   -- An update has no order of its own: lock the counters in user order first,
   -- and only those of users whose figures move; the update below writes no
   -- other (a statement that requeues some exports and fails others must not
@@ -176,7 +186,9 @@ begin
     where u.user_id in (
       select n.owner_id from new_rows n join old_rows o on o.id = n.id
       where (n.status in ('queued', 'processing')) <> (o.status in ('queued', 'processing'))
-         or n.download_count <> o.download_count)
+      union all
+      select coalesce(downloader, n.owner_id) from new_rows n join old_rows o on o.id = n.id
+      where n.download_count <> o.download_count)
     order by u.user_id
     for no key update
   ) l;
@@ -192,18 +204,23 @@ begin
     last_export_at = case when c.completed > 0 then now() else u.last_export_at end,
     downloads = u.downloads + c.downloads
   from (
-    select n.owner_id,
-      sum((n.status in ('queued', 'processing'))::int - (o.status in ('queued', 'processing'))::int) as active_change,
-      count(*) filter (where n.status = 'completed' and o.status <> 'completed') as completed,
-      coalesce(sum(n.file_size) filter (where n.status = 'completed' and o.status <> 'completed'), 0) as bytes,
-      coalesce(sum(n.row_count) filter (where n.status = 'completed' and o.status <> 'completed'), 0) as rows,
-      sum(greatest(n.download_count - o.download_count, 0)) as downloads
+    select m.user_id, sum(m.active_change) as active_change, sum(m.completed) as completed,
+      sum(m.bytes) as bytes, sum(m.rows) as rows, sum(m.downloads) as downloads
     from new_rows n
     join old_rows o on o.id = n.id
-    where n.owner_id = any (moved_users)
-    group by n.owner_id
+    cross join lateral (values
+      (n.owner_id,
+        (n.status in ('queued', 'processing'))::int - (o.status in ('queued', 'processing'))::int,
+        (n.status = 'completed' and o.status <> 'completed')::int,
+        case when n.status = 'completed' and o.status <> 'completed' then coalesce(n.file_size, 0) else 0 end,
+        case when n.status = 'completed' and o.status <> 'completed' then coalesce(n.row_count, 0) else 0 end,
+        0),
+      (coalesce(downloader, n.owner_id), 0, 0, 0, 0, greatest(n.download_count - o.download_count, 0))
+    ) m(user_id, active_change, completed, bytes, rows, downloads)
+    where m.user_id = any (moved_users)
+    group by m.user_id
   ) c
-  where u.user_id = c.owner_id;
+  where u.user_id = c.user_id;
   return null;
 end
 $$;

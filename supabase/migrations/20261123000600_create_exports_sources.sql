@@ -73,7 +73,8 @@ create function exports.register_source(
   count_function regprocedure default null,
   row_limits jsonb default '{}',
   option_types jsonb default '{}',
-  requires_scope boolean default false
+  requires_scope boolean default false,
+  defuse_formulas boolean default false
 ) returns exports.sources
 language plpgsql
 set search_path = ''
@@ -137,22 +138,23 @@ begin
   perform exports._check_source_function(count_function, 'count', false, array['bigint', 'integer']::regtype[]);
 
   insert into exports.sources as s (name, description, rows_function, documents_function, markdown_function,
-    count_function, formats, row_limits, option_types, requires_scope)
+    count_function, formats, row_limits, option_types, requires_scope, defuse_formulas)
   values (register_source.name, register_source.description, register_source.rows_function::text,
     register_source.documents_function::text, register_source.markdown_function::text, register_source.count_function::text,
     register_source.formats, register_source.row_limits, register_source.option_types,
-    register_source.requires_scope)
+    register_source.requires_scope, coalesce(register_source.defuse_formulas, false))
   on conflict on constraint sources_pkey do update set
     description = excluded.description, rows_function = excluded.rows_function,
     documents_function = excluded.documents_function, markdown_function = excluded.markdown_function,
     count_function = excluded.count_function, formats = excluded.formats, row_limits = excluded.row_limits,
-    option_types = excluded.option_types, requires_scope = excluded.requires_scope
+    option_types = excluded.option_types, requires_scope = excluded.requires_scope,
+    defuse_formulas = excluded.defuse_formulas
   returning * into registered;
   return registered;
 end
 $$;
 comment on function exports.register_source is
-  'Registers (or re-registers) an export source: a security invoker rows function taking options jsonb, the formats it offers, its row limits and option types.';
+  'Registers (or re-registers) an export source: a security invoker rows function taking options jsonb, the formats it offers, its row limits and option types, and whether its CSV files defuse formulas by default.';
 
 -- ============================================================================
 -- options and limits
@@ -325,6 +327,27 @@ begin
 end
 $$;
 
+-- The columns of a rows function, in order, with their types: its OUT, INOUT
+-- or TABLE parameters, else its composite return type's columns.
+create function exports._function_column_types(fn regprocedure)
+returns table (name text, type oid, n bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  select a.name, a.type, a.n
+  from pg_catalog.pg_proc p,
+       unnest(p.proargnames, p.proallargtypes, p.proargmodes) with ordinality as a(name, type, mode, n)
+  where p.oid = fn and a.mode in ('o', 'b', 't')
+  union all
+  select att.attname::text, att.atttypid, att.attnum
+  from pg_catalog.pg_proc p
+  join pg_catalog.pg_type t on t.oid = p.prorettype
+  join pg_catalog.pg_attribute att on att.attrelid = t.typrelid
+  where p.oid = fn and not coalesce(p.proargmodes && array['o', 'b', 't']::"char"[], false)
+    and att.attnum > 0 and not att.attisdropped
+$$;
+
 -- The column names of a rows function, in order, for Markdown and HTML headers:
 -- its OUT, INOUT or TABLE parameters, else its composite return type's columns.
 create function exports._function_columns(fn regprocedure) returns text[]
@@ -345,6 +368,24 @@ as $$
   )
 $$;
 
+-- The select list of a CSV export that defuses formulas, its columns in
+-- order under their own names: each text-typed column (string category: text,
+-- varchar, char, citext) whose value starts with =, +, -, @, tab or carriage
+-- return gets a leading ', as OWASP's "CSV Injection" advises; other columns
+-- are left alone, so a negative number stays a number.
+create function exports._defused_columns(fn regprocedure) returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select string_agg(case when t.typcategory = 'S'
+      then pg_catalog.format('case when left(r.%1$I, 1) in (''='', ''+'', ''-'', ''@'', E''\t'', E''\r'') '
+        'then '''''''' || r.%1$I else r.%1$I::text end as %1$I', c.name)
+      else pg_catalog.format('r.%I', c.name) end, ', ' order by c.n)
+  from exports._function_column_types(fn) c
+  join pg_catalog.pg_type t on t.oid = c.type
+$$;
+
 -- The one statement the worker runs for an export, built here so that no SQL
 -- is ever assembled outside the database. Markdown and HTML tables start with
 -- a header chunk: a UNION ALL that no parallel plan can reorder (source
@@ -352,8 +393,9 @@ $$;
 -- The statement is null when a function of the source no longer exists (it
 -- was dropped, or its signature changed since it was registered). row_limit
 -- is the limit the statement was built with, for the worker to enforce.
+-- defuse_formulas: see exports.exports.
 create function exports._build_statement(
-  source exports.sources, format text, options jsonb,
+  source exports.sources, format text, options jsonb, defuse_formulas boolean default false,
   out statement text, out statement_kind text, out row_limit bigint
 )
 language plpgsql
@@ -385,8 +427,9 @@ begin
   statement_kind := written_as.statement_kind;
   case
     when written_as.statement_kind = 'copy_csv' then
-      statement := pg_catalog.format('copy (select * from %s(%s)%s) to stdout with (format csv, header)',
-        rows_name, args, capped);
+      statement := pg_catalog.format('copy (select %s from %s(%s)%s%s) to stdout with (format csv, header)',
+        case when defuse_formulas then exports._defused_columns(rows_fn) else '*' end, rows_name, args,
+        case when defuse_formulas then ' as r' else '' end, capped);
     when chunks_fn is not null then
       statement := pg_catalog.format('copy (select c.chunk::text from %s(%s) as c(chunk)) to stdout',
         exports._function_name(chunks_fn), args);

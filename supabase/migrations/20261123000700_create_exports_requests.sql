@@ -14,6 +14,7 @@ create type public.export_summary as (
   source text,
   format text,
   compression text,
+  defuse_formulas boolean,
   options jsonb,
   status text,
   error_code text,
@@ -43,7 +44,8 @@ immutable
 set search_path = ''
 as $$
 begin
-  return row(e.export_id, e.owner_id, e.scope_id, e.source, e.format, e.compression, e.options, e.status,
+  return row(e.export_id, e.owner_id, e.scope_id, e.source, e.format, e.compression, e.defuse_formulas,
+      e.options, e.status,
       e.error_code, e.error_message, e.attempt, e.max_attempts, e.rows_written, e.rows_expected, e.row_count,
       e.file_size, e.content_type, e.file_name, e.checksum_sha256, e.expires_at, e.download_count,
       e.last_downloaded_at, e.requested_at, e.started_at, e.finished_at)::public.export_summary;
@@ -90,10 +92,8 @@ $$;
 -- Everything about a request that does not need the data itself: the source,
 -- the format, the options and the scope. It reads only the source catalogue,
 -- which every signed-in user sees, and the caller's own memberships (by
--- auth.uid(), not by RLS). Security definer so that it always runs as one
--- role: request_export calls it as the user and _enqueue_export as the owner,
--- and a plan made under row security is made again whenever the role changes,
--- which was twice on every request.
+-- auth.uid(), not by RLS). Security definer, as everything request_export
+-- runs but the row count: clients cannot call it themselves.
 create function exports._check_request(
   source_name text, format text, options jsonb, scope_id uuid, compression text
 ) returns exports.sources
@@ -145,7 +145,8 @@ $$;
 -- Returns the caller's earlier export for an idempotency key, or nothing;
 -- refuses a key reused for a different request.
 create function exports._replay_request(
-  source_name text, format text, options jsonb, idempotency_key text, scope_id uuid, compression text
+  source_name text, format text, options jsonb, idempotency_key text, scope_id uuid, compression text,
+  defuse_formulas boolean
 ) returns exports.exports
 language plpgsql
 stable
@@ -175,8 +176,9 @@ begin
   end if;
   -- A scope's export is its current members' (see the policy on exports.exports).
   perform exports._require_scope_member(earlier.scope_id, uid);
-  if (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression)
-     is distinct from (source_name, format, options, scope_id, compression) then
+  if (earlier.source, earlier.format, earlier.options, earlier.scope_id, earlier.compression, earlier.defuse_formulas)
+     is distinct from (source_name, format, options, scope_id, compression, coalesce(defuse_formulas,
+       (select s.defuse_formulas from exports.sources s where s.name = source_name))) then
     raise exception 'idempotency key ''%'' was already used for a different export', idempotency_key
       using errcode = 'EX007', hint = 'Use a new key for a new request; repeat a request with exactly the same arguments.';
   end if;
@@ -216,13 +218,12 @@ begin
 end
 $$;
 
--- Why the row count arrives as an argument: it must be counted as the user
--- (RLS), which a security definer function cannot do. It is null when the
--- format has no row limit (nothing was counted). Only request_export calls
--- this; the schema is not exposed through the API.
+-- The row count is counted as the user (see exports._count_rows_as_user); it
+-- is null when the format has no row limit (nothing was counted). Only
+-- request_export calls this: no client may pass a count of its own.
 create function exports._enqueue_export(
   source_name text, format text, options jsonb, idempotency_key text, scope_id uuid, compression text,
-  rows_expected bigint
+  defuse_formulas boolean, rows_expected bigint
 ) returns exports.exports
 language plpgsql
 security definer
@@ -244,7 +245,8 @@ begin
   select * into usage from exports.usage u where u.user_id = uid for update;
 
   if idempotency_key is not null then
-    created := exports._replay_request(source_name, format, options, idempotency_key, scope_id, compression);
+    created := exports._replay_request(source_name, format, options, idempotency_key, scope_id, compression,
+      defuse_formulas);
     if created.export_id is not null then
       return created;
     end if;
@@ -267,12 +269,15 @@ begin
   end if;
 
   file_name := pg_catalog.format('%s-%s-%s.%s%s', source.name, to_char(now() at time zone 'utc', 'YYYYMMDD-HH24MISS'),
-    left(new_id::text, 8),
+    -- The id's last 8 hex digits are random; its first ones are the time,
+    -- the same for every export requested within a minute or so.
+    right(new_id::text, 8),
     written_as.extension,
     case compression when 'gzip' then '.gz' else '' end);
-  insert into exports.exports (export_id, owner_id, scope_id, source, format, compression, options,
-    idempotency_key, max_attempts, rows_expected, content_type, file_name, storage_path)
-  values (new_id, uid, scope_id, source.name, format, compression, options,
+  insert into exports.exports (export_id, owner_id, scope_id, source, format, compression, defuse_formulas,
+    options, idempotency_key, max_attempts, rows_expected, content_type, file_name, storage_path)
+  values (new_id, uid, scope_id, source.name, format, compression,
+    coalesce(defuse_formulas, source.defuse_formulas), options,
     idempotency_key, settings.default_max_attempts, rows_expected,
     case when compression = 'gzip' then 'application/gzip' else written_as.content_type end,
     file_name, exports._attempt_path(coalesce(scope_id, uid), new_id, 1, file_name))
@@ -289,6 +294,43 @@ begin
 end
 $$;
 
+-- Rows must be counted as the user, so that RLS decides them, and a security
+-- definer function can neither count as its caller nor switch to the
+-- caller's role. This one is owned by a role of its own that has the
+-- privileges of authenticated and nothing else: it counts with the caller's
+-- claims and under the same policies as the caller would, while
+-- request_export, which calls it, runs as its owner and can keep every other
+-- function of the schema from clients. The role cannot log in, and no
+-- client's role is a member of it.
+do $$
+begin
+  if not exists (select from pg_catalog.pg_roles where rolname = 'exports_counter') then
+    create role exports_counter nologin;
+  end if;
+end
+$$;
+comment on role exports_counter is
+  'Supabase Exports: owns exports._count_rows_as_user, which counts an export''s rows with the privileges and policies of authenticated.';
+grant authenticated to exports_counter;
+-- The owner runs request_export: it must be able to hand the function over
+-- and then call it.
+grant exports_counter to current_user;
+-- Only while the function changes owner: a new owner needs it.
+grant create on schema exports to exports_counter;
+
+create function exports._count_rows_as_user(source exports.sources, options jsonb, up_to bigint) returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return exports.count_source_rows(source, options, up_to);
+end
+$$;
+alter function exports._count_rows_as_user(exports.sources, jsonb, bigint) owner to exports_counter;
+revoke create on schema exports from exports_counter;
+
 -- ============================================================================
 -- public RPCs
 -- ============================================================================
@@ -299,10 +341,11 @@ create function public.request_export(
   options jsonb default '{}',
   idempotency_key text default null,
   scope uuid default null,
-  compression text default 'none'
+  compression text default 'none',
+  defuse_formulas boolean default null
 ) returns public.export_summary
 language plpgsql
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
@@ -312,7 +355,8 @@ declare
   rows_expected bigint;
 begin
   if idempotency_key is not null then
-    earlier := exports._replay_request(source, format, options, idempotency_key, scope, compression);
+    earlier := exports._replay_request(source, format, options, idempotency_key, scope, compression,
+      defuse_formulas);
     if earlier.export_id is not null then
       return exports._summary(earlier);
     end if;
@@ -325,14 +369,15 @@ begin
     -- A caller over a quota is refused before the count, which may read up
     -- to row_limit + 1 rows (a million for XLSX) to no purpose.
     perform exports._refuse_over_quota();
-    rows_expected := exports.count_source_rows(checked, exports._source_options(options, scope), row_limit + 1);
+    rows_expected := exports._count_rows_as_user(checked, exports._source_options(options, scope), row_limit + 1);
   end if;
   return exports._summary(
-    exports._enqueue_export(source, format, options, idempotency_key, scope, compression, rows_expected));
+    exports._enqueue_export(source, format, options, idempotency_key, scope, compression, defuse_formulas,
+      rows_expected));
 end
 $$;
 comment on function public.request_export is
-  'Requests an export of a source in a format, with options (filters) and optionally a shared scope; returns the new export, or the earlier one for a repeated idempotency key. Errors: EX001-EX012.';
+  'Requests an export of a source in a format, with options (filters) and optionally a shared scope; defuse_formulas (CSV: a text cell starting with =, +, -, @, tab or carriage return gets a leading '') overrides the source''s default. Returns the new export, or the earlier one for a repeated idempotency key. Errors: EX001-EX012.';
 
 create function public.list_exports(
   status text default null,
@@ -395,15 +440,19 @@ $$;
 comment on function public.list_exports is
   'A page of the exports the caller may see (their own and their scopes''), newest first, filtered by status, format, source and request time: {exports, total_count, next_before_export_id}.';
 
-create function public.get_export(export_id uuid) returns setof public.export_summary
+-- jsonb rather than export_summary: PostgREST answers a function returning a
+-- single composite with an object of nulls when it returns null, and a
+-- lookup by id must answer null for an export that is not there.
+create function public.get_export(export_id uuid) returns jsonb
 language sql
 stable
 security invoker
 set search_path = ''
 as $$
-  select exports._summary(e) from exports.exports e where e.export_id = get_export.export_id
+  select to_jsonb(exports._summary(e)) from exports.exports e where e.export_id = get_export.export_id
 $$;
-comment on function public.get_export is 'One export the caller may see, or no row when it does not exist or is not visible.';
+comment on function public.get_export is
+  'One export the caller may see, as an export_summary object, or null when it does not exist or is not visible.';
 
 create function public.list_export_events(export_id uuid)
 returns table (event text, actor_id uuid, detail jsonb, occurred_at timestamptz)
@@ -510,23 +559,19 @@ comment on function public.record_export_download is
 -- grants
 -- ============================================================================
 
-revoke execute on function public.request_export(text, text, jsonb, text, uuid, text),
+revoke execute on function public.request_export(text, text, jsonb, text, uuid, text, boolean),
   public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
   public.get_export(uuid), public.list_export_events(uuid), public.cancel_export(uuid),
   public.delete_export(uuid), public.record_export_download(uuid)
   from public, anon, authenticated, service_role;
-grant execute on function public.request_export(text, text, jsonb, text, uuid, text),
+grant execute on function public.request_export(text, text, jsonb, text, uuid, text, boolean),
   public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
   public.get_export(uuid), public.list_export_events(uuid), public.cancel_export(uuid),
   public.delete_export(uuid), public.record_export_download(uuid)
   to authenticated;
 
 revoke execute on all functions in schema exports from public, anon;
--- What the public RPCs call as the caller.
-grant execute on function exports._summary(exports.exports), exports._require_user(),
-  exports._check_request(text, text, jsonb, uuid, text), exports._replay_request(text, text, jsonb, text, uuid, text),
-  exports._enqueue_export(text, text, jsonb, text, uuid, text, bigint), exports._lock_visible_export(uuid),
-  exports._refuse_over_quota(int),
-  exports._validate_options(exports.sources, jsonb), exports._is_of_option_type(jsonb, text),
-  exports._row_limit(exports.sources, text), exports._source_options(jsonb, uuid)
-  to authenticated;
+-- What the security invoker RPCs (list_exports, get_export) call as the
+-- caller; the security definer ones call the rest as their owner.
+grant execute on function exports._summary(exports.exports), exports._require_user() to authenticated;
+grant execute on function exports._count_rows_as_user(exports.sources, jsonb, bigint) to current_user;

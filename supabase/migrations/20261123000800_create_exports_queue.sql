@@ -126,7 +126,8 @@ begin
     from taken t
     left join exports.request_claims c on c.export_id = t.export_id
     join exports.sources s on s.name = t.source
-    cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id)) b
+    cross join lateral exports._build_statement(s, t.format, exports._source_options(t.options, t.scope_id),
+      t.defuse_formulas) b
     -- The worker starts them in this order.
     order by t.priority desc, t.next_run_at, t.id
   loop

@@ -232,5 +232,7 @@ select exports.register_source(
   -- A PDF report beyond a few thousand lines is not read by anyone.
   row_limits => '{"pdf": 5000}',
   option_types => '{"from": "date", "to": "date", "category": "text"}',
-  requires_scope => true
+  requires_scope => true,
+  -- Every member writes lines that every other member opens in a spreadsheet.
+  defuse_formulas => true
 );

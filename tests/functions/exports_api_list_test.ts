@@ -10,6 +10,7 @@ const summaryFields = [
   "checksum_sha256",
   "compression",
   "content_type",
+  "defuse_formulas",
   "download_count",
   "error_code",
   "error_message",

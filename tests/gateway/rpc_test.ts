@@ -26,6 +26,10 @@ async function withFixtureSchema(body: (gateway: TestGateway) => Promise<void>) 
       language sql as 'select i, i * i from generate_series(1, n) as i';
     create function gateway_fixture.pair(out id int, out label text)
       language sql as $$select 7, 'seven'$$;
+    create type gateway_fixture.named as (id int, label text);
+    create function gateway_fixture.no_pair() returns gateway_fixture.named
+      language sql as 'select null::gateway_fixture.named';
+    create function gateway_fixture.no_document() returns jsonb language sql as 'select null::jsonb';
     create function gateway_fixture.fail(code text, message text) returns void language plpgsql
       as 'begin raise exception using errcode = code, message = message, detail = ''d'', hint = ''h''; end';
     create function gateway_fixture.service_only() returns text language sql as $$select 'ok'$$;
@@ -83,6 +87,17 @@ Deno.test("rpc answers a function returning one composite with an object", async
   await withFixtureSchema(async (gateway) => {
     const { data } = await anonClient({ url: gateway.url, schema }).rpc("pair");
     assert.deepEqual(data, { id: 7, label: "seven" });
+  });
+});
+
+// PostgREST selects `pgrst_call.*` from the call, which expands a null composite into a row of
+// nulls (PostgREST/postgrest#3694); a scalar that is null is answered as null.
+Deno.test("rpc answers a null composite with an object of nulls and a null scalar with null, as PostgREST", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const client = anonClient({ url: gateway.url, schema });
+    assert.deepEqual((await client.rpc("no_pair")).data, { id: null, label: null });
+    const scalar = await client.rpc("no_document");
+    assert.deepEqual([scalar.error, scalar.status, scalar.data], [null, 200, null]);
   });
 });
 

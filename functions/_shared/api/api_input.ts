@@ -12,6 +12,7 @@ export const createExportInput = z.object({
   idempotency_key: z.string().min(1).max(200).optional(),
   scope: z.uuid().optional(),
   compression: z.enum(["none", "gzip"]).default("none"),
+  defuse_formulas: z.boolean().optional(),
 }).strict();
 
 /** GET /exports: list filters from the query string. */

@@ -22,16 +22,7 @@ export type Database = {
         };
       };
       "delete_export": { Args: { "export_id": string }; Returns: undefined };
-      "get_export": {
-        Args: { "export_id": string };
-        Returns: Database["public"]["CompositeTypes"]["export_summary"][];
-        SetofOptions: {
-          from: "*";
-          to: "export_summary";
-          isOneToOne: false;
-          isSetofReturn: true;
-        };
-      };
+      "get_export": { Args: { "export_id": string }; Returns: Json };
       "list_export_events": {
         Args: { "export_id": string };
         Returns: {
@@ -66,6 +57,7 @@ export type Database = {
       "request_export": {
         Args: {
           "compression"?: string;
+          "defuse_formulas"?: boolean;
           "format": string;
           "idempotency_key"?: string;
           "options"?: Json;
@@ -92,6 +84,7 @@ export type Database = {
         "source": string | null;
         "format": string | null;
         "compression": string | null;
+        "defuse_formulas": boolean | null;
         "options": Json | null;
         "status": string | null;
         "error_code": string | null;

@@ -4,7 +4,7 @@ select plan(19);
 
 create temp table client_rpcs (signature text);
 insert into client_rpcs values
-  ('public.request_export(text, text, jsonb, text, uuid, text)'),
+  ('public.request_export(text, text, jsonb, text, uuid, text, boolean)'),
   ('public.list_exports(text, text, text, timestamptz, timestamptz, integer, uuid)'),
   ('public.get_export(uuid)'), ('public.list_export_events(uuid)'), ('public.cancel_export(uuid)'),
   ('public.delete_export(uuid)'), ('public.record_export_download(uuid)');

@@ -164,12 +164,11 @@ comment on function exports.uuid_v7 is
 -- Autovacuum runs after a thousand dead rows, however large the table, and
 -- always cleans the indexes. A claimed export leaves a dead entry at the head
 -- of exports_claim_idx, which every later claim reads past until a vacuum
--- removes it: after 50,000 claims an empty claim read 248 pages (1.3 ms
--- instead of 0.03). The default (a fifth of the table) would wait for
--- 200,000 dead rows of a million, and page pruning keeps the count low
--- besides; and a vacuum skips the indexes while under 2 % of its pages hold
--- dead entries, which claims packed together by fillfactor and UUIDv7 ids
--- never reach. A vacuum with index cleanup took 0.3 s on a million exports.
+-- removes it, so an empty claim grows slower with every claim before it. The
+-- default threshold (a fifth of the table) waits far too long on a large
+-- table, and a vacuum skips the indexes while few of its pages hold dead
+-- entries, which claims packed together by fillfactor and UUIDv7 ids never
+-- reach: so the table vacuums often, and always with index cleanup.
 create table exports.exports (
   id bigint generated always as identity primary key,
   export_id uuid not null unique default exports.uuid_v7(),
@@ -294,7 +293,7 @@ create index exports_source_idx on exports.exports (source);
 -- The retention prune: rows are inserted in request order and requested_at
 -- never changes, so a BRIN index (a few pages, nothing to do on updates)
 -- narrows the prune to the oldest part of the table instead of reading all
--- of it every minute (1.4 s on a million exports).
+-- of it every minute.
 create index exports_requested_brin_idx on exports.exports using brin (requested_at);
 
 -- ============================================================================

@@ -61,8 +61,8 @@ create trigger _200_check_status_transition before update on exports.exports
 
 -- Statement-level triggers over transition tables: a claim or a completion
 -- changes several exports in one statement, and one set-based insert logs them
--- all. Row-level triggers cost a PL/pgSQL call and an insert per export, a
--- quarter of the queue's time in Postgres (bench/: queue figure).
+-- all. Row-level triggers would cost a PL/pgSQL call and an insert per export,
+-- a large share of the queue's time in Postgres.
 create function exports._record_events() returns trigger
 language plpgsql
 set search_path = ''

@@ -286,8 +286,8 @@ $$;
 -- A registered count function lets Postgres count over the source's tables
 -- with their indexes; without one, the rows function's rows are counted, but
 -- never more than `up_to` of them: a count only has to show a row limit is
--- exceeded, and an unbounded one costs a scan of every row (0.4 s a million
--- rows in bench/), which for a large enough user outlasts statement_timeout.
+-- exceeded, and an unbounded one costs a scan of every row, which for a large
+-- enough user outlasts statement_timeout.
 create function exports.count_source_rows(source exports.sources, options jsonb, up_to bigint)
 returns bigint
 language plpgsql

@@ -67,10 +67,9 @@ comment on function exports._failure_message is
 
 -- plan_cache_mode: PL/pgSQL plans the claim once per session, but with
 -- `limit max_exports` a parameter the plan cache keeps choosing a custom plan
--- (a generic plan's cost assumes a tenth of the queue), so every call planned
--- the claim again: 0.3 to 0.4 ms of a 1.4 ms claim of four (pgbench, see
--- BENCHMARKS.md). The generic plan must then be right for any limit: see the
--- array in the claim below.
+-- (a generic plan's cost assumes a tenth of the queue), so every call would
+-- plan the claim again, a large share of its cost. The generic plan must then
+-- be right for any limit: see the array in the claim below.
 create function exports.claim_exports(worker_id text, max_exports int default 1, lease_seconds int default 120)
 returns setof exports.claimed_export
 language plpgsql
@@ -85,9 +84,8 @@ begin
     raise exception 'max_exports must be 1-100 and lease_seconds 10-3600; got % and %', max_exports, lease_seconds
       using errcode = 'invalid_parameter_value';
   end if;
-  -- The claim's commit does not wait for its WAL to reach the disk (a claim
-  -- of four and their completion: 2.81 -> 2.34 ms in pgbench). Losing a
-  -- claim in a crash is harmless: its exports are queued again when Postgres
+  -- The claim's commit does not wait for its WAL to reach the disk, the
+  -- largest fixed cost of a small claim. Losing a claim in a crash is harmless: its exports are queued again when Postgres
   -- comes back, and the worker that was running them finds its heartbeat and
   -- completion refused (the lease is gone) and removes the file.
   perform set_config('synchronous_commit', 'off', true);
@@ -101,9 +99,9 @@ begin
         started_at = coalesce(e.started_at, now()), rows_written = 0,
         storage_path = exports._attempt_path(coalesce(e.scope_id, e.owner_id), e.export_id, e.attempt + 1, e.file_name)
       -- An array, not a join: planned for a tenth of the queue, a join with
-      -- the picked ids became a hash join over a sequential scan of the whole
-      -- table (18 ms a claim with 10,000 exports in it). The array is an
-      -- init plan, and `id = any (...)` is always a primary key lookup.
+      -- the picked ids becomes a hash join over a sequential scan of the whole
+      -- table. The array is an init plan, and `id = any (...)` is always a
+      -- primary key lookup.
       where e.id = any (array(
         -- Priority first, then the longest waiting; skip locked rows so that
         -- concurrent workers each take different exports without waiting.
@@ -190,14 +188,12 @@ begin
     raise exception 'completions must be an array of {export_id, file_size, checksum_sha256, row_count}'
       using errcode = 'invalid_parameter_value';
   end if;
-  -- Nor does a completion's commit wait for the flush (0.3 to 0.5 ms of a
-  -- 2 ms claim and completion of four in pgbench, more on a network disk).
-  -- A completion lost in a crash is work done again, not data lost: the
-  -- export is still processing under the old lease, and when the lease runs
-  -- out the cleanup treats it as a worker that died (queued again, and the
-  -- next attempt overwrites the file: uploads upsert; or, after the last
-  -- attempt, failed, and its path purged). No user can have been
-  -- handed the file: a link is given only after record_export_download
+  -- Nor does a completion's commit wait for the flush. A completion lost in a
+  -- crash is work done again, not data lost: the export is still processing
+  -- under the old lease, and when the lease runs out the cleanup treats it as
+  -- a worker that died (queued again, and the next attempt writes a path of
+  -- its own; or, after the last attempt, failed, and its paths purged). No
+  -- user can have been handed the file: a link is given only after record_export_download
   -- commits, and its synchronous commit flushes all the WAL before it.
   perform set_config('synchronous_commit', 'off', true);
   return query

@@ -34,8 +34,7 @@ declare
   token text;
 begin
   -- The claim's own filter, so exports_claim_idx answers it: without
-  -- `deleted_at is null` this was a scan of the whole table every 5 seconds
-  -- (1.4 s on a million exports).
+  -- `deleted_at is null` it would scan the whole table every 5 seconds.
   if not exists (
     select from exports.exports e where e.status = 'queued' and e.deleted_at is null and e.next_run_at <= now()
   ) then

@@ -33,7 +33,7 @@ comment on table sample.messages is 'Sample app: the messages of a conversation,
 -- The policies filter on user_id; with conversation_id and position after it,
 -- the per-conversation lookups of the documents and transcripts functions are
 -- one index range each. On (user_id) alone the planner ANDs a bitmap of all the
--- user's messages into every lookup: quadratic (bench/: 100k messages took 23 s).
+-- user's messages into every lookup, which is quadratic.
 create index messages_user_conversation_idx on sample.messages (user_id, conversation_id, position);
 
 -- ============================================================================
@@ -75,7 +75,7 @@ grant select, insert, update, delete on sample.conversations, sample.messages to
 -- when the function is created, so no caller's search_path can redirect them,
 -- and it can inline them into the export's statement. A `set search_path`
 -- clause would forbid inlining: every export would first copy all of its rows
--- into a temporary store (bench/: 2.5 times as long for 1,000,000 rows).
+-- into a temporary store.
 
 -- The conversations an export covers; every other source function starts here.
 -- Options: from, to (dates, inclusive), min_quality (0-1), tag.

@@ -67,11 +67,9 @@ $$;
 comment on function sample.is_household_member is 'Whether the caller belongs to the household (as its owner, when owner_only).';
 
 -- The read policies' form of the same question. `(select is_household_member(household_id))`
--- takes its argument from the row, so it runs once a row: reading a household's
--- 1,048,575 line items spent 9.7 s in Postgres, most of it in that call. The
--- caller's households are looked up once instead (`= any (array(select ...))` is
--- an init plan and an index condition): 3.6 s, and the XLSX export of those rows
--- took 15 s instead of 37 to 48 (bench/).
+-- takes its argument from the row, so it would run once a row and dominate a
+-- large export. The caller's households are looked up once instead
+-- (`= any (array(select ...))` is an init plan and an index condition).
 create function sample.caller_household_ids() returns setof uuid
 language sql
 stable

@@ -124,15 +124,16 @@ as $$
   from generate_series(1, how_many) n
 $$;
 
--- Registers `test_items` (a user's own items: csv, json, markdown, html, xlsx,
--- pdf) and `test_shared_items` (a scope's items: csv, pdf at most 10 rows).
+-- Registers `test_items` (a user's own items, in every format) and
+-- `test_shared_items` (a scope's items: csv, pdf at most 10 rows).
 -- Call inside the test's transaction; the rollback removes them.
 create or replace function exports_tests.register_test_sources() returns void
 language sql
 set search_path = ''
 as $$
   select exports.register_source(name => 'test_items', rows_function => 'exports_tests.item_rows(jsonb)',
-    formats => array['csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf'], option_types => '{"min": "integer"}');
+    formats => (select array_agg(f.name order by f.position) from exports.formats f),
+    option_types => '{"min": "integer"}');
   select exports.register_source(name => 'test_shared_items', rows_function => 'exports_tests.item_rows(jsonb)',
     formats => array['csv', 'pdf'], row_limits => '{"pdf": 10}', requires_scope => true);
 $$;

@@ -7,6 +7,7 @@ import type postgres from "postgres";
 import { copyTextFile } from "./copy_text.ts";
 import { type ChunkedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
+import { type Column, type RawBatch, textRows } from "./text_rows.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyOut, type CopyOutOptions } from "./copy_out.ts";
 
@@ -124,13 +125,18 @@ async function uncompressedFile(
     }
     case "cursor": {
       let rows = 0;
-      const cursor = tx.unsafe(spec.statement).cursor(cursorBatchSize);
+      let columns: readonly Column[] = [];
+      // Raw: each value as Postgres's text, which the writers render by its
+      // type (text_rows.ts); a parsed Date cannot hold every date.
+      const cursor = tx.unsafe(spec.statement).raw().cursor(cursorBatchSize);
       // Checked before a batch reaches the writer: an XLSX sheet cannot hold
       // a row past the limit, so the file must fail before it is written.
       const counted = (async function* (): AsyncGenerator<RowBatch> {
         for await (const batch of cursor) {
           if (limit !== null && rows + batch.length > limit) throw new RowLimitExceeded(limit);
-          yield batch;
+          const texts = textRows(batch as unknown as RawBatch, columns);
+          columns = texts.columns!;
+          yield texts;
           rows += batch.length;
         }
         // A cursor over no rows yields no batch, and so no column names: a

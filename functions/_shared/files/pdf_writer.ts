@@ -121,6 +121,7 @@ export function pdfFile(
     async pull(controller) {
       const next = await iterator.next();
       if (!next.done) {
+        table.describe(next.value.columns);
         for (const row of next.value) table.draw(row);
         return;
       }
@@ -143,11 +144,17 @@ class TableLayout {
   #chooser: FontChooser;
   #columns: string[] = [];
   #columnWidth = 0;
+  #types = new Map<string, number>();
   drewAnyRow = false;
 
   constructor(doc: PDFDocument, chooser: FontChooser) {
     this.#doc = doc;
     this.#chooser = chooser;
+  }
+
+  /** Takes the columns' types from a batch that carries them. */
+  describe(columns: RowBatch["columns"]): void {
+    if (columns) this.#types = new Map(columns.map((c) => [c.name, c.type]));
   }
 
   draw(row: Record<string, unknown>): void {
@@ -159,7 +166,7 @@ class TableLayout {
       this.drewAnyRow = true;
     }
     const cells = this.#columns.map((column) => {
-      const text = toCellText(row[column]);
+      const text = toCellText(row[column], this.#types.get(column));
       return text.length > pdfMaxCellText ? `${text.slice(0, pdfMaxCellText)}…` : text;
     });
     this.#drawRow(cells, "regular");

@@ -6,7 +6,7 @@
 // Why not exceljs: it builds objects for every row and cell and zips through
 // Node streams, which at the sheet's row cap takes several times a hosted
 // Edge Function's 2 s of CPU and nearly all of its 256 MB.
-import { type CellValue, toCellValue, xlsxMaxCellText } from "./cell_value.ts";
+import { type CellValue, pgTypes, toCellValue, xlsxMaxCellText } from "./cell_value.ts";
 import { zipArchive } from "./zip_writer.ts";
 
 /**
@@ -33,7 +33,9 @@ const documentRelationships = "http://schemas.openxmlformats.org/officeDocument/
 /**
  * Streams the rows of `batches` as an XLSX file. Columns come from the first
  * row's keys, in order; a source with no rows gives a valid, empty sheet.
- * Text longer than Excel's cell limit is cut to that limit.
+ * Values given as Postgres text are typed by their column's type: booleans,
+ * numbers, and dates a sheet can hold; anything else is its text. Text longer
+ * than Excel's cell limit is cut to that limit.
  */
 export function xlsxFile(
   batches: AsyncIterable<RowBatch>,
@@ -103,7 +105,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   let columns: string[] | undefined;
   let letters: string[] = [];
   let rowNumber = 0;
-  let exactColumns = new Set<string>();
+  let types = new Map<string, number>();
   let described: RowBatch["columns"];
   // The header row, from the first row's keys or, for a source with no rows,
   // from the described columns.
@@ -112,7 +114,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
     return rowXml(++rowNumber, names, letters);
   };
   for await (const batch of batches) {
-    exactColumns = batch.columns ? exactNumberColumns(batch.columns) : exactColumns;
+    types = batch.columns ? new Map(batch.columns.map((c) => [c.name, c.type])) : types;
     described = batch.columns ?? described;
     let xml = "";
     for (const row of batch) {
@@ -122,9 +124,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
       }
       xml += rowXml(
         ++rowNumber,
-        columns.map((column) =>
-          exactColumns.has(column) ? exactNumber(row[column]) : toCellValue(row[column])
-        ),
+        columns.map((column) => typedValue(row[column], types.get(column))),
         letters,
       );
     }
@@ -141,14 +141,15 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
 // holds them as text cannot sum them, though: they become numbers where a
 // double holds them exactly enough (Excel keeps 15 significant digits), and
 // stay text where it would round them.
-const numericOid = 1700;
-const bigintOid = 20;
 const excelDigits = 15;
+const dateTypes = new Set<number>([pgTypes.date, pgTypes.timestamp, pgTypes.timestamptz]);
 
-function exactNumberColumns(columns: NonNullable<RowBatch["columns"]>): Set<string> {
-  return new Set(
-    columns.filter((c) => c.type === numericOid || c.type === bigintOid).map((c) => c.name),
-  );
+function typedValue(value: unknown, type: number | undefined): CellValue {
+  if (type === pgTypes.numeric || type === pgTypes.int8) return exactNumber(value);
+  if (type !== undefined && dateTypes.has(type) && typeof value === "string") {
+    return sheetDate(value) ?? value;
+  }
+  return toCellValue(value, type);
 }
 
 function exactNumber(value: unknown): CellValue {
@@ -176,25 +177,70 @@ function rowXml(rowNumber: number, values: CellValue[], letters: string[]): stri
 const unixEpochSerial = 25569;
 const msPerDay = 86_400_000;
 const lastSerial = 2_958_465; // 9999-12-31
+const firstSerial = 61; // 1900-03-01
+
+// Postgres's ISO text of a date, a timestamp or a timestamptz (its offset
+// from UTC last), AD only: BC dates carry a suffix and never match.
+const isoDateTime =
+  /^(\d{4})-(\d\d)-(\d\d)(?: (\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::(\d\d)(?::(\d\d))?)?)?)?$/;
+
+/**
+ * The instant (in UTC, to the millisecond) that Postgres's text of a date or
+ * timestamp names, when a sheet can hold it as a date; else undefined, and the
+ * cell keeps the text: `infinity`, BC dates, years past 9999, dates before
+ * March 1900, and text in another DateStyle.
+ */
+export function sheetDate(text: string): Date | undefined {
+  const parts = isoDateTime.exec(text);
+  // Before 1900 is before a sheet's dates, and Date.UTC would read 0 to 99 as 1900 to 1999.
+  if (!parts || Number(parts[1]) < 1900) return undefined;
+  const [
+    ,
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    fraction,
+    sign,
+    offsetHours,
+    offsetMinutes,
+    offsetSeconds,
+  ] = parts;
+  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) *
+    (Number(offsetHours) * 3600 + Number(offsetMinutes ?? 0) * 60 + Number(offsetSeconds ?? 0));
+  const time = Date.UTC(
+    Number(year),
+    Number(month) - 1,
+    Number(day),
+    Number(hour ?? 0),
+    Number(minute ?? 0),
+    Number(second ?? 0) - offset,
+    Math.round(Number(fraction ?? 0) * 1000),
+  );
+  const serial = time / msPerDay + unixEpochSerial;
+  return serial >= firstSerial && serial < lastSerial + 1 ? new Date(time) : undefined;
+}
 
 /** One `<c>` element, or "" for an empty cell (null). */
 function cellXml(ref: string, value: CellValue): string {
   if (value === null) return "";
   if (typeof value === "number") {
     // NaN and the infinities have no number form in a sheet: they are written as text.
-    return Number.isFinite(value)
-      ? `<c r="${ref}"><v>${value}</v></c>`
-      : textCell(ref, String(value));
+    if (!Number.isFinite(value)) return textCell(ref, String(value));
+    return `<c r="${ref}"><v>${Object.is(value, -0) ? "-0" : value}</v></c>`;
   }
   if (typeof value === "boolean") return `<c r="${ref}" t="b"><v>${value ? 1 : 0}</v></c>`;
   if (value instanceof Date) {
     const time = value.getTime();
-    // Postgres's infinite timestamps arrive as invalid dates: no cell holds them.
-    if (Number.isNaN(time)) return "";
+    // A Date postgres.js made of a value JavaScript cannot represent is
+    // invalid; the worker's rows carry dates as text (text_rows.ts).
+    if (Number.isNaN(time)) return textCell(ref, String(value));
     const serial = time / msPerDay + unixEpochSerial;
     // Before March 1900 or after 9999 Excel has no date: the ISO text instead.
-    if (serial < 61 || serial >= lastSerial + 1) return textCell(ref, value.toISOString());
-    // postgres.js reads a date column as midnight UTC: no time part, a date format.
+    if (serial < firstSerial || serial >= lastSerial + 1) return textCell(ref, value.toISOString());
+    // A date is midnight UTC: no time part, a date format.
     const style = time % msPerDay === 0 ? dateStyle : dateTimeStyle;
     return `<c r="${ref}" s="${style}"><v>${serial}</v></c>`;
   }
@@ -202,15 +248,25 @@ function cellXml(ref: string, value: CellValue): string {
 }
 
 function textCell(ref: string, text: string): string {
-  const cut = text.length > xlsxMaxCellText ? text.slice(0, xlsxMaxCellText) : text;
-  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(cut)}</t></is></c>`;
+  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${
+    escapeXml(cutText(text))
+  }</t></is></c>`;
 }
 
-// XML 1.0 has no way to write most control characters; SpreadsheetML spells
-// any character as _xHHHH_ (ECMA-376 ST_Xstring), so an underscore that would
-// read as the start of such an escape is itself escaped.
+/** `text` cut to Excel's limit, never between the two halves of a surrogate pair. */
+function cutText(text: string): string {
+  if (text.length <= xlsxMaxCellText) return text;
+  const last = text.charCodeAt(xlsxMaxCellText - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? xlsxMaxCellText - 1 : xlsxMaxCellText);
+}
+
+// XML parsers read a raw carriage return as a line feed: it is written as a
+// character reference, which every XML parser reads as itself. XML 1.0 has no
+// way to write most other control characters; SpreadsheetML spells any
+// character as _xHHHH_ (ECMA-376 ST_Xstring), so an underscore that would read
+// as the start of such an escape is itself escaped.
 // deno-lint-ignore no-control-regex -- matching control characters is the point
-const needsEscape = /[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9a-fA-F]{4}_)/g;
+const needsEscape = /[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9a-fA-F]{4}_)/g;
 
 function escapeXml(text: string): string {
   return text.replace(needsEscape, (match) => {
@@ -221,6 +277,8 @@ function escapeXml(text: string): string {
         return "&lt;";
       case ">":
         return "&gt;";
+      case "\r":
+        return "&#13;";
       default:
         return `_x${match.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`;
     }

@@ -102,7 +102,28 @@ Deno.test("what a sheet cannot hold as a number or a date is written as text", a
   const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
   assert.equal(sheet.getCell("A2").value, "NaN");
   assert.equal(sheet.getCell("B2").value, "1850-06-01T00:00:00.000Z");
-  assert.equal(sheet.getCell("C2").value, null, "an infinite timestamp leaves the cell empty");
+  assert.equal(sheet.getCell("C2").value, "Invalid Date", "an invalid Date is never an empty cell");
+});
+
+Deno.test("dates given as Postgres text are dates where a sheet holds them, else that text", async () => {
+  const texts = ["2026-03-01", "2026-03-01 12:00:00+02", "infinity", "4713-01-01 BC", "0099-01-01"];
+  const rows = Object.assign(texts.map((at) => ({ at })), {
+    columns: [{ name: "at", type: 1184 }],
+  });
+  const sheet = await sheetOf(await workbookBytes(batchesOf(rows)));
+  const cells = [2, 3, 4, 5, 6].map((row) => sheet.getCell(`A${row}`).value);
+  assert.deepEqual(cells, [
+    new Date("2026-03-01T00:00:00Z"),
+    new Date("2026-03-01T10:00:00Z"),
+    "infinity",
+    "4713-01-01 BC",
+    "0099-01-01",
+  ]);
+});
+
+Deno.test("a carriage return is written as a reference, which XML parsers keep", async () => {
+  const sheet = await sheetOf(await workbookBytes(batchesOf([{ text: "a\rb\r\nc" }])));
+  assert.equal(sheet.getCell("A2").value, "a\rb\r\nc");
 });
 
 Deno.test("markup, control characters and escape look-alikes are escaped in the XML", async () => {

@@ -4,7 +4,8 @@
 -- in the migration history, so that `supabase migration up` installs the
 -- module again. A `sample` schema that is not the sample app's stays.
 -- pg_cron itself stays installed: other parts of the project may use it.
--- Run it with scripts/uninstall, or psql -v ON_ERROR_STOP=1 -f sql/uninstall.sql.
+-- Run it with scripts/uninstall, which passes the versions of the module's
+-- migrations as the psql variable migration_versions.
 
 begin;
 
@@ -67,13 +68,15 @@ begin
 end
 $$;
 
+-- The module's migration history, so that its migrations can be applied
+-- again. scripts/uninstall passes their versions, read from the file names in
+-- supabase/migrations, so no list here can fall behind a new migration.
+select pg_catalog.set_config('exports_uninstall.migration_versions', :'migration_versions', true) \g /dev/null
 do $$
 begin
   if to_regclass('supabase_migrations.schema_migrations') is not null then
-    delete from supabase_migrations.schema_migrations where version in (
-      '20261123000100', '20261123000200', '20261123000300', '20261123000400', '20261123000500',
-      '20261123000600', '20261123000700', '20261123000800', '20261123000900', '20261123001000',
-      '20261123001100', '20261123001200', '20261123001300', '20261123001400');
+    delete from supabase_migrations.schema_migrations
+    where version = any (current_setting('exports_uninstall.migration_versions')::text[]);
   end if;
 end
 $$;

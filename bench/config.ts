@@ -28,12 +28,14 @@ export interface BenchConfig {
   queueExports: number;
   /** RPC calls per latency sample (p50 and p99 are taken over these). */
   rpcCalls: number;
+  /** How long the long export of the "beside" figures runs, in seconds. */
+  longExportSeconds: number;
   /** The groups of figures to measure (all by default). */
   only: FigureGroup[];
 }
 
 /** The groups of figures, in the order they are measured. */
-export const figureGroups = ["queue", "rpc", "exports", "links"] as const;
+export const figureGroups = ["queue", "rpc", "exports", "links", "beside"] as const;
 
 /** One group of figures, selectable with --only. */
 export type FigureGroup = typeof figureGroups[number];
@@ -51,6 +53,7 @@ const full: BenchConfig = {
   exportUsers: 10_000,
   queueExports: 10_000,
   rpcCalls: 1_000,
+  longExportSeconds: 60,
   only: [...figureGroups],
 };
 
@@ -67,13 +70,14 @@ const smoke: BenchConfig = {
   exportUsers: 20,
   queueExports: 100,
   rpcCalls: 20,
+  longExportSeconds: 3,
   only: [...figureGroups],
 };
 
 const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
-                 [--only queue,rpc,exports,links]`;
+                 [--long-export-seconds N] [--only queue,rpc,exports,links,beside]`;
 
 const numericOptions = {
   "runs": "runs",
@@ -87,6 +91,7 @@ const numericOptions = {
   "export-users": "exportUsers",
   "queue-exports": "queueExports",
   "rpc-calls": "rpcCalls",
+  "long-export-seconds": "longExportSeconds",
 } as const satisfies Record<string, keyof BenchConfig>;
 
 /** Parses the command line; throws with the usage text on anything it does not know. */

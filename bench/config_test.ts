@@ -49,6 +49,7 @@ Deno.test("--only selects groups of figures and refuses unknown ones", () => {
     "rpc",
     "exports",
     "links",
+    "beside",
   ]);
   assert.throws(() => parseConfig(["--only", "queue,speed"]), /--only takes queue, rpc/);
 });

@@ -5,6 +5,7 @@
 // bench/results/latest.md for BENCHMARKS.md.
 import { type FigureGroup, helpText, parseConfig } from "./config.ts";
 import type { ExportContext } from "./export_runs.ts";
+import { measureBesideLongExport } from "./beside_long_export.ts";
 import { measureExports } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
 import { durabilityNote, setDurability } from "./durability.ts";
@@ -168,6 +169,12 @@ try {
   if (measuring("links")) {
     log("signed links through the exports API");
     figures.push(...await measureSignedLink(stack, config, sql, claimsOf(largeUserId)));
+    await report(false);
+  }
+
+  if (measuring("beside")) {
+    log("beside a long export: a small export's start, and a cancel");
+    figures.push(...await measureBesideLongExport(stack, config, sql));
   }
 } catch (error) {
   await report(true, error);

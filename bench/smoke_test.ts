@@ -43,4 +43,6 @@ const expectedFigures = [
   "request_export p50, in Postgres",
   "request_export p50, exports held back",
   "signed link p50",
+  "small export start beside a long one p95",
+  "cancel to end of statement",
 ];

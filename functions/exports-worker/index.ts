@@ -25,7 +25,9 @@ const storage = createClient(
 const settings = {
   workerId: `exports-worker-${crypto.randomUUID()}`,
   leaseSeconds: 120,
-  heartbeatMs: 5_000,
+  // Often, for a canceled export's statement to end promptly; one heartbeat
+  // is one small update.
+  heartbeatMs: 500,
   statementTimeout: "15min",
   budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", 300_000, {
     min: 0,
@@ -35,7 +37,7 @@ const settings = {
 };
 
 const runRounds = roundRunner(
-  (budgetMs) => workerRound(db, storage, { ...settings, budgetMs }),
+  (budgetMs, woken) => workerRound(db, storage, { ...settings, budgetMs }, woken),
   { budgetMs: settings.budgetMs },
 );
 

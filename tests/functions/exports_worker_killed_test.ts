@@ -3,7 +3,6 @@
 // exactly once, leaving one whole file and nothing else.
 import assert from "node:assert/strict";
 import { parse as parseCsv } from "csv-parse/sync";
-import { stackEnv } from "../support/env.ts";
 import { createTestUser } from "../support/users.ts";
 import {
   callExports,
@@ -19,36 +18,9 @@ import {
   wakeWorker,
 } from "./_exports_helpers.ts";
 import { withDb } from "../support/db.ts";
+import { isRunning, stackWorkerPids } from "./_worker_process.ts";
 
 const conversations = 2_000;
-
-/**
- * The pids of the stack's worker: the gateway runs each function as a Deno
- * process of its own, with the stack's SUPABASE_URL in its environment.
- */
-async function stackWorkerPids(): Promise<number[]> {
-  const pids: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
-      if (!cmdline.includes("functions/exports-worker/index.ts")) continue;
-      const environ = (await Deno.readTextFile(`/proc/${entry.name}/environ`)).split("\0");
-      if (environ.includes(`SUPABASE_URL=${stackEnv().supabaseUrl}`)) pids.push(Number(entry.name));
-    } catch {
-      // The process exited while we looked.
-    }
-  }
-  return pids;
-}
-
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    return !(await Deno.readTextFile(`/proc/${pid}/stat`)).includes(") Z ");
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("an export whose worker was killed is retried after its lease and completes once", async () => {
   const user = await createTestUser();

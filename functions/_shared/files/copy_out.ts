@@ -35,6 +35,12 @@ export interface CopyOut {
 export interface CopyOutOptions {
   /** Called once the COPY's output has been read to its end or stopped (see db_client.ts). */
   afterCopy(): void;
+  /**
+   * Cancels the COPY while it starts. The server sends a COPY's start with
+   * its first block of rows, so a slow source's COPY can run for long before
+   * there is a stream to stop; once there is, canceling the stream stops it.
+   */
+  signal?: AbortSignal;
 }
 
 /** Starts `statement`, a COPY ... TO STDOUT, on `tx`. */
@@ -43,8 +49,16 @@ export async function copyOut(
   statement: string,
   options: CopyOutOptions,
 ): Promise<CopyOut> {
+  options.signal?.throwIfAborted();
   const query = tx.unsafe(statement);
-  const copy = await query.readable();
+  const cancel = () => query.cancel();
+  options.signal?.addEventListener("abort", cancel, { once: true });
+  let copy: Awaited<ReturnType<typeof query.readable>>;
+  try {
+    copy = await query.readable();
+  } finally {
+    options.signal?.removeEventListener("abort", cancel);
+  }
   // 'close' follows the end of the output and an error (a source's, a
   // timeout, the cancel's) alike; the socket may have been paused in the
   // read that carried either.

@@ -8,7 +8,6 @@
 // (porsager/postgres#917). The client below owns its sockets so that
 // `resumeReads()` can undo that pause once a COPY stream has ended.
 import net from "node:net";
-import { once } from "node:events";
 import postgres from "postgres";
 
 /** A client and the way to unstick its sockets after a COPY. */
@@ -33,9 +32,13 @@ export function workerDb(url: string, options: { max: number }): WorkerDb {
   const sql = postgres(url, {
     max: options.max,
     onnotice: () => {},
-    socket: async ({ host, port }: { host: string[]; port: number[] }) => {
+    // The socket is handed over while it connects, as postgres.js's own are:
+    // a connection that fails must reach postgres.js as the socket's 'error'
+    // and 'close', which return the connection to the pool. A factory that
+    // throws instead leaves it connecting for good, and once every
+    // connection has failed so (the database restarting) no query runs again.
+    socket: ({ host, port }: { host: string[]; port: number[] }) => {
       const socket = net.connect({ host: host[0], port: port[0] });
-      await once(socket, "connect");
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
       return socket;

@@ -2,9 +2,13 @@
 // authenticated, their auth.uid(), Row Level Security, and nothing outliving
 // the transaction.
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { withDb } from "../../../tests/support/db.ts";
 import { createTestUser } from "../../../tests/support/users.ts";
 import { seedConversation } from "../../../tests/functions/_exports_helpers.ts";
+import { tcpRelay } from "../../../tests/support/tcp_relay.ts";
+import { within } from "../../../tests/support/within.ts";
+import { workerDb } from "../files/db_client.ts";
 import { asUser } from "./as_user.ts";
 
 const options = (sub: string) => ({
@@ -54,4 +58,55 @@ Deno.test("asUser runs none of the work when the user's identity cannot be set",
     );
     assert.deepEqual(ran, [], "the work's first statement ran without the user's role");
   });
+});
+
+/**
+ * Runs `work` as a user through a relay whose connections drop after 300 ms;
+ * returns what asUser rejected with. A COMMIT or ROLLBACK written to the
+ * dropped connection would throw from a timer afterwards and fail the test.
+ */
+async function dropConnectionUnder(
+  work: (tx: postgres.TransactionSql) => Promise<unknown>,
+): Promise<unknown> {
+  const database = tcpRelay(new URL(Deno.env.get("SUPABASE_DB_URL")!));
+  database.up();
+  const db = workerDb(database.url(), { max: 2 });
+  try {
+    const running = asUser(
+      db.sql,
+      { claims: { role: "authenticated" }, statementTimeout: "1min" },
+      work,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    database.down();
+    const error = await within(10_000, running.then(() => null, (error) => error));
+    // The turns a write to the dropped socket would take to throw.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return error;
+  } finally {
+    database.down();
+    await db.sql.end({ timeout: 1 });
+  }
+}
+
+Deno.test("a transaction whose connection drops fails, and the process lives on", async () => {
+  const error = await dropConnectionUnder((tx) => tx`select pg_sleep(30)`);
+  assert.match(String(error), /CONNECTION_CLOSED/);
+});
+
+Deno.test("a work that fails its own way after its connection dropped does not outlive it", async () => {
+  // As an upload that Storage refused at the moment the database went away.
+  const error = await dropConnectionUnder(async (tx) => {
+    await tx`select pg_sleep(30)`.catch(() => {});
+    throw new Error("Storage refused the file");
+  });
+  assert.match(String(error), /CONNECTION_CLOSED/);
+});
+
+Deno.test("a work that succeeds after its connection dropped is not committed to a dropped socket", async () => {
+  const error = await dropConnectionUnder(async (tx) => {
+    await tx`select pg_sleep(30)`.catch(() => {});
+    return "stored";
+  });
+  assert.match(String(error), /CONNECTION_CLOSED/);
 });

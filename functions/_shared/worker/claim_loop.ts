@@ -2,9 +2,12 @@
 // are free slots in one call, until the queue is empty or the time budget is
 // spent (hosted functions have a wall-clock limit). Exports spend most of their
 // time waiting on Postgres and Storage, so one instance can drive several.
+// A free slot is filled as soon as an export is due, not when a running one
+// ends: a long export must not hold back the short ones queued after it.
 import { setImmediate } from "node:timers";
 import { type ClaimedExport, claimExports, type Queryable } from "./queue.ts";
 import type { RunOutcome } from "./run_export.ts";
+import { WakeSignal } from "./wake_signal.ts";
 
 /**
  * Exports one worker instance runs at once unless EXPORTS_WORKER_CONCURRENCY
@@ -14,6 +17,14 @@ import type { RunOutcome } from "./run_export.ts";
  */
 export const defaultConcurrency = 4;
 
+/**
+ * How often a loop with free slots and busy ones looks at the queue again
+ * when no wake-up comes: wake-ups are best effort (a pg_net call, a
+ * notification), and a lost one must not leave a due export waiting for a
+ * long one to end. One claim of nothing a second is cheap.
+ */
+export const defaultPollMs = 1_000;
+
 /** How the loop claims. */
 export interface ClaimLoopSettings {
   workerId: string;
@@ -22,6 +33,8 @@ export interface ClaimLoopSettings {
   budgetMs: number;
   /** How many exports run at once. */
   concurrency: number;
+  /** Milliseconds between looks at the queue while slots are free (default {@link defaultPollMs}). */
+  pollMs?: number;
 }
 
 /**
@@ -33,34 +46,47 @@ export interface ClaimLoopSettings {
  */
 export type RunClaimed = (claim: ClaimedExport, release: () => void) => Promise<RunOutcome>;
 
-/** Claims and runs exports with `run`; returns what became of each, by export id. */
+/**
+ * Claims and runs exports with `run`; returns what became of each, by export
+ * id. A wake-up on `woken` while slots are free makes it claim again at once.
+ */
 export async function claimAndRun(
   sql: Queryable,
   settings: ClaimLoopSettings,
   run: RunClaimed,
+  woken: WakeSignal = new WakeSignal(),
 ): Promise<Record<string, RunOutcome>> {
   const deadline = Date.now() + settings.budgetMs;
+  const pollMs = settings.pollMs ?? defaultPollMs;
   const outcomes: Record<string, RunOutcome> = {};
   // Busy slots, each until its run releases it or ends; and the runs
   // themselves, which may still be recording their outcome.
   const slots = new Set<Promise<void>>();
   const runs = new Set<Promise<void>>();
+  // Exports a run of this loop queued again for a retry: each comes due after
+  // its backoff, and no wake-up announces it, so the loop waits for them.
+  const retrying = new Set<string>();
   try {
     while (Date.now() < deadline) {
       // Claim only what can start now: a claimed export that waited for a slot
       // would spend its lease queued behind the others.
       const free = settings.concurrency - slots.size;
+      // This claim answers every wake-up so far.
+      woken.take();
       const claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
       for (const claim of claims) {
+        retrying.delete(claim.export_id);
         const { promise: slot, resolve: release } = Promise.withResolvers<void>();
         slots.add(slot);
         slot.then(() => slots.delete(slot));
         const task: Promise<void> = run(claim, release)
           .then((outcome) => {
             outcomes[claim.export_id] = outcome;
+            if (outcome === "queued") retrying.add(claim.export_id);
           })
-          // Only the database failing under fail_export lands here; the lease
-          // runs out and the cleanup queues the export again.
+          // Only a failure the run could not record while its lease lasted
+          // (the database down that long) lands here; the cleanup queues the
+          // export again.
           .catch((error) => console.error("exports worker: run failed", claim.export_id, error))
           .finally(() => {
             release();
@@ -68,16 +94,22 @@ export async function claimAndRun(
           });
         runs.add(task);
       }
-      if (slots.size === 0) break;
-      // Fewer were due than there were free slots, or every slot is busy: wait
-      // for a slot, then look again (exports requested meanwhile are due now).
-      if (claims.length < free || slots.size === settings.concurrency) {
+      if (slots.size === 0 && retrying.size === 0) break;
+      if (slots.size === settings.concurrency) {
+        // Every slot is busy: a wake-up meanwhile stays unanswered until one
+        // is free, and the claim that fills it answers it.
         await Promise.race(slots);
-        // Slots freed in the same turn of the event loop (answers that came in
-        // one read) are refilled by one claim rather than one claim each, and
-        // completions queued in this turn are sent before that claim.
-        await new Promise((resolve) => setImmediate(resolve));
+      } else if (claims.length < free) {
+        // Fewer were due than there were free slots: look again when a slot
+        // is freed, when woken (an export was requested), or after a while.
+        await firstOf([...slots, woken.next()], Math.min(pollMs, deadline - Date.now()));
+      } else {
+        continue;
       }
+      // Slots freed in the same turn of the event loop (answers that came in
+      // one read) are refilled by one claim rather than one claim each, and
+      // completions queued in this turn are sent before that claim.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     // Even when a claim fails (the connection dropped): the exports already
@@ -86,4 +118,17 @@ export async function claimAndRun(
     await Promise.all(runs);
   }
   return outcomes;
+}
+
+/** Waits for the first of `promises` to settle, or `ms` milliseconds. */
+async function firstOf(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      ...promises,
+      new Promise((resolve) => timer = setTimeout(resolve, Math.max(ms, 0))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

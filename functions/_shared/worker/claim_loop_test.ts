@@ -8,6 +8,7 @@ import { createTestUser } from "../../../tests/support/users.ts";
 import { requestFirstInQueue } from "../../../tests/functions/_queue_fixture.ts";
 import { claimAndRun } from "./claim_loop.ts";
 import { type ClaimedExport, completeExport } from "./queue.ts";
+import { WakeSignal } from "./wake_signal.ts";
 
 const emptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -42,12 +43,57 @@ async function withQueuedExports(
   }
 }
 
-const settings = (concurrency: number, budgetMs = 60_000) => ({
+const settings = (concurrency: number, budgetMs = 60_000, pollMs = 60_000) => ({
   workerId: `claim-loop-test-${crypto.randomUUID()}`,
   leaseSeconds: 60,
   budgetMs,
   concurrency,
+  pollMs,
 });
+
+/**
+ * Runs a loop of two slots over two queued exports, the second not yet due.
+ * The first makes the second due as it starts (and wakes the loop, when
+ * `wake`), then runs until the second has started or a few seconds have
+ * passed. Returns whether the second started while the first still ran.
+ */
+async function shortBesideLong(options: { pollMs: number; wake: boolean }): Promise<boolean> {
+  let startedBeside = false;
+  await withQueuedExports(2, async (tx, [long, short]) => {
+    await tx`update exports.exports set next_run_at = 'infinity' where export_id = ${short}`;
+    const loop = settings(2, 60_000, options.pollMs);
+    const woken = new WakeSignal();
+    const shortStarted = Promise.withResolvers<void>();
+    let longRunning = false;
+    const outcomes = await claimAndRun(tx, loop, async (claim) => {
+      if (claim.export_id === long) {
+        longRunning = true;
+        await tx`update exports.exports set next_run_at = now() where export_id = ${short}`;
+        if (options.wake) woken.notify();
+        // Ends on its own after a while, so a loop that never claims the
+        // short one fails the test rather than hanging it.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          shortStarted.promise,
+          new Promise((resolve) => timer = setTimeout(resolve, 3_000)),
+        ]);
+        clearTimeout(timer);
+        longRunning = false;
+      } else {
+        startedBeside = longRunning;
+        shortStarted.resolve();
+      }
+      await completeExport(tx, claim.export_id, loop.workerId, {
+        fileSize: 0,
+        sha256: emptySha256,
+        rowCount: 0,
+      });
+      return "completed";
+    }, woken);
+    assert.deepEqual([outcomes[long], outcomes[short]], ["completed", "completed"]);
+  });
+  return startedBeside;
+}
 
 Deno.test("claimAndRun keeps every slot busy and never runs more than its concurrency", async () => {
   await withQueuedExports(7, async (tx, exportIds) => {
@@ -150,5 +196,45 @@ Deno.test("a claim that fails still lets the exports already running finish firs
     });
     await assert.rejects(loop, /claim_exports/);
     assert.equal(finished, true, "the loop failed before its running export had finished");
+  });
+});
+
+Deno.test("a wake-up while a long export runs makes the loop claim the new one at once", async () => {
+  const startedBeside = await shortBesideLong({ pollMs: 60_000, wake: true });
+  assert.equal(startedBeside, true, "the short export waited for the long one to end");
+});
+
+Deno.test("without a wake-up the loop looks at the queue again while it has free slots", async () => {
+  const startedBeside = await shortBesideLong({ pollMs: 100, wake: false });
+  assert.equal(startedBeside, true, "the short export waited for the long one to end");
+});
+
+Deno.test("an export a run queued again for a retry is waited for and run again", async () => {
+  await withQueuedExports(1, async (tx, [exportId]) => {
+    const loop = settings(2, 60_000, 50);
+    let attempts = 0;
+    const outcomes = await claimAndRun(tx, loop, async (claim) => {
+      attempts++;
+      if (attempts === 1) {
+        // What fail_export does to a retryable failure: queued again, due
+        // after a backoff (here: once a timer makes it due).
+        await tx`update exports.exports set status = 'queued', lease_owner = null,
+                   lease_expires_at = null, next_run_at = 'infinity'
+                 where export_id = ${claim.export_id}`;
+        setTimeout(() => {
+          tx`update exports.exports set next_run_at = now() where export_id = ${claim.export_id}`
+            .catch(() => {});
+        }, 200);
+        return "queued";
+      }
+      await completeExport(tx, claim.export_id, loop.workerId, {
+        fileSize: 0,
+        sha256: emptySha256,
+        rowCount: 0,
+      });
+      return "completed";
+    });
+    assert.equal(attempts, 2, "the retry ran in the same loop");
+    assert.equal(outcomes[exportId], "completed");
   });
 });

@@ -13,6 +13,11 @@ import { failureFor, StorageFailure } from "./worker_failure.ts";
 export interface RunSettings {
   workerId: string;
   leaseSeconds: number;
+  /**
+   * Milliseconds between heartbeats. The heartbeat is also how a run learns
+   * that its export was canceled, so this is how long a canceled export's
+   * statement may go on.
+   */
   heartbeatMs: number;
   statementTimeout: string;
 }
@@ -37,7 +42,10 @@ export async function runExport(
   const bucket = storage.storage.from(claim.storage_bucket);
   const stop = new AbortController();
   let rowsWritten = () => 0;
-  const beat = setInterval(async () => {
+  // Each heartbeat is sent once the one before it is answered, so a slow
+  // database does not pile them up.
+  let running = true;
+  const sendHeartbeat = async () => {
     try {
       const alive = await heartbeat(
         db.sql,
@@ -51,13 +59,18 @@ export async function runExport(
     } catch (error) {
       console.error("exports worker: heartbeat failed", claim.export_id, error);
     }
-  }, settings.heartbeatMs);
+    if (running && !stop.signal.aborted) beat = setTimeout(sendHeartbeat, settings.heartbeatMs);
+  };
+  let beat = setTimeout(sendHeartbeat, settings.heartbeatMs);
   try {
     const result = await asUser(db.sql, {
       claims: claim.claims,
       statementTimeout: settings.statementTimeout,
     }, async (tx) => {
-      const file = await exportFile(tx, claim, { afterCopy: db.resumeReads });
+      const file = await exportFile(tx, claim, {
+        afterCopy: db.resumeReads,
+        signal: stop.signal,
+      });
       rowsWritten = file.rowsWritten;
       try {
         const meter = byteMeter();
@@ -92,22 +105,46 @@ export async function runExport(
     await bucket.remove([claim.storage_path]);
     return "stopped";
   } catch (error) {
-    if (error instanceof Stopped) {
+    // A stop that canceled the statement surfaces as the cancel's error.
+    if (error instanceof Stopped || stop.signal.aborted) {
       await bucket.remove([claim.storage_path]);
       return "stopped";
     }
     const failure = failureFor(error);
     console.error("exports worker: export failed", claim.export_id, failure.code, error);
-    const status = await failExport(
-      db.sql,
-      claim.export_id,
-      settings.workerId,
-      failure,
-      claim.attempt,
+    // The database may be what failed (a restart): the failure is recorded
+    // once it is back, so that a retryable export is queued again now rather
+    // than when its lease runs out.
+    const status = await untilAnswered(
+      () => failExport(db.sql, claim.export_id, settings.workerId, failure, claim.attempt),
+      { withinMs: settings.leaseSeconds * 1_000, retryMs: failureRetryMs },
     );
     return status === "queued" ? "queued" : "failed";
   } finally {
-    clearInterval(beat);
+    running = false;
+    clearTimeout(beat);
+  }
+}
+
+/** How often a failure that could not be recorded is sent again. */
+const failureRetryMs = 500;
+
+/**
+ * `call`'s answer, calling it again every `retryMs` while it throws, for at
+ * most `withinMs`; then its error.
+ */
+async function untilAnswered<T>(
+  call: () => Promise<T>,
+  { withinMs, retryMs }: { withinMs: number; retryMs: number },
+): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() + retryMs >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { WorkerDb } from "../files/db_client.ts";
 import { claimAndRun, type ClaimLoopSettings } from "./claim_loop.ts";
 import { objectsToPurge, recordPurged } from "./queue.ts";
 import { runExport, type RunOutcome, type RunSettings } from "./run_export.ts";
+import type { WakeSignal } from "./wake_signal.ts";
 
 /** Options for {@link workerRound}. */
 export interface RoundSettings extends RunSettings, ClaimLoopSettings {}
@@ -15,16 +16,18 @@ export interface RoundReport {
   purged: number;
 }
 
-/** Runs one round of the worker. */
+/** Runs one round of the worker; `woken` carries wake-ups that arrive meanwhile. */
 export async function workerRound(
   db: WorkerDb,
   storage: SupabaseClient,
   settings: RoundSettings,
+  woken?: WakeSignal,
 ): Promise<RoundReport> {
   const outcomes = await claimAndRun(
     db.sql,
     settings,
     (claim, release) => runExport(db, storage, claim, settings, release),
+    woken,
   );
   return { outcomes, purged: await purgeFiles(db, storage) };
 }

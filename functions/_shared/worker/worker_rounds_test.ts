@@ -77,3 +77,18 @@ Deno.test("a round that throws is logged and the chain goes on", async () => {
   assert.equal(rounds, 2);
   assert.equal(errors.length, 1);
 });
+
+Deno.test("a round is handed the wake-ups that arrive during it", async () => {
+  let rounds = 0;
+  let wake: () => Promise<void> = () => Promise.resolve();
+  wake = roundRunner(async (_budgetMs, woken) => {
+    rounds++;
+    // A round that waits for a wake-up is resumed by one, and answers it.
+    const resumed = woken.next();
+    wake();
+    await resumed;
+    woken.take();
+  }, { budgetMs: 1_000 });
+  await wake();
+  assert.equal(rounds, 1, "a wake-up the round answered earns no further round");
+});

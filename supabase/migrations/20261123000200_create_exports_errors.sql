@@ -26,6 +26,7 @@ insert into exports.error_codes (sqlstate, name, http_status, description) value
   ('EX006', 'invalid_scope', 400, 'The source needs a scope and none was given, or takes none and one was.'),
   ('EX007', 'idempotency_key_reused', 409, 'The idempotency key was used before for a different request.'),
   ('EX008', 'not_signed_in', 401, 'The caller is not signed in (no sub claim).'),
+  ('EX009', 'unknown_user', 401, 'The access token names no user of the project: one deleted since it was issued, or a sub that is not a user id.'),
   ('EX010', 'too_many_active_exports', 429, 'The caller has too many exports queued or running.'),
   ('EX011', 'daily_export_quota_reached', 429, 'The caller has requested too many exports in the last 24 hours.'),
   ('EX012', 'too_many_rows', 422, 'The export has more rows than the format (XLSX: 1048575) or the source allows.'),

@@ -10,6 +10,13 @@ import {
   listExportsInput,
 } from "../_shared/api/api_input.ts";
 import { errorResponse, internalError, rpcErrorResponse } from "../_shared/api/http_errors.ts";
+import { jwtClaims } from "../_shared/api/jwt_role.ts";
+import {
+  maxBodyBytes,
+  queryIssues,
+  readJsonBody,
+  type TextIssue,
+} from "../_shared/api/request_text.ts";
 import type { Database } from "../_shared/api/database_types.ts";
 
 const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
@@ -44,18 +51,38 @@ function wakeWorker(): void {
   );
 }
 
+/** A refusal of the request as a client sent it: why, and the fields at fault. */
+class RequestRefusal extends Error {
+  constructor(readonly response: Response) {
+    super("request refused");
+  }
+}
+
+/** The request's JSON body; throws a RequestRefusal when it cannot be one. */
 async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  return text.trim() === "" ? {} : JSON.parse(text);
+  const body = await readJsonBody(request);
+  if (body.ok) return body.value;
+  if (body.reason === "too_large") {
+    throw new RequestRefusal(errorResponse(
+      413,
+      "request_too_large",
+      `The request body is larger than ${maxBodyBytes} bytes.`,
+    ));
+  }
+  if (body.reason === "not_json") {
+    throw new RequestRefusal(
+      errorResponse(400, "invalid_json", "The request body is not valid JSON."),
+    );
+  }
+  throw new RequestRefusal(invalidFields(body.issues));
+}
+
+function invalidFields(details: TextIssue[]): Response {
+  return errorResponse(400, "invalid_request", "The request is not valid; see details.", details);
 }
 
 function invalid(error: import("zod").ZodError): Response {
-  return errorResponse(
-    400,
-    "invalid_request",
-    "The request is not valid; see details.",
-    fieldIssues(error),
-  );
+  return invalidFields(fieldIssues(error));
 }
 
 /** An export id that is not one, or names no export the caller may see. */
@@ -70,6 +97,8 @@ interface Call {
   db: SupabaseClient<Database>;
   /** The export id of an `:id` path, a valid UUID; "" on the others. */
   id: string;
+  /** Answers an RPC's error, knowing the role claim of the caller's token. */
+  refuse: (error: { code?: string; message?: string }, status: number) => Response;
 }
 
 type Handler = (call: Call) => Promise<Response>;
@@ -100,43 +129,43 @@ const corsHeaders = {
   ].join(", "),
 };
 
-async function createExport({ request, db }: Call): Promise<Response> {
+async function createExport({ request, db, refuse }: Call): Promise<Response> {
   const input = createExportInput.safeParse(await readJson(request));
   if (!input.success) return invalid(input.error);
   const { data, error, status } = await db.rpc("request_export", input.data);
-  if (error) return rpcErrorResponse(error, status);
+  if (error) return refuse(error, status);
   wakeWorker();
   return Response.json(data, { status: 201 });
 }
 
-async function listExports({ url, db }: Call): Promise<Response> {
+async function listExports({ url, db, refuse }: Call): Promise<Response> {
   const input = listExportsInput.safeParse(Object.fromEntries(url.searchParams));
   if (!input.success) return invalid(input.error);
   const { data, error, status } = await db.rpc("list_exports", input.data);
-  return error ? rpcErrorResponse(error, status) : Response.json(data);
+  return error ? refuse(error, status) : Response.json(data);
 }
 
-async function getExport({ db, id }: Call): Promise<Response> {
+async function getExport({ db, id, refuse }: Call): Promise<Response> {
   const { data, error, status } = await db.rpc("get_export", { export_id: id });
-  if (error) return rpcErrorResponse(error, status);
+  if (error) return refuse(error, status);
   return data ? Response.json(data) : exportNotFound();
 }
 
-async function cancelExport({ db, id }: Call): Promise<Response> {
+async function cancelExport({ db, id, refuse }: Call): Promise<Response> {
   const { data, error, status } = await db.rpc("cancel_export", { export_id: id });
-  return error ? rpcErrorResponse(error, status) : Response.json(data);
+  return error ? refuse(error, status) : Response.json(data);
 }
 
-async function deleteExport({ db, id }: Call): Promise<Response> {
+async function deleteExport({ db, id, refuse }: Call): Promise<Response> {
   const { error, status } = await db.rpc("delete_export", { export_id: id });
-  return error ? rpcErrorResponse(error, status) : new Response(null, { status: 204 });
+  return error ? refuse(error, status) : new Response(null, { status: 204 });
 }
 
-async function linkExport({ request, db, id }: Call): Promise<Response> {
+async function linkExport({ request, db, id, refuse }: Call): Promise<Response> {
   const input = linkInput.safeParse(await readJson(request));
   if (!input.success) return invalid(input.error);
   const { data, error, status } = await db.rpc("record_export_download", { export_id: id });
-  if (error) return rpcErrorResponse(error, status);
+  if (error) return refuse(error, status);
   const [file] = data ?? [];
   if (!file) return exportNotFound();
   const signed = await service.storage.from(file.storage_bucket)
@@ -174,7 +203,16 @@ async function route(request: Request): Promise<Response> {
     return refusal;
   }
   if (id !== undefined && !exportId.safeParse(id).success) return exportNotFound();
-  return await handler({ request, url, db: asCaller(request), id: id ?? "" });
+  const badQuery = queryIssues(url.searchParams);
+  if (badQuery.length) return invalidFields(badQuery);
+  const claims = jwtClaims(request) ?? {};
+  return await handler({
+    request,
+    url,
+    db: asCaller(request),
+    id: id ?? "",
+    refuse: (error, status) => rpcErrorResponse(error, status, claims),
+  });
 }
 
 async function answer(request: Request): Promise<Response> {
@@ -182,9 +220,7 @@ async function answer(request: Request): Promise<Response> {
   try {
     return await route(request);
   } catch (error) {
-    if (error instanceof SyntaxError) {
-      return errorResponse(400, "invalid_json", "The request body is not valid JSON.");
-    }
+    if (error instanceof RequestRefusal) return error.response;
     console.error("exports API: unexpected error", error);
     return internalError();
   }

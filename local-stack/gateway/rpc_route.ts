@@ -6,7 +6,7 @@ import type postgres from "postgres";
 import type { GatewayConfig } from "./config.ts";
 import { type JwtClaims, JwtError } from "./jwt.ts";
 import { requestCaller } from "./request_claims.ts";
-import { httpStatusForSqlState, postgrestError } from "./postgrest_errors.ts";
+import { connectionFailure, httpStatusForSqlState, postgrestError } from "./postgrest_errors.ts";
 import type { RpcFunction, SchemaCache } from "./schema_cache.ts";
 
 /** What an RPC call needs besides the request. */
@@ -19,8 +19,22 @@ export interface RpcContext {
 
 const anonRole = "anon";
 
-/** Answers `POST /rest/v1/rpc/<fn>`. */
-export async function handleRpc(request: Request, path: string, context: RpcContext) {
+/** Answers `POST /rest/v1/rpc/<fn>`; PostgREST's 503 when the database cannot be reached. */
+export async function handleRpc(
+  request: Request,
+  path: string,
+  context: RpcContext,
+): Promise<Response> {
+  try {
+    return await answerRpc(request, path, context);
+  } catch (error) {
+    const refusal = connectionFailure(error);
+    if (refusal) return refusal;
+    throw error;
+  }
+}
+
+async function answerRpc(request: Request, path: string, context: RpcContext) {
   const name = decodeURIComponent(path.slice("/rest/v1/rpc/".length));
   if (request.method !== "POST") {
     return postgrestError(405, {
@@ -82,8 +96,8 @@ export async function handleRpc(request: Request, path: string, context: RpcCont
     if (fn.returns_void) return new Response(null, { status: 204 });
     return new Response(body, { headers: { "content-type": "application/json; charset=utf-8" } });
   } catch (error) {
-    if (!isPostgresError(error)) throw error;
-    return postgrestError(httpStatusForSqlState(error.code, role !== anonRole), {
+    if (!isPostgresError(error) || connectionFailure(error)) throw error;
+    return postgrestError(httpStatusForSqlState(error.code, role !== anonRole, error.message), {
       code: error.code,
       details: error.detail ?? null,
       hint: error.hint ?? null,

@@ -93,3 +93,33 @@ Deno.test("a code named like an object property is not mistaken for a known one"
   assert.equal(response.status, 500);
   assert.equal((await response.json()).error.code, "internal_error");
 });
+
+Deno.test("the service-role key is told the API is for users, not asked to sign in", async () => {
+  const response = rpcErrorResponse(
+    { code: "42501", message: "permission denied for function list_exports" },
+    403,
+    { role: "service_role" },
+  );
+  assert.equal(response.status, 403);
+  assert.equal((await response.json()).error.code, "user_token_required");
+});
+
+Deno.test("a token whose role or sub names nobody is a 401", async () => {
+  const role = rpcErrorResponse({ code: "22023", message: 'role "x" does not exist' }, 401);
+  assert.deepEqual([role.status, (await role.json()).error.code], [401, "not_signed_in"]);
+  const sub = rpcErrorResponse(
+    { code: "22P02", message: "invalid input syntax for type uuid" },
+    400,
+    { role: "authenticated", sub: "not-a-uuid" },
+  );
+  assert.deepEqual([sub.status, (await sub.json()).error.code], [401, "unknown_user"]);
+});
+
+Deno.test("PostgREST's 503 without its database is a 503 with Retry-After", async () => {
+  const { result: response } = quietly(() =>
+    rpcErrorResponse({ code: "PGRST000", message: "Database connection error." }, 503)
+  );
+  assert.equal(response.status, 503);
+  assert.equal((await response.json()).error.code, "service_unavailable");
+  assert.ok(Number(response.headers.get("retry-after")) > 0);
+});

@@ -26,11 +26,14 @@ select is_empty(
   $$ select p.oid::regprocedure from pg_proc p
      where p.pronamespace = 'exports'::regnamespace and has_function_privilege('anon', p.oid, 'execute') $$,
   'anon may run no exports function');
-select is_empty(
-  $$ select p.oid::regprocedure from pg_proc p
+-- _require_user is the one exception: it takes no argument and answers only
+-- whether the caller's own user exists, which it must read from auth.users.
+select set_eq(
+  $$ select p.oid::regprocedure::text from pg_proc p
      where p.pronamespace = 'exports'::regnamespace and p.prosecdef
        and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute')) $$,
-  'no security definer function in exports is open to clients');
+  $$ values ('exports._require_user()') $$,
+  'no security definer function in exports is open to clients but the check of the caller''s own user');
 select is_empty(
   $$ select r.rolname from pg_roles r
      where r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator')

@@ -5,30 +5,30 @@ import assert from "node:assert/strict";
 import { parse as parseCsv } from "csv-parse/sync";
 import { createTestUser } from "../support/users.ts";
 import {
-  callExports,
   exportEvents,
   exportRow,
   filesOnDisk,
   linkedBytes,
   pollFor,
   requestExport,
-  seedManyConversations,
   settled,
   storedObjects,
   wakeWorker,
 } from "./_exports_helpers.ts";
 import { withDb } from "../support/db.ts";
 import { isRunning, stackWorkerPids } from "./_worker_process.ts";
+import { registerSlowSource, slowExport, slowStatementBackends } from "./_slow_source.ts";
 
-const conversations = 2_000;
+/** Long enough in its statement that the kill always lands mid-export. */
+const exportSeconds = 3;
 
 Deno.test("an export whose worker was killed is retried after its lease and completes once", async () => {
+  await registerSlowSource();
   const user = await createTestUser();
-  await seedManyConversations(user, conversations);
-  const exportId = await requestExport(user, { source: "conversations", format: "csv" });
-  await pollFor("the worker to start the export", async () => {
-    const { body } = await callExports(user, `/${exportId}`, "GET");
-    return body.status === "processing" ? true : undefined;
+  const request = slowExport(exportSeconds);
+  const exportId = await requestExport(user, request);
+  await pollFor("the worker to be in the export's statement", async () => {
+    return (await slowStatementBackends()).length ? true : undefined;
   });
 
   const pids = await stackWorkerPids();
@@ -68,5 +68,5 @@ Deno.test("an export whose worker was killed is retried after its lease and comp
   const records = parseCsv(new TextDecoder().decode(await linkedBytes(user, exportId)), {
     columns: true,
   });
-  assert.equal(records.length, conversations * 5, "the file is whole");
+  assert.equal(records.length, (request.options as { rows: number }).rows, "the file is whole");
 });

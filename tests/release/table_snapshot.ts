@@ -4,11 +4,8 @@ import { withDb } from "../support/db.ts";
 /** Each table (`schema.table`) and the columns it has, in order. */
 export type TableColumns = Record<string, string[]>;
 
-/** A table's row count and the md5 of its rows, sorted, over the columns it was snapshotted by. */
-export interface TableRows {
-  rows: number;
-  hash: string;
-}
+/** The md5 of each row of a table, sorted, over the columns it was snapshotted by. */
+export type TableRows = string[];
 
 /** The tables of `schemas`, and the extra `schema.table` names given, with their columns. */
 export async function tableColumns(
@@ -36,8 +33,8 @@ export async function tableColumns(
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * Counts and hashes the rows of each table by the columns `columns` lists for it, so a column a
- * later migration adds does not change the hash, while a lost or altered row does.
+ * Hashes each row of each table by the columns `columns` lists for it, so a column a later
+ * migration adds does not change a row's hash, while a lost or altered row does.
  */
 export async function snapshotRows(
   databaseUrl: string,
@@ -47,13 +44,35 @@ export async function snapshotRows(
     const snapshot: Record<string, TableRows> = {};
     for (const [table, names] of Object.entries(columns)) {
       const [schema, relation] = table.split(".");
-      const [{ rows, hash }] = await sql.unsafe(
-        `select count(*)::int as rows, coalesce(md5(string_agg(r, e'\\n' order by r)), '') as hash
-         from (select row(${names.map(quote).join(", ")})::text as r
-               from ${quote(schema)}.${quote(relation)}) t`,
+      const rows = await sql.unsafe<{ hash: string }[]>(
+        `select md5(row(${names.map(quote).join(", ")})::text) as hash
+         from ${quote(schema)}.${quote(relation)} order by 1`,
       );
-      snapshot[table] = { rows, hash };
+      snapshot[table] = rows.map((row) => row.hash);
     }
     return snapshot;
   }, databaseUrl);
+}
+
+/**
+ * The rows of `before` that `after` no longer holds as they were, counted by table: a migration
+ * may add rows (a new error code, say) but never lose or change one.
+ */
+export function lostRows(
+  before: Record<string, TableRows>,
+  after: Record<string, TableRows>,
+): Record<string, number> {
+  const lost: Record<string, number> = {};
+  for (const [table, hashes] of Object.entries(before)) {
+    const remaining = new Map<string, number>();
+    for (const hash of after[table] ?? []) remaining.set(hash, (remaining.get(hash) ?? 0) + 1);
+    let missing = 0;
+    for (const hash of hashes) {
+      const left = remaining.get(hash) ?? 0;
+      if (left === 0) missing++;
+      else remaining.set(hash, left - 1);
+    }
+    if (missing > 0) lost[table] = missing;
+  }
+  return lost;
 }

@@ -21,7 +21,7 @@ import { callExportsAs, pollFor } from "../functions/_exports_helpers.ts";
 import { writeConfigWithoutWorker } from "./config_without_worker.ts";
 import { installRelease, latestRelease } from "./release_install.ts";
 import { sha256Hex } from "./release_manifests.ts";
-import { snapshotRows, tableColumns } from "./table_snapshot.ts";
+import { lostRows, snapshotRows, tableColumns } from "./table_snapshot.ts";
 
 /** A user of the throwaway database and a supabase-js client calling as them. */
 interface Caller {
@@ -200,7 +200,11 @@ Deno.test("an install of the last release upgrades to the current migrations wit
         String(current),
         "every current migration is applied on top of the release",
       );
-      assert.deepEqual(await snapshotRows(databaseUrl, columns), before, "every row is kept");
+      assert.deepEqual(
+        lostRows(before, await snapshotRows(databaseUrl, columns)),
+        {},
+        "every row is kept",
+      );
 
       {
         await using gateway = await startTestGateway({ ...gatewayOptions, config: workerOff });

@@ -73,7 +73,17 @@ export async function claimAndRun(
       const free = settings.concurrency - slots.size;
       // This claim answers every wake-up so far.
       woken.take();
-      const claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
+      let claims: ClaimedExport[] = [];
+      try {
+        claims = await claimExports(sql, settings.workerId, free, settings.leaseSeconds);
+      } catch (error) {
+        // The database may be restarting. An export still holding its slot,
+        // or queued again by this loop for a retry, needs the loop to go on:
+        // it looks again after a while. With neither, the round ends with the
+        // error.
+        if (slots.size === 0 && retrying.size === 0) throw error;
+        console.error("exports worker: claim failed; looking again shortly", error);
+      }
       for (const claim of claims) {
         retrying.delete(claim.export_id);
         const { promise: slot, resolve: release } = Promise.withResolvers<void>();

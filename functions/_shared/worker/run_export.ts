@@ -7,6 +7,7 @@ import { byteMeter } from "./byte_meter.ts";
 import type { WorkerDb } from "../files/db_client.ts";
 import { exportFile } from "../files/export_file.ts";
 import { type ClaimedExport, completeExport, failExport, heartbeat } from "./queue.ts";
+import { watchStorage } from "./storage_watch.ts";
 import { failureFor, StorageFailure } from "./worker_failure.ts";
 
 /** How a worker runs exports. */
@@ -20,7 +21,16 @@ export interface RunSettings {
    */
   heartbeatMs: number;
   statementTimeout: string;
+  /**
+   * How long Storage may keep an upload waiting (not reading the next chunk,
+   * or not answering once it has the file) before the attempt fails as
+   * storage_unavailable; default {@link defaultStorageTimeoutMs}.
+   */
+  storageTimeoutMs?: number;
 }
+
+/** Storage's default time to take the next chunk of an upload, or to answer it. */
+export const defaultStorageTimeoutMs = 60_000;
 
 /** What became of one export. */
 export type RunOutcome = "completed" | "stopped" | "queued" | "failed";
@@ -76,10 +86,14 @@ export async function runExport(
         const meter = byteMeter();
         const watched = watchFailure(file.body);
         const body = watched.body.pipeThrough(meter.stream, { signal: stop.signal });
-        const { error } = await bucket.upload(claim.storage_path, body, {
-          contentType: claim.content_type,
-          upsert: true,
-        });
+        const upload = watchStorage(body, settings.storageTimeoutMs ?? defaultStorageTimeoutMs);
+        const { error } = await Promise.race([
+          bucket.upload(claim.storage_path, upload.body, {
+            contentType: claim.content_type,
+            upsert: true,
+          }),
+          upload.stalled,
+        ]).finally(upload.end);
         if (stop.signal.aborted) throw stop.signal.reason;
         // A file that failed (a source error, too many rows) fails the upload
         // too; its own error is the one that tells the user what happened.

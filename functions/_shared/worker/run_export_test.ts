@@ -111,6 +111,35 @@ Deno.test("runExport queues the export again when Storage cannot be reached", as
   );
 });
 
+Deno.test("runExport queues the export again when Storage takes the file but never answers", async () => {
+  const run = { ...settings(), storageTimeoutMs: 500 };
+  const claim = await claimed(run.workerId);
+  // A Storage that accepts the connection and then neither reads nor answers.
+  const held: Deno.Conn[] = [];
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const hung = `http://127.0.0.1:${listener.addr.port}`;
+    const outcome = await within(
+      10_000,
+      withWorkerDb((db) => runExport(db, storage(hung), claim, run)),
+    );
+    assert.equal(outcome, "queued");
+    const row = await exportRow(claim.export_id);
+    assert.deepEqual([row.status, row.error_code], ["queued", "storage_unavailable"]);
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await accepting.catch(() => {});
+    await withDb((sql) =>
+      sql`update exports.exports set status = 'canceled', finished_at = now()
+          where export_id = ${claim.export_id}`
+    );
+  }
+});
+
 Deno.test("runExport fails an export whose source outgrew its row limit, and stores nothing", async () => {
   const run = settings();
   const claim = await claimed(run.workerId);

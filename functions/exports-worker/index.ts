@@ -1,13 +1,17 @@
 // The export worker: woken by the exports API, by pg_cron (through pg_net) and
-// by the local stack; answers 202 at once and works in the background.
+// by the local stack, each verified by worker_caller.ts; answers 202 at once
+// and works in the background.
 import { createClient } from "@supabase/supabase-js";
 import { defaultConcurrency } from "../_shared/worker/claim_loop.ts";
 import { workerConnections, workerDb } from "../_shared/files/db_client.ts";
 import { errorResponse } from "../_shared/api/http_errors.ts";
-import { jwtRole } from "../_shared/api/jwt_role.ts";
 import { workerRound } from "../_shared/worker/worker_loop.ts";
 import { roundRunner } from "../_shared/worker/worker_rounds.ts";
+import { verifyWorkerCaller, workerCredentials } from "../_shared/worker/worker_caller.ts";
 import { integerSetting } from "../_shared/worker/worker_settings.ts";
+
+// Who may wake it: read once, as hosted functions get their secrets at start.
+const credentials = workerCredentials(Deno.env);
 
 // Exports at once in this instance.
 const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
@@ -41,10 +45,9 @@ const runRounds = roundRunner(
   { budgetMs: settings.budgetMs },
 );
 
-Deno.serve((request) => {
-  if (jwtRole(request) !== "service_role") {
-    return errorResponse(403, "forbidden", "Only the service role may run the export worker.");
-  }
+Deno.serve(async (request) => {
+  const caller = await verifyWorkerCaller(request, credentials);
+  if (!caller.accepted) return errorResponse(caller.status, caller.code, caller.message);
   const work = runRounds();
   const edge =
     (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;

@@ -10,7 +10,7 @@ import {
   listExportsInput,
 } from "../_shared/api/api_input.ts";
 import { errorResponse, internalError, rpcErrorResponse } from "../_shared/api/http_errors.ts";
-import { jwtClaims } from "../_shared/api/jwt_role.ts";
+import { jwtClaims } from "../_shared/api/jwt_claims.ts";
 import {
   maxBodyBytes,
   queryIssues,
@@ -37,11 +37,15 @@ function asCaller(request: Request): SupabaseClient<Database> {
   });
 }
 
+// The worker's dedicated wake secret opens nothing else; the service key is
+// for installs that have not set one yet.
+const wakeToken = Deno.env.get("EXPORTS_WAKE_SECRET") || serviceKey;
+
 /** Wakes the worker after the response, the way hosted functions allow. */
 function wakeWorker(): void {
   const wake = fetch(`${supabaseUrl}/functions/v1/exports-worker`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${serviceKey}` },
+    headers: { Authorization: `Bearer ${wakeToken}` },
   }).then(
     (response) => response.body?.cancel(),
     (error) => console.error("exports API: wake failed", error),

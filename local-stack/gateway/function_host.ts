@@ -10,6 +10,8 @@ export interface FunctionEnvironment {
   SUPABASE_SERVICE_ROLE_KEY: string;
   SUPABASE_DB_URL: string;
   SUPABASE_JWT_SECRET: string;
+  /** The worker's wake secret, as `supabase secrets set` hands it to hosted functions. */
+  EXPORTS_WAKE_SECRET?: string;
 }
 
 interface RunningFunction {

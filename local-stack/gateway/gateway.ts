@@ -20,6 +20,8 @@ export interface GatewayOptions {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** EXPORTS_WAKE_SECRET: handed to the functions and sent with each wake-up of the worker. */
+  wakeSecret?: string;
 }
 
 /** A running gateway. */
@@ -47,6 +49,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
     SUPABASE_DB_URL: options.databaseUrl,
     SUPABASE_JWT_SECRET: options.jwtSecret,
+    ...(options.wakeSecret ? { EXPORTS_WAKE_SECRET: options.wakeSecret } : {}),
   });
   const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
   const functionCache = new SchemaCache(sql);
@@ -96,8 +99,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.config.functions.has(workerFunctionName)) {
       // The wake-up pg_net would send, handed to this gateway's own router:
       // the same route, JWT check and function host as over HTTP, without the
-      // CPU of a loopback request to itself.
+      // CPU of a loopback request to itself. It carries the wake secret, as
+      // pg_net's does, and the service-role key where none is set.
       const workerUrl = `${url}/functions/v1/${workerFunctionName}`;
+      const wakeToken = options.wakeSecret ?? options.serviceRoleKey;
       wakes = await startWakeListener({
         databaseUrl: options.databaseUrl,
         deliver: () =>
@@ -105,8 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             new Request(workerUrl, {
               method: "POST",
               headers: {
-                authorization: `Bearer ${options.serviceRoleKey}`,
-                apikey: options.serviceRoleKey,
+                authorization: `Bearer ${wakeToken}`,
                 "content-type": "application/json",
               },
               body: "{}",

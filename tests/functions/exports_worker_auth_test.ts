@@ -1,9 +1,12 @@
-// The export worker runs only for the service role: a signed-in user's token
-// and the anon key get 403 and claim nothing; the service role's call runs the
-// queue. It runs on a throwaway database with a gateway of its own: the
-// stack's worker, woken by every request and by pg_cron every 5 seconds,
-// would otherwise claim the export this test needs to stay queued.
+// The export worker runs only for callers it has verified: its wake secret, a
+// secret key, or a signed, unexpired service-role JWT. No token, an unsigned
+// (alg: none) or wrongly signed or expired one, the anon key, a publishable
+// key and a signed-in user's token are refused and claim nothing. It runs on a
+// throwaway database with a gateway of its own: the stack's worker, woken by
+// every request and by pg_cron every 5 seconds, would otherwise claim the
+// export this test needs to stay queued.
 import assert from "node:assert/strict";
+import { signJwt } from "../../local-stack/gateway/jwt.ts";
 import { ensureUser, mintUserJwt } from "../../local-stack/gateway/users.ts";
 import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
@@ -11,12 +14,21 @@ import { startTestGateway } from "../support/gateway.ts";
 import { withThrowawayDatabase } from "../support/throwaway_database.ts";
 import { pollFor } from "./_exports_helpers.ts";
 
+// The stack's new-style keys where it has them, else a pair of this test's own.
+const secretKeys = Deno.env.get("SUPABASE_SECRET_KEYS") ??
+  JSON.stringify({ default: `sb_secret_${crypto.randomUUID()}` });
+const publishableKeys = Deno.env.get("SUPABASE_PUBLISHABLE_KEYS") ??
+  JSON.stringify({ default: `sb_publishable_${crypto.randomUUID()}` });
+
+const b64url = (value: unknown) =>
+  btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
 /** POSTs to the worker as the hosted gateway would see `token`; returns the status and JSON body. */
-async function callWorker(gatewayUrl: string, token: string) {
+async function callWorker(gatewayUrl: string, token: string | null) {
   const response = await fetch(`${gatewayUrl}/functions/v1/exports-worker`, {
     method: "POST",
     headers: {
-      authorization: `Bearer ${token}`,
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
       apikey: stackEnv().anonKey,
       "content-type": "application/json",
     },
@@ -25,7 +37,7 @@ async function callWorker(gatewayUrl: string, token: string) {
   return { status: response.status, body: await response.json() };
 }
 
-Deno.test("only the service role may run the export worker", async () => {
+Deno.test("only callers the worker has verified may run it", async () => {
   await withThrowawayDatabase("exports_worker_auth", async (databaseUrl) => {
     const { user, exportId } = await withDb(async (sql) => {
       const user = await ensureUser(sql, `worker-auth-${crypto.randomUUID()}@example.com`);
@@ -52,14 +64,50 @@ Deno.test("only the service role may run the export worker", async () => {
         return row;
       }, databaseUrl);
 
-    await using gateway = await startTestGateway({ env: { SUPABASE_DB_URL: databaseUrl } });
-    for (const [who, token] of [["a signed-in user", userToken], ["anon", stackEnv().anonKey]]) {
+    await using gateway = await startTestGateway({
+      env: {
+        SUPABASE_DB_URL: databaseUrl,
+        SUPABASE_SECRET_KEYS: secretKeys,
+        SUPABASE_PUBLISHABLE_KEYS: publishableKeys,
+      },
+    });
+    const { jwtSecret, serviceRoleKey } = stackEnv();
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    const unsigned = `${b64url({ alg: "none", typ: "JWT" })}.${
+      b64url({ role: "service_role", exp: inAnHour })
+    }.`;
+    const refused: [string, string | null, number, string][] = [
+      ["no token", null, 401, "unauthorized"],
+      ["an unsigned service-role token", unsigned, 401, "unauthorized"],
+      [
+        "a service-role token signed with another secret",
+        await signJwt({ role: "service_role", exp: inAnHour }, `${jwtSecret}-but-another`),
+        401,
+        "unauthorized",
+      ],
+      [
+        "an expired service-role token",
+        await signJwt({ role: "service_role", exp: inAnHour - 7200 }, jwtSecret),
+        401,
+        "unauthorized",
+      ],
+      [
+        "a publishable key",
+        Object.values(JSON.parse(publishableKeys))[0] as string,
+        403,
+        "forbidden",
+      ],
+      ["the anon key", stackEnv().anonKey, 403, "forbidden"],
+      ["a signed-in user", userToken, 403, "forbidden"],
+    ];
+    for (const [who, token, status, code] of refused) {
       const answer = await callWorker(gateway.url, token);
       assert.deepEqual(
         [answer.status, answer.body.error?.code],
-        [403, "forbidden"],
+        [status, code],
         `${who} is refused`,
       );
+      assert.equal(typeof answer.body.error?.message, "string", `${who} is told why`);
     }
     // The worker answers at once and works in the background: a worker that
     // had started a round despite its answer would have claimed the export
@@ -67,10 +115,10 @@ Deno.test("only the service role may run the export worker", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.deepEqual(await exportState(), { status: "queued", attempt: 0, events: ["requested"] });
 
-    assert.deepEqual(await callWorker(gateway.url, stackEnv().serviceRoleKey), {
+    assert.deepEqual(await callWorker(gateway.url, stackEnv().wakeSecret), {
       status: 202,
       body: { accepted: true },
-    });
+    }, "the wake secret is accepted");
     const done = await pollFor("the worker to run the export", async () => {
       const row = await exportState();
       return row.status === "completed" ? row : undefined;
@@ -80,5 +128,16 @@ Deno.test("only the service role may run the export worker", async () => {
       attempt: 1,
       events: ["requested", "started", "completed"],
     });
+    for (
+      const [who, token] of [
+        ["a secret key", Object.values(JSON.parse(secretKeys))[0] as string],
+        ["the service-role key", serviceRoleKey],
+      ]
+    ) {
+      assert.deepEqual(await callWorker(gateway.url, token), {
+        status: 202,
+        body: { accepted: true },
+      }, `${who} is accepted`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // The gateway's exports_wake listener: a NOTIFY wakes the declared exports-worker with the
-// service-role key, and bursts and streams of notifications are throttled.
+// wake secret (the service-role key where none is set), and bursts and streams of notifications are throttled.
 import assert from "node:assert/strict";
 import { startWakeListener, wakeChannel } from "../../local-stack/gateway/wake_listener.ts";
 import { withDb } from "../support/db.ts";
@@ -7,20 +7,24 @@ import { stackEnv } from "../support/env.ts";
 import { startTestGateway } from "../support/gateway.ts";
 import { eventually, fixtureConfig } from "./fixture.ts";
 
-Deno.test("NOTIFY exports_wake reaches exports-worker with the service-role JWT", async () => {
-  const log = await Deno.makeTempFile();
-  try {
-    await using _gateway = await startTestGateway({
-      config: fixtureConfig,
-      env: { GATEWAY_FIXTURE_WAKE_LOG: log },
-    });
-    await withDb((sql) => sql`select pg_notify('exports_wake', '')`);
-    await eventually("the worker to be woken", async () => (await Deno.readTextFile(log)) !== "");
-    assert.equal((await Deno.readTextFile(log)).split("\n")[0], "service_role");
-  } finally {
-    await Deno.remove(log);
-  }
-});
+for (
+  const [wakeSecret, caller] of [[stackEnv().wakeSecret, "wake secret"], ["", "service_role"]]
+) {
+  Deno.test(`NOTIFY exports_wake reaches exports-worker with the ${caller}`, async () => {
+    const log = await Deno.makeTempFile();
+    try {
+      await using _gateway = await startTestGateway({
+        config: fixtureConfig,
+        env: { GATEWAY_FIXTURE_WAKE_LOG: log, EXPORTS_WAKE_SECRET: wakeSecret },
+      });
+      await withDb((sql) => sql`select pg_notify('exports_wake', '')`);
+      await eventually("the worker to be woken", async () => (await Deno.readTextFile(log)) !== "");
+      assert.equal((await Deno.readTextFile(log)).split("\n")[0], caller);
+    } finally {
+      await Deno.remove(log);
+    }
+  });
+}
 
 Deno.test("a burst of notifications is coalesced into at most two wakes", async () => {
   const log = await Deno.makeTempFile();

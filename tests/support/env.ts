@@ -7,6 +7,8 @@ export interface StackEnv {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** EXPORTS_WAKE_SECRET: wakes the worker and nothing else. */
+  wakeSecret: string;
 }
 
 /** Reads the stack's environment; throws a clear error when the tests run without it. */
@@ -26,5 +28,6 @@ export function stackEnv(): StackEnv {
     jwtSecret: read("SUPABASE_JWT_SECRET"),
     anonKey: read("SUPABASE_ANON_KEY"),
     serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
+    wakeSecret: read("EXPORTS_WAKE_SECRET"),
   };
 }

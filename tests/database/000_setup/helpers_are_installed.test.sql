@@ -194,6 +194,30 @@ as $$
     checksum_sha256 => repeat('ab', 32), row_count => 3);
 $$;
 
+-- pg_net and Vault as the wake-up sees them, for one test's transaction: the
+-- local stack has neither. net.http_post records each request it is asked to
+-- send in net.requests_sent instead of queueing it; Vault holds `secrets`
+-- (name: value), and is left out when they are null.
+create or replace function exports_tests.install_pg_net_and_vault(secrets jsonb default '{}') returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  create schema net;
+  create table net.requests_sent (url text, body jsonb, headers jsonb);
+  create function net.http_post(url text, body jsonb default '{}', params jsonb default '{}',
+    headers jsonb default '{"Content-Type": "application/json"}', timeout_milliseconds int default 5000)
+  returns bigint
+  language sql
+  as $body$ insert into net.requests_sent values (url, body, headers) returning 1::bigint $body$;
+  if secrets is not null then
+    create schema vault;
+    create table vault.decrypted_secrets (name text, decrypted_secret text);
+    insert into vault.decrypted_secrets select s.key, s.value from jsonb_each_text(secrets) s;
+  end if;
+end
+$$;
+
 grant execute on all functions in schema exports_tests to anon, authenticated, service_role;
 
 begin;

@@ -1,12 +1,6 @@
 // Reads the claims of the bearer token a request carries, without verifying
-// it: callers read them only once the signature was verified (by the gateway
-// with verify_jwt, or by PostgREST), to tell verified callers apart.
-
-/** The `role` claim of the request's bearer JWT, or null when there is none. */
-export function jwtRole(request: Request): string | null {
-  const role = jwtClaims(request)?.role;
-  return typeof role === "string" ? role : null;
-}
+// it: the API reads them only to word its answer to a refusal that PostgREST,
+// which does verify the token, has already made.
 
 /** The claims of the request's bearer JWT, unverified; null when it carries none that parse. */
 export function jwtClaims(request: Request): Record<string, unknown> | null {

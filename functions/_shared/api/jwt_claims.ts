@@ -10,7 +10,7 @@ export function jwtClaims(request: Request): Record<string, unknown> | null {
   try {
     const json = atob(payload.replaceAll("-", "+").replaceAll("_", "/"));
     const claims = JSON.parse(json);
-    return typeof claims === "object" && claims !== null ? claims : null;
+    return typeof claims === "object" && claims !== null && !Array.isArray(claims) ? claims : null;
   } catch {
     return null;
   }

@@ -1,10 +1,12 @@
 // The worker's queue calls against real Postgres: each does what its SQL
 // function of the contract promises, with the arguments passed by name.
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { withDb } from "../../../tests/support/db.ts";
 import { createTestUser } from "../../../tests/support/users.ts";
 import { claimNewExport, requestFirstInQueue } from "../../../tests/functions/_queue_fixture.ts";
 import {
+  type ClaimedExport,
   claimExports,
   completeExport,
   failExport,
@@ -107,8 +109,23 @@ Deno.test("failExport requeues a failure its code calls retryable and fails the 
 Deno.test("objectsToPurge lists an expired file and recordPurged takes it off the list", async () => {
   const user = await createTestUser();
   const holder = workerId();
-  await withDb(async (sql) => {
-    const claim = await claimNewExport(sql, user, request, holder);
+  // In a transaction rolled back at the end: the stack's worker purges
+  // expired files too, and must not see this one.
+  const rollback = new Error("rollback");
+  await withDb(async (db) =>
+    await db.begin(async (sql) => {
+      await check(sql);
+      throw rollback;
+    }).catch((error) => {
+      if (error !== rollback) throw error;
+    })
+  );
+
+  async function check(sql: postgres.TransactionSql) {
+    const exportId = await requestFirstInQueue(sql, user, request);
+    const [claim] = await sql<ClaimedExport[]>`
+      select * from exports.claim_exports(worker_id => ${holder}, max_exports => 1)`;
+    assert.equal(claim?.export_id, exportId);
     await completeExport(sql, claim.export_id, holder, completion);
     await sql`update exports.exports set status = 'expired' where export_id = ${claim.export_id}`;
     const listed = async () =>
@@ -119,5 +136,5 @@ Deno.test("objectsToPurge lists an expired file and recordPurged takes it off th
     assert.equal(await listed(), true);
     assert.equal(await recordPurged(sql, [claim.export_id]), 1);
     assert.equal(await listed(), false);
-  });
+  }
 });

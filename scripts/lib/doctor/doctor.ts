@@ -77,15 +77,26 @@ export async function runDoctor(databaseUrl: string, options: DoctorOptions): Pr
     connection: { application_name: "exports-doctor" },
   });
   try {
-    const { findings, workerUrl } = await sql.begin(async (tx) => {
-      await tx`set transaction read only`;
-      return await diagnose(tx, options);
-    });
+    const { findings, workerUrl } = await inReadOnlyTransaction(
+      sql,
+      (tx) => diagnose(tx, options),
+    );
     if (options.probe && workerUrl) findings.push(await probeWorkerUrl(workerUrl));
     return findings;
   } finally {
     await sql.end();
   }
+}
+
+/** Runs `work` in a transaction that refuses every write, whatever role the URL logs in as. */
+export function inReadOnlyTransaction<T>(
+  sql: postgres.Sql,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`set transaction read only`;
+    return await work(tx);
+  }) as Promise<T>;
 }
 
 /** Runs `check` in a savepoint, so its error becomes a finding and leaves the transaction usable. */

@@ -73,6 +73,8 @@ export async function runDoctor(databaseUrl: string, options: DoctorOptions): Pr
   const sql = postgres(databaseUrl, {
     max: 1,
     connect_timeout: 15,
+    // Supavisor's transaction mode (port 6543) cannot keep prepared statements.
+    prepare: false,
     onnotice: () => {},
     connection: { application_name: "exports-doctor" },
   });

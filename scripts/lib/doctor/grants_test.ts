@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { applyFix, rolledBack } from "./_rolled_back.ts";
-import { checkClientRpcs, checkInternalFunctions } from "./grants.ts";
+import { checkClientRpcs, checkInternalFunctions, clientRpcs } from "./grants.ts";
 
 const requestExport = "public.request_export(text, text, jsonb, text, uuid, text, boolean)";
+
+Deno.test("grants: the client RPCs are the functions of public the module grants to authenticated", async () => {
+  const granted = await rolledBack((tx) =>
+    tx`select p.proname from pg_catalog.pg_proc p
+       where p.pronamespace = 'public'::regnamespace
+         and has_function_privilege('authenticated', p.oid, 'execute')`
+  );
+  assert.deepEqual(granted.map((row) => row.proname).sort(), [...clientRpcs].sort());
+});
 
 Deno.test("grants: an installed module's RPCs and internals pass", async () => {
   await rolledBack(async (tx) => {

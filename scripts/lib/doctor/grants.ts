@@ -17,7 +17,8 @@ export const clientRpcs = [
 
 /**
  * The internal functions `authenticated` may run: what the security invoker RPCs call as the
- * caller, and what the worker's statements call as the user
+ * caller (`_require_user` is security definer, to read auth.users, and answers only about the
+ * caller), and what the worker's statements call as the user
  * (tests/database/rls/internal_functions_are_not_callable_by_clients.test.sql keeps the same list).
  */
 export const internalsForAuthenticated = [
@@ -93,11 +94,11 @@ export async function checkInternalFunctions(sql: postgres.TransactionSql): Prom
     order by 1`;
   const findings: Finding[] = [];
   for (const row of rows) {
-    const internal = row.name.startsWith("_") &&
-      !internalsForAuthenticated.includes(row.signature);
+    const allowed = internalsForAuthenticated.includes(row.signature);
+    const internal = row.name.startsWith("_") || row.definer;
     const roles = [
       ...(row.anon ? ["anon"] : []),
-      ...(row.authenticated && (internal || row.definer) ? ["authenticated"] : []),
+      ...(row.authenticated && internal && !allowed ? ["authenticated"] : []),
     ];
     if (roles.length === 0) continue;
     findings.push({

@@ -111,7 +111,7 @@ export async function callExports(
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   body?: Record<string, unknown> | string,
 ): Promise<ExportsAnswer> {
-  return await callExportsAs(userClient(user.token), path, method, body);
+  return await callExportsAs(userClient(user.token, { keys: user.keys }), path, method, body);
 }
 
 /**

@@ -4,7 +4,7 @@
 // messages.
 import type { GatewayConfig } from "./config.ts";
 import { BootError, type FunctionHost } from "./function_host.ts";
-import { verifyJwt, type VerificationKeys } from "./jwt.ts";
+import { type VerificationKeys, verifyJwt } from "./jwt.ts";
 
 /** Answers a request whose path starts with `/functions/v1/`. */
 export async function handleFunction(
@@ -31,7 +31,10 @@ export async function handleFunction(
   }
 }
 
-async function refuseUnverified(request: Request, keys: VerificationKeys): Promise<Response | null> {
+async function refuseUnverified(
+  request: Request,
+  keys: VerificationKeys,
+): Promise<Response | null> {
   const authorization = request.headers.get("authorization");
   if (!authorization) {
     return failure(401, "UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");

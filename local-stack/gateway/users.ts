@@ -2,7 +2,7 @@
 // Supabase Auth issues, signed with the project's ES256 signing key as Auth signs them today, or
 // with the legacy JWT secret (HS256). Used by scripts/mint-jwt and tests.
 import type postgres from "postgres";
-import { nowSeconds, signJwt, signJwtEs256, type SigningKey } from "./jwt.ts";
+import { nowSeconds, type SigningKey, signJwt, signJwtEs256 } from "./jwt.ts";
 
 /** A local user as Supabase Auth would know it. */
 export interface LocalUser {

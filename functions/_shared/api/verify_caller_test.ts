@@ -41,7 +41,9 @@ Deno.test("a session token signed with a key of the JWKS is the verified caller"
 
 Deno.test("no bearer token, or an API key in its place, is told to sign in", async () => {
   for (const authorization of [undefined, "Bearer sb_publishable_test", "Basic abc"]) {
-    const [status, code, message] = await refusal(await verifyCaller(request(authorization), verifier));
+    const [status, code, message] = await refusal(
+      await verifyCaller(request(authorization), verifier),
+    );
     assert.deepEqual([status, code], [401, "not_signed_in"], String(authorization));
     assert.match(message, /^Sign in to use exports/);
   }

@@ -1,6 +1,7 @@
 // The gateway's /auth/v1 routes: the JWKS that auth.getClaims() verifies ES256 sessions with,
 // and GET /user, which it asks about HS256 ones, with Auth's errors.
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { nowSeconds, signJwtEs256 } from "../../local-stack/gateway/jwt.ts";
 import { generatePrivateJwk, loadProjectKeys } from "../../local-stack/gateway/signing_keys.ts";
 import { stackEnv } from "../support/env.ts";
@@ -59,4 +60,29 @@ Deno.test("GET /user refuses no token, a stranger's key, an expired token and a 
     assert.deepEqual([answer.status, answer.body.error_code], [status, code], name);
     assert.equal(answer.body.code, status, name);
   }
+});
+
+Deno.test("scripts/mint-jwt mints ES256 by default and HS256 on request, both accepted", async () => {
+  const mintJwt = fileURLToPath(new URL("../../scripts/mint-jwt", import.meta.url));
+  const email = `mint-${crypto.randomUUID()}@example.com`;
+  const mint = async (...args: string[]) => {
+    const { code, stdout } = await new Deno.Command(mintJwt, { args, stderr: "null" }).output();
+    return { code, token: new TextDecoder().decode(stdout).trim() };
+  };
+  for (const [args, alg] of [[[email], "ES256"], [["--alg", "HS256", email], "HS256"]] as const) {
+    const { code, token } = await mint(...args);
+    assert.equal(code, 0, alg);
+    const header = JSON.parse(new TextDecoder().decode(Uint8Array.fromBase64(
+      token.split(".")[0],
+      { alphabet: "base64url" },
+    )));
+    assert.equal(header.alg, alg);
+    const answer = await getUser(`Bearer ${token}`);
+    assert.deepEqual([answer.status, answer.body.email], [200, email], alg);
+  }
+  assert.equal(
+    (await mint("--alg", "RS256", email)).code,
+    2,
+    "an unknown algorithm is a usage error",
+  );
 });

@@ -1,6 +1,7 @@
 // The exports API for client apps (supabase.functions.invoke('exports')):
-// create, list, get, cancel, delete and link. It calls the public RPCs as the
-// caller, so RLS and the SQL core decide everything about visibility.
+// create, list, get, cancel, delete and link. It verifies the caller's JWT
+// itself, then calls the public RPCs as the caller, so RLS and the SQL core
+// decide everything about visibility.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import {
   createExportInput,
@@ -9,6 +10,7 @@ import {
   linkInput,
   listExportsInput,
 } from "../_shared/api/api_input.ts";
+import { publishableKey, secretKey } from "../_shared/api/api_keys.ts";
 import { errorResponse, internalError, rpcErrorResponse } from "../_shared/api/http_errors.ts";
 import { jwtClaims } from "../_shared/api/jwt_claims.ts";
 import {
@@ -18,31 +20,36 @@ import {
   type TextIssue,
 } from "../_shared/api/request_text.ts";
 import type { Database } from "../_shared/api/database_types.ts";
+import { type CallerVerifier, verifyCaller } from "../_shared/api/verify_caller.ts";
 
-const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
-const serviceKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;
+const env = (name: string) => Deno.env.get(name);
+const supabaseUrl = env("SUPABASE_URL")!;
+const clientKey = publishableKey(env);
 const clientOptions = { auth: { persistSession: false, autoRefreshToken: false } };
-const service = createClient(supabaseUrl, serviceKey, clientOptions);
+const service = createClient(supabaseUrl, secretKey(env), clientOptions);
+const jwks = env("SUPABASE_JWKS");
+const verifier: CallerVerifier = {
+  auth: createClient(supabaseUrl, clientKey, clientOptions).auth,
+  jwks: jwks ? JSON.parse(jwks) : undefined,
+};
 
 /**
- * A client that acts as the caller: PostgREST verifies their JWT on every RPC
- * (the gateway does not: verify_jwt is off), and without one the anon key is
- * refused as not signed in. Nothing privileged runs before such an RPC.
+ * A client that acts as the verified caller: PostgREST checks their JWT again on every RPC, and
+ * RLS and the SQL core decide what they may see.
  */
-function asCaller(request: Request): SupabaseClient<Database> {
-  const authorization = request.headers.get("authorization");
-  return createClient<Database>(supabaseUrl, Deno.env.get("SUPABASE_ANON_KEY")!, {
+function asCaller(token: string): SupabaseClient<Database> {
+  return createClient<Database>(supabaseUrl, clientKey, {
     ...clientOptions,
-    global: { headers: authorization ? { Authorization: authorization } : {} },
+    global: { headers: { Authorization: `Bearer ${token}` } },
   });
 }
 
-// The worker's dedicated wake secret opens nothing else; the service key is
-// for installs that have not set one yet.
-const wakeToken = Deno.env.get("EXPORTS_WAKE_SECRET") || serviceKey;
-
-/** Wakes the worker after the response, the way hosted functions allow. */
+/**
+ * Wakes the worker after the response, the way hosted functions allow, with its dedicated wake
+ * secret, which opens nothing else; installs that have not set one send the secret key.
+ */
 function wakeWorker(): void {
+  const wakeToken = env("EXPORTS_WAKE_SECRET") || secretKey(env);
   const wake = fetch(`${supabaseUrl}/functions/v1/exports-worker`, {
     method: "POST",
     headers: { Authorization: `Bearer ${wakeToken}` },
@@ -206,6 +213,8 @@ async function route(request: Request): Promise<Response> {
     refusal.headers.set("Allow", allowed);
     return refusal;
   }
+  const caller = await verifyCaller(request, verifier);
+  if (caller instanceof Response) return caller;
   if (id !== undefined && !exportId.safeParse(id).success) return exportNotFound();
   const badQuery = queryIssues(url.searchParams);
   if (badQuery.length) return invalidFields(badQuery);
@@ -213,7 +222,7 @@ async function route(request: Request): Promise<Response> {
   return await handler({
     request,
     url,
-    db: asCaller(request),
+    db: asCaller(caller.token),
     id: id ?? "",
     refuse: (error, status) => rpcErrorResponse(error, status, claims),
   });

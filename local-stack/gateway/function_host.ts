@@ -6,8 +6,16 @@ import type { FunctionDeclaration } from "./config.ts";
 /** The environment every function gets, as hosted functions get it. */
 export interface FunctionEnvironment {
   SUPABASE_URL: string;
+  /** The legacy anon key, a JWT. */
   SUPABASE_ANON_KEY: string;
+  /** The legacy service-role key, a JWT. */
   SUPABASE_SERVICE_ROLE_KEY: string;
+  /** JSON object of the project's publishable keys by name: `{"default": "sb_publishable_…"}`. */
+  SUPABASE_PUBLISHABLE_KEYS: string;
+  /** JSON object of the project's secret keys by name: `{"default": "sb_secret_…"}`. */
+  SUPABASE_SECRET_KEYS: string;
+  /** The JWKS as `/auth/v1/.well-known/jwks.json` serves it, as JSON. */
+  SUPABASE_JWKS: string;
   SUPABASE_DB_URL: string;
   SUPABASE_JWT_SECRET: string;
   /** The worker's wake secret, as `supabase secrets set` hands it to hosted functions. */

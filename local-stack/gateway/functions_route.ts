@@ -1,8 +1,10 @@
-// `/functions/v1/<name>`: the hosted gateway's JWT check where `verify_jwt` asks for it, then
-// the function itself. Rejections carry the hosted gateway's codes and messages.
+// `/functions/v1/<name>`: the hosted gateway's JWT check where `verify_jwt` asks for it (an HS256
+// token signed with the JWT secret or an ES256 one signed with a key of the JWKS, never an API key),
+// then the function itself, with both headers as sent. Rejections carry the hosted codes and
+// messages.
 import type { GatewayConfig } from "./config.ts";
 import { BootError, type FunctionHost } from "./function_host.ts";
-import { verifyJwt } from "./jwt.ts";
+import { type VerificationKeys, verifyJwt } from "./jwt.ts";
 
 /** Answers a request whose path starts with `/functions/v1/`. */
 export async function handleFunction(
@@ -10,7 +12,7 @@ export async function handleFunction(
   path: string,
   config: GatewayConfig,
   host: FunctionHost,
-  jwtSecret: string,
+  keys: VerificationKeys,
 ): Promise<Response> {
   const [, name, rest] = path.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/) ?? [];
   const fn = name ? config.functions.get(name) : undefined;
@@ -18,7 +20,7 @@ export async function handleFunction(
   // A browser's CORS preflight never carries the Authorization header; the
   // hosted gateway lets OPTIONS through to the function, which answers it.
   if (fn.verifyJwt && request.method !== "OPTIONS") {
-    const refusal = await refuseUnverified(request, jwtSecret);
+    const refusal = await refuseUnverified(request, keys);
     if (refusal) return refusal;
   }
   try {
@@ -29,7 +31,10 @@ export async function handleFunction(
   }
 }
 
-async function refuseUnverified(request: Request, jwtSecret: string): Promise<Response | null> {
+async function refuseUnverified(
+  request: Request,
+  keys: VerificationKeys,
+): Promise<Response | null> {
   const authorization = request.headers.get("authorization");
   if (!authorization) {
     return failure(401, "UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");
@@ -39,7 +44,7 @@ async function refuseUnverified(request: Request, jwtSecret: string): Promise<Re
     return failure(401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Auth header is not 'Bearer {token}'");
   }
   try {
-    await verifyJwt(token, jwtSecret);
+    await verifyJwt(token, keys);
     return null;
   } catch {
     return failure(401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Invalid JWT");

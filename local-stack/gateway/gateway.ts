@@ -1,11 +1,14 @@
-// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc and
-// /health, plus the exports_wake listener; `close()` stops it all, function processes included.
+// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1
+// and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
 import postgres from "postgres";
+import { handleAuth } from "./auth_route.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
+import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
+import { loadProjectKeys } from "./signing_keys.ts";
 import { Disk } from "./storage/disk.ts";
 import { handleStorage } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
@@ -18,8 +21,16 @@ export interface GatewayOptions {
   storageDir: string;
   databaseUrl: string;
   jwtSecret: string;
+  /** The legacy anon key, a JWT signed with the JWT secret. */
   anonKey: string;
+  /** The legacy service-role key, a JWT signed with the JWT secret. */
   serviceRoleKey: string;
+  /** The `sb_publishable_…` key, standing for the anon role. */
+  publishableKey: string;
+  /** The `sb_secret_…` key, standing for the service role. */
+  secretKey: string;
+  /** The ES256 signing key as a private JWK (JSON); its public half is the JWKS. */
+  signingKey: string;
   /** EXPORTS_WAKE_SECRET: handed to the functions and sent with each wake-up of the worker. */
   wakeSecret?: string;
 }
@@ -42,23 +53,28 @@ const wakeIntervalMs = 20;
 /** Starts a gateway on 127.0.0.1:`options.port`. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://127.0.0.1:${options.port}`;
+  const keys = await loadProjectKeys(options.signingKey, options.jwtSecret);
+  const auth: GatewayAuth = {
+    keys,
+    publishableKey: options.publishableKey,
+    secretKey: options.secretKey,
+    issuer: `${url}/auth/v1`,
+  };
   const sql = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
   const functions = new FunctionHost({
     SUPABASE_URL: url,
     SUPABASE_ANON_KEY: options.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: options.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: options.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(keys.jwks),
     SUPABASE_DB_URL: options.databaseUrl,
     SUPABASE_JWT_SECRET: options.jwtSecret,
     ...(options.wakeSecret ? { EXPORTS_WAKE_SECRET: options.wakeSecret } : {}),
   });
-  const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
+  const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret, auth };
   const functionCache = new SchemaCache(sql);
-  const rpc = {
-    sql,
-    functions: functionCache,
-    config: options.config,
-    jwtSecret: options.jwtSecret,
-  };
+  const rpc = { sql, functions: functionCache, config: options.config, auth };
 
   let ready = false;
   const handler = async (request: Request): Promise<Response> => {
@@ -72,15 +88,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           : Response.json({ status: "starting" }, { status: 503 });
       }
       if (path.startsWith("/functions/v1/")) {
-        return await handleFunction(request, path, options.config, functions, options.jwtSecret);
+        return await handleFunction(request, path, options.config, functions, keys.verification);
       }
       if (path.startsWith("/storage/v1/")) return await handleStorage(request, path, storage);
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
+      if (path.startsWith("/auth/v1/")) return await handleAuth(request, path, { sql, auth });
       return Response.json({
         code: "NOT_FOUND",
         message: `${path} is not served by the local gateway (see local-stack/README.md)`,
       }, { status: 404 });
     } catch (error) {
+      // The hosted gateway refuses a key it does not know before any service sees the request.
+      if (error instanceof ApiKeyError) {
+        return Response.json({ message: "Invalid API key", hint: "Double check your API key." }, {
+          status: 401,
+        });
+      }
       // Server faults are logged here and answered without internals.
       console.error(`${request.method} ${path}:`, error);
       return Response.json({ code: "INTERNAL_ERROR", message: "Internal server error" }, {

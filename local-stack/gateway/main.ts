@@ -1,9 +1,9 @@
 // Entry point of the local gateway, a stand-in for Supabase's API (local-stack/README.md):
 //   deno run -A local-stack/gateway/main.ts [--config supabase/config.toml] [--port 54321]
 //     [--storage-dir <dir>]
-// Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY,
-// and EXPORTS_WAKE_SECRET where set (scripts/lib/env.sh exports them all), and stops cleanly on
-// SIGINT or SIGTERM.
+// Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY,
+// SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY and LOCAL_JWT_SIGNING_KEY, and EXPORTS_WAKE_SECRET
+// where set (scripts/lib/env.sh exports them all), and stops cleanly on SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "./config.ts";
@@ -38,6 +38,9 @@ const gateway = await startGateway({
   jwtSecret: required("SUPABASE_JWT_SECRET"),
   anonKey: required("SUPABASE_ANON_KEY"),
   serviceRoleKey: required("SUPABASE_SERVICE_ROLE_KEY"),
+  publishableKey: required("SUPABASE_PUBLISHABLE_KEY"),
+  secretKey: required("SUPABASE_SECRET_KEY"),
+  signingKey: required("LOCAL_JWT_SIGNING_KEY"),
   wakeSecret: Deno.env.get("EXPORTS_WAKE_SECRET") || undefined,
 });
 console.log(`local gateway listening on ${gateway.url}`);

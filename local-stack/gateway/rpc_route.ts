@@ -1,11 +1,12 @@
 // `/rest/v1/rpc/<function>`: a minimal, faithful emulation of PostgREST's RPC for POST with named
-// arguments in a JSON object. Like PostgREST it verifies the JWT, then in one transaction switches
+// arguments in a JSON object. Like PostgREST it verifies the JWT (or the one minted for an API
+// key), then in one transaction switches
 // to the JWT's role, publishes the claims as `request.jwt.claims`, and calls the function with
 // the arguments read from the JSON body by json_to_record, so values never enter the SQL text.
 import type postgres from "postgres";
 import type { GatewayConfig } from "./config.ts";
 import { type JwtClaims, JwtError } from "./jwt.ts";
-import { requestCaller } from "./request_claims.ts";
+import { type GatewayAuth, requestCaller } from "./request_claims.ts";
 import { connectionFailure, httpStatusForSqlState, postgrestError } from "./postgrest_errors.ts";
 import type { RpcFunction, SchemaCache } from "./schema_cache.ts";
 
@@ -14,7 +15,7 @@ export interface RpcContext {
   sql: postgres.Sql;
   functions: SchemaCache;
   config: GatewayConfig;
-  jwtSecret: string;
+  auth: GatewayAuth;
 }
 
 const anonRole = "anon";
@@ -46,7 +47,7 @@ async function answerRpc(request: Request, path: string, context: RpcContext) {
   }
   let claims: JwtClaims;
   try {
-    claims = (await requestCaller(request, context.jwtSecret))?.claims ?? { role: anonRole };
+    claims = (await requestCaller(request, context.auth))?.claims ?? { role: anonRole };
   } catch (error) {
     if (!(error instanceof JwtError)) throw error;
     const expired = error.reason === "expired";

@@ -1,7 +1,8 @@
 // Local test users: an auth.users row for an email, and a user JWT shaped like the access tokens
-// Supabase Auth issues, signed with the local JWT secret. Used by scripts/mint-jwt and tests.
+// Supabase Auth issues, signed with the project's ES256 signing key as Auth signs them today, or
+// with the legacy JWT secret (HS256). Used by scripts/mint-jwt and tests.
 import type postgres from "postgres";
-import { nowSeconds, signJwt } from "./jwt.ts";
+import { nowSeconds, type SigningKey, signJwt, signJwtEs256 } from "./jwt.ts";
 
 /** A local user as Supabase Auth would know it. */
 export interface LocalUser {
@@ -27,19 +28,21 @@ export async function ensureUser(sql: postgres.Sql, email: string): Promise<Loca
   return user;
 }
 
-/** What a minted token should say beyond the user. */
-export interface MintOptions {
-  secret: string;
+/**
+ * What a minted token should say beyond the user, and what signs it: `signingKey` mints an
+ * ES256 token, `secret` an HS256 one.
+ */
+export type MintOptions = {
   /** Seconds until it expires; negative mints an already expired token. Default 3600. */
   expiresIn?: number;
   /** The `iss` claim; Supabase Auth puts its own URL there. */
   issuer?: string;
-}
+} & ({ signingKey: SigningKey; secret?: never } | { secret: string; signingKey?: never });
 
-/** An HS256 access token for `user` with the claims Supabase Auth puts in one. */
+/** An access token for `user` with the claims Supabase Auth puts in one. */
 export async function mintUserJwt(user: LocalUser, options: MintOptions): Promise<string> {
   const iat = nowSeconds();
-  return await signJwt({
+  const claims = {
     iss: options.issuer ?? "http://127.0.0.1:54321/auth/v1",
     sub: user.id,
     aud: "authenticated",
@@ -54,5 +57,8 @@ export async function mintUserJwt(user: LocalUser, options: MintOptions): Promis
     amr: [{ method: "password", timestamp: iat }],
     session_id: crypto.randomUUID(),
     is_anonymous: false,
-  }, options.secret);
+  };
+  return options.signingKey
+    ? await signJwtEs256(claims, options.signingKey)
+    : await signJwt(claims, options.secret);
 }

@@ -35,6 +35,15 @@ export SUPABASE_URL="http://127.0.0.1:$api_port"
 export SUPABASE_JWT_SECRET="super-secret-jwt-token-with-at-least-32-characters-long"
 export SUPABASE_ANON_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
 export SUPABASE_SERVICE_ROLE_KEY="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
+# Today's API keys, the fixed ones `supabase start` prints: the publishable key
+# stands for the anon role, the secret key for the service role.
+export SUPABASE_PUBLISHABLE_KEY="sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"
+export SUPABASE_SECRET_KEY="sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+# The project's ES256 signing key (a private JWK): it signs user sessions and
+# the JWTs the gateway mints for API keys; /auth/v1/.well-known/jwks.json
+# publishes its public half. LOCAL ONLY: it is public in this repository, so
+# nothing signed with it may be trusted anywhere else.
+export LOCAL_JWT_SIGNING_KEY='{"kid":"0080af7a-46e9-4d4a-8072-c18e565941bd","kty":"EC","crv":"P-256","x":"dYXoSYrBYZNRQuNGtxHG4d7pZHkVRWYcrpdqg78x8cU","y":"1_iEp8xyBBnnLqT9Qb4AX5E8DzoQs1iZtQVSNuS7qy4","d":"NT_3QHfIR5fMaML5RqEeDEHu7HrcSAnp-Dw2TdaIjww"}'
 # The module's own: the secret that may wake the worker and nothing else (a
 # project sets its own with `supabase secrets set` and Vault, see README).
 export EXPORTS_WAKE_SECRET="local-exports-wake-secret-for-the-local-stack-only"

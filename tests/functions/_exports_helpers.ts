@@ -111,7 +111,7 @@ export async function callExports(
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   body?: Record<string, unknown> | string,
 ): Promise<ExportsAnswer> {
-  return await callExportsAs(userClient(user.token), path, method, body);
+  return await callExportsAs(userClient(user.token, { keys: user.keys }), path, method, body);
 }
 
 /**
@@ -273,8 +273,13 @@ export async function filesOnDisk(row: ExportRow): Promise<string[]> {
   return files;
 }
 
-/** Wakes the stack's worker the way the exports API and pg_cron do. */
+/**
+ * Wakes the stack's worker the way the exports API and pg_cron do: with the legacy service-role
+ * JWT, since the worker is behind `verify_jwt`, which takes a JWT and never a secret key.
+ */
 export async function wakeWorker(): Promise<void> {
-  const { error } = await serviceClient().functions.invoke("exports-worker", { method: "POST" });
+  const { error } = await serviceClient({ keys: "legacy" }).functions.invoke("exports-worker", {
+    method: "POST",
+  });
   if (error) throw error;
 }

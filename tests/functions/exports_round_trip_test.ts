@@ -7,19 +7,23 @@ import { callExports, seedConversation, settled } from "./_exports_helpers.ts";
 
 const contents = ['quotes " and, commas', "new\nlines\r\nand\ttabs \\ back", "emoji 😀 東京"];
 
-Deno.test("a csv export of conversations completes and its link serves the rows", async () => {
-  const user = await createTestUser();
-  await seedConversation(user, contents);
-  const created = await callExports(user, "", "POST", { source: "conversations", format: "csv" });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const done = await settled(user, created.body.export_id as string);
-  assert.equal(done.status, "completed", JSON.stringify(done));
-  const link = await callExports(user, `/${done.export_id}/link`, "POST", {});
-  const response = await fetch(link.body.url as string);
-  assert.equal(response.status, 200);
-  const records: Record<string, string>[] = parseCsv(await response.text(), { columns: true });
-  assert.deepEqual(records.map((record) => record.content), contents);
-});
+// Once with today's keys and an ES256 session (every other test's default), once with the legacy
+// anon and service-role keys and an HS256 session, as a project that has not migrated runs.
+for (const keys of ["new", "legacy"] as const) {
+  Deno.test(`a csv export completes and its link serves the rows (${keys} keys)`, async () => {
+    const user = await createTestUser(undefined, 3600, keys);
+    await seedConversation(user, contents);
+    const created = await callExports(user, "", "POST", { source: "conversations", format: "csv" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const done = await settled(user, created.body.export_id as string);
+    assert.equal(done.status, "completed", JSON.stringify(done));
+    const link = await callExports(user, `/${done.export_id}/link`, "POST", {});
+    const response = await fetch(link.body.url as string);
+    assert.equal(response.status, 200);
+    const records: Record<string, string>[] = parseCsv(await response.text(), { columns: true });
+    assert.deepEqual(records.map((record) => record.content), contents);
+  });
+}
 
 Deno.test("a jsonl export holds one document a conversation", async () => {
   const user = await createTestUser();

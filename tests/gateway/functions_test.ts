@@ -6,7 +6,8 @@ import { stackEnv } from "../support/env.ts";
 import { anonClient, userClient } from "../support/clients.ts";
 import { createTestUser } from "../support/users.ts";
 import { startTestGateway } from "../support/gateway.ts";
-import { signJwt } from "../../local-stack/gateway/jwt.ts";
+import { signJwt, signJwtEs256 } from "../../local-stack/gateway/jwt.ts";
+import { generatePrivateJwk, loadProjectKeys } from "../../local-stack/gateway/signing_keys.ts";
 import { eventually, fixtureConfig } from "./fixture.ts";
 
 Deno.test("a function with verify_jwt false runs for a caller without a JWT", async () => {
@@ -31,6 +32,9 @@ Deno.test("a function gets the platform environment with the gateway's own URL",
     SUPABASE_URL: gateway.url,
     SUPABASE_ANON_KEY: env.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: env.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: env.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: env.secretKey }),
+    SUPABASE_JWKS: JSON.stringify((await loadProjectKeys(env.signingKey, env.jwtSecret)).jwks),
     SUPABASE_DB_URL: env.databaseUrl,
     SUPABASE_JWT_SECRET: env.jwtSecret,
   });
@@ -43,6 +47,24 @@ Deno.test("a function with verify_jwt true runs for a valid user JWT", async () 
     .invoke("protected");
   assert.deepEqual(error, null);
   assert.deepEqual(data, { reached: true });
+});
+
+Deno.test("verify_jwt takes an HS256 session too, and refuses a stranger's ES256 key or an API key", async () => {
+  await using gateway = await startTestGateway({ config: fixtureConfig });
+  const legacy = await createTestUser(undefined, 3600, "legacy");
+  const accepted = await userClient(legacy.token, { url: gateway.url, keys: "legacy" }).functions
+    .invoke("protected");
+  assert.deepEqual([accepted.error, accepted.data], [null, { reached: true }]);
+  const stranger = (await loadProjectKeys(await generatePrivateJwk(), "unused")).signingKey;
+  const forged = await signJwtEs256({ sub: legacy.id, role: "authenticated" }, stranger);
+  for (const token of [forged, stackEnv().secretKey]) {
+    const response = await fetch(`${gateway.url}/functions/v1/protected`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(response.status, 401);
+    assert.deepEqual((await response.json()).message, "Invalid JWT");
+  }
 });
 
 Deno.test("verify_jwt refuses a request without Authorization as the hosted gateway does", async () => {

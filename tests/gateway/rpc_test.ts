@@ -203,3 +203,47 @@ Deno.test("a function changed after its first call is called as it is now (NOTIF
     assert.equal(result.data, 15);
   });
 });
+
+Deno.test("rpc takes today's keys: publishable with a user's ES256 token, secret as service_role", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const user = await createTestUser();
+    assert.match(user.token, /^eyJhbGciOiJFUzI1Ni/, "the default test token is ES256");
+    const asUser = await userClient(user.token, { url: gateway.url, schema }).rpc("whoami");
+    assert.deepEqual([asUser.error, asUser.data], [null, user.id]);
+    const asService = await serviceClient({ url: gateway.url, schema }).rpc("service_only");
+    assert.deepEqual([asService.error, asService.data], [null, "ok"]);
+    const asAnon = await anonClient({ url: gateway.url, schema }).rpc("service_only");
+    assert.equal(asAnon.error?.code, "42501", "the publishable key alone is the anon role");
+  });
+});
+
+Deno.test("rpc takes the legacy keys with an HS256 user token", async () => {
+  await withFixtureSchema(async (gateway) => {
+    const user = await createTestUser(undefined, 3600, "legacy");
+    const options = { url: gateway.url, schema, keys: "legacy" as const };
+    const asUser = await userClient(user.token, options).rpc("whoami");
+    assert.deepEqual([asUser.error, asUser.data], [null, user.id]);
+    const asService = await serviceClient(options).rpc("service_only");
+    assert.deepEqual([asService.error, asService.data], [null, "ok"]);
+  });
+});
+
+Deno.test("an sb_ key the project does not have is the gateway's 401 Invalid API key", async () => {
+  const { supabaseUrl } = stackEnv();
+  const headerSets: Record<string, string>[] = [
+    { apikey: "sb_secret_not-the-projects" },
+    { apikey: stackEnv().publishableKey, authorization: "Bearer sb_secret_not-the-projects" },
+  ];
+  for (const headers of headerSets) {
+    const response = await fetch(`${supabaseUrl}/rest/v1/rpc/list_exports`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(response.status, 401);
+    assert.deepEqual(await response.json(), {
+      message: "Invalid API key",
+      hint: "Double check your API key.",
+    });
+  }
+});

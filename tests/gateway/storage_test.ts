@@ -261,3 +261,31 @@ async function responseBody(gateway: TestGateway, bucket: string, token: string)
   );
   return await response.json();
 }
+
+Deno.test("Storage takes the secret key alone as the service role, and the publishable key as anon", async () => {
+  const { supabaseUrl, secretKey, publishableKey, serviceRoleKey } = stackEnv();
+  const create = (headers: Record<string, string>, id: string) =>
+    fetch(`${supabaseUrl}/storage/v1/bucket`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ id, name: id, public: false }),
+    });
+  const bySecret = `keys-secret-${crypto.randomUUID()}`;
+  const byLegacy = `keys-legacy-${crypto.randomUUID()}`;
+  try {
+    const secret = await create({ apikey: secretKey }, bySecret);
+    assert.equal(secret.status, 200, await secret.text());
+    const legacy = await create({ apikey: serviceRoleKey }, byLegacy);
+    assert.equal(legacy.status, 200, await legacy.text());
+    const anon = await create({ apikey: publishableKey }, `keys-anon-${crypto.randomUUID()}`);
+    assert.equal(anon.status, 400);
+    assert.match((await anon.json()).message, /row-level security/);
+  } finally {
+    await withDb((sql) =>
+      sql.begin(async (tx) => {
+        await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+        await tx`delete from storage.buckets where id in (${bySecret}, ${byLegacy})`;
+      })
+    );
+  }
+});

@@ -5,8 +5,16 @@ export interface StackEnv {
   databaseUrl: string;
   supabaseUrl: string;
   jwtSecret: string;
+  /** The legacy anon key, a JWT. */
   anonKey: string;
+  /** The legacy service-role key, a JWT. */
   serviceRoleKey: string;
+  /** `sb_publishable_…`: the anon role. */
+  publishableKey: string;
+  /** `sb_secret_…`: the service role. */
+  secretKey: string;
+  /** The ES256 signing key, a private JWK (JSON). */
+  signingKey: string;
   /** EXPORTS_WAKE_SECRET: wakes the worker and nothing else. */
   wakeSecret: string;
 }
@@ -28,6 +36,9 @@ export function stackEnv(): StackEnv {
     jwtSecret: read("SUPABASE_JWT_SECRET"),
     anonKey: read("SUPABASE_ANON_KEY"),
     serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
+    publishableKey: read("SUPABASE_PUBLISHABLE_KEY"),
+    secretKey: read("SUPABASE_SECRET_KEY"),
+    signingKey: read("LOCAL_JWT_SIGNING_KEY"),
     wakeSecret: read("EXPORTS_WAKE_SECRET"),
   };
 }

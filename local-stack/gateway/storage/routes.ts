@@ -2,7 +2,7 @@
 // request and response shapes: create/get bucket, upload, remove, create signed URL, and
 // download through a signed URL.
 import { type JwtClaims, JwtError } from "../jwt.ts";
-import { requestCaller } from "../request_claims.ts";
+import { type GatewayAuth, requestCaller } from "../request_claims.ts";
 import { createBucket, getBucket } from "./buckets.ts";
 import { removeObjects, uploadObject } from "./objects.ts";
 import { downloadSigned, signObject } from "./signed_urls.ts";
@@ -30,7 +30,7 @@ async function route(request: Request, path: string, context: StorageContext) {
   if (method === "GET" && signed) {
     return await downloadSigned(request, decode(signed[1]), decode(signed[2]), context);
   }
-  const claims = await callerClaims(request, context.jwtSecret);
+  const claims = await callerClaims(request, context.auth);
   if (method === "POST" && path === "/bucket") return await createBucket(request, claims, context);
   const bucket = path.match(/^\/bucket\/([^/]+)$/);
   if (method === "GET" && bucket) return await getBucket(decode(bucket[1]), claims, context);
@@ -48,9 +48,9 @@ async function route(request: Request, path: string, context: StorageContext) {
   throw storageErrors.notImplemented(method, `/storage/v1${path}`);
 }
 
-async function callerClaims(request: Request, jwtSecret: string): Promise<JwtClaims> {
+async function callerClaims(request: Request, auth: GatewayAuth): Promise<JwtClaims> {
   try {
-    const caller = await requestCaller(request, jwtSecret);
+    const caller = await requestCaller(request, auth);
     if (!caller) {
       throw storageErrors.invalidJwt("headers must have required property 'authorization'");
     }

@@ -14,11 +14,9 @@ import { startTestGateway } from "../support/gateway.ts";
 import { withThrowawayDatabase } from "../support/throwaway_database.ts";
 import { pollFor } from "./_exports_helpers.ts";
 
-// The stack's new-style keys where it has them, else a pair of this test's own.
-const secretKeys = Deno.env.get("SUPABASE_SECRET_KEYS") ??
-  JSON.stringify({ default: `sb_secret_${crypto.randomUUID()}` });
-const publishableKeys = Deno.env.get("SUPABASE_PUBLISHABLE_KEYS") ??
-  JSON.stringify({ default: `sb_publishable_${crypto.randomUUID()}` });
+// The stack's new-style keys, which the gateway hands its functions as
+// SUPABASE_SECRET_KEYS and SUPABASE_PUBLISHABLE_KEYS.
+const { secretKey, publishableKey } = stackEnv();
 
 const b64url = (value: unknown) =>
   btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
@@ -65,11 +63,7 @@ Deno.test("only callers the worker has verified may run it", async () => {
       }, databaseUrl);
 
     await using gateway = await startTestGateway({
-      env: {
-        SUPABASE_DB_URL: databaseUrl,
-        SUPABASE_SECRET_KEYS: secretKeys,
-        SUPABASE_PUBLISHABLE_KEYS: publishableKeys,
-      },
+      env: { SUPABASE_DB_URL: databaseUrl },
     });
     const { jwtSecret, serviceRoleKey } = stackEnv();
     const inAnHour = Math.floor(Date.now() / 1000) + 3600;
@@ -93,7 +87,7 @@ Deno.test("only callers the worker has verified may run it", async () => {
       ],
       [
         "a publishable key",
-        Object.values(JSON.parse(publishableKeys))[0] as string,
+        publishableKey,
         403,
         "forbidden",
       ],
@@ -130,7 +124,7 @@ Deno.test("only callers the worker has verified may run it", async () => {
     });
     for (
       const [who, token] of [
-        ["a secret key", Object.values(JSON.parse(secretKeys))[0] as string],
+        ["a secret key", secretKey],
         ["the service-role key", serviceRoleKey],
       ]
     ) {

@@ -10,12 +10,17 @@ import { Disk } from "./storage/disk.ts";
 import { handleStorage } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
 
+/** Storage's global upload limit when the options name none: the Free plan's 50 MiB. */
+export const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
+
 /** Everything a gateway needs to run. */
 export interface GatewayOptions {
   config: GatewayConfig;
   port: number;
   /** Folder for Storage's object bytes. */
   storageDir: string;
+  /** Storage's global file size limit in bytes; default `DEFAULT_FILE_SIZE_LIMIT`. */
+  storageFileSizeLimit?: number;
   databaseUrl: string;
   jwtSecret: string;
   anonKey: string;
@@ -48,7 +53,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     SUPABASE_DB_URL: options.databaseUrl,
     SUPABASE_JWT_SECRET: options.jwtSecret,
   });
-  const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret };
+  const storage = {
+    sql,
+    disk: new Disk(options.storageDir),
+    jwtSecret: options.jwtSecret,
+    fileSizeLimit: options.storageFileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
+  };
   const functionCache = new SchemaCache(sql);
   const rpc = {
     sql,

@@ -1,5 +1,5 @@
 // What every Storage route needs besides the request: the database, the disk
-// that holds the objects, and the secret that signs URLs.
+// that holds the objects, the secret that signs URLs and the project's upload limit.
 import type postgres from "postgres";
 import type { Disk } from "./disk.ts";
 
@@ -8,4 +8,6 @@ export interface StorageContext {
   sql: postgres.Sql;
   disk: Disk;
   jwtSecret: string;
+  /** The project's global file size limit in bytes, over any bucket's own. */
+  fileSizeLimit: number;
 }

@@ -25,6 +25,10 @@ export async function uploadObject(
   if (!found) throw storageErrors.noSuchBucket();
   const upsert = request.headers.get("x-upsert") === "true";
   const limit = found.file_size_limit === null ? Infinity : Number(found.file_size_limit);
+  // Storage checks its global limit against the declared Content-Length only, before reading the
+  // body: a chunked body of unknown length passes whatever its size.
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > Math.min(limit, context.fileSizeLimit)) throw storageErrors.entityTooLarge();
   const upload = await receiveUpload(request, context.disk, limit);
   const metadata = {
     eTag: `"${upload.md5}"`,

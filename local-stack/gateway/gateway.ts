@@ -7,7 +7,7 @@ import { handleFunction } from "./functions_route.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
 import { Disk } from "./storage/disk.ts";
-import { handleStorage } from "./storage/routes.ts";
+import { storageRoutes } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
 
 /** Storage's global upload limit when the options name none: the Free plan's 50 MiB. */
@@ -53,12 +53,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     SUPABASE_DB_URL: options.databaseUrl,
     SUPABASE_JWT_SECRET: options.jwtSecret,
   });
-  const storage = {
+  const storage = storageRoutes({
     sql,
     disk: new Disk(options.storageDir),
     jwtSecret: options.jwtSecret,
     fileSizeLimit: options.storageFileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
-  };
+  });
   const functionCache = new SchemaCache(sql);
   const rpc = {
     sql,
@@ -81,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (path.startsWith("/functions/v1/")) {
         return await handleFunction(request, path, options.config, functions, options.jwtSecret);
       }
-      if (path.startsWith("/storage/v1/")) return await handleStorage(request, path, storage);
+      if (path.startsWith("/storage/v1/")) return await storage.handle(request, path);
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
       return Response.json({
         code: "NOT_FOUND",

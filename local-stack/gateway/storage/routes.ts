@@ -10,27 +10,48 @@ import { removeObjects, uploadObject } from "./objects.ts";
 import { downloadSigned, signObject, signObjects } from "./signed_urls.ts";
 import type { StorageContext } from "./context.ts";
 import { StorageError, storageErrors } from "./errors.ts";
+import { tusServer } from "./tus.ts";
 
-/** Answers a request whose path starts with `/storage/v1/`. */
-export async function handleStorage(
+/** The Storage routes of one gateway; `handle` answers a request under `/storage/v1/`. */
+export function storageRoutes(context: StorageContext) {
+  const tus = tusServer(context);
+  return {
+    handle: (request: Request, path: string) => handleStorage(request, path, context, tus),
+  };
+}
+
+async function handleStorage(
   request: Request,
   path: string,
   context: StorageContext,
+  tus: ReturnType<typeof tusServer>,
 ): Promise<Response> {
   let response: Response;
   try {
-    response = await route(request, path.slice("/storage/v1".length), context);
+    response = await route(request, path.slice("/storage/v1".length), context, tus);
   } catch (error) {
     if (!(error instanceof StorageError)) throw error;
     response = error.toResponse();
   }
   // Storage (Node's HTTP server) names the HTTP/1.1 default; Deno's server leaves it implicit.
-  if (!response.headers.has("connection")) response.headers.set("connection", "keep-alive");
+  // With a body left unread Deno closes the connection and says so itself.
+  const bodyRead = request.body === null || request.bodyUsed;
+  if (bodyRead && !response.headers.has("connection")) {
+    response.headers.set("connection", "keep-alive");
+  }
   return response;
 }
 
-async function route(request: Request, path: string, context: StorageContext) {
+async function route(
+  request: Request,
+  path: string,
+  context: StorageContext,
+  tus: ReturnType<typeof tusServer>,
+) {
   const method = request.method;
+  if (path === "/upload/resumable" || path.startsWith("/upload/resumable/")) {
+    return await resumable(request, context, tus);
+  }
   const read = method === "GET" || method === "HEAD";
   const signed = path.match(/^\/object\/sign\/([^/]+)\/(.+)$/);
   // Signed downloads carry their own token instead of the caller's JWT.
@@ -82,6 +103,25 @@ async function route(request: Request, path: string, context: StorageContext) {
     return await removeObjects(request, decode(objects[1]), claims, context);
   }
   throw storageErrors.notImplemented(method, `/storage/v1${path}`);
+}
+
+/** TUS: OPTIONS needs no caller; any other request without a valid JWT gets Storage's 403. */
+async function resumable(
+  request: Request,
+  context: StorageContext,
+  tus: ReturnType<typeof tusServer>,
+) {
+  if (request.method === "OPTIONS") return await tus.handle(request, {});
+  let claims: JwtClaims;
+  try {
+    const caller = await requestCaller(request, context.jwtSecret);
+    if (!caller) throw new JwtError("malformed", "Invalid Compact JWS");
+    claims = caller.claims;
+  } catch (error) {
+    if (!(error instanceof JwtError)) throw error;
+    throw new StorageError("AccessDenied", 403, error.message, "Unauthorized");
+  }
+  return await tus.handle(request, claims);
 }
 
 async function callerClaims(request: Request, jwtSecret: string): Promise<JwtClaims> {

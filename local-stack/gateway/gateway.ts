@@ -13,6 +13,12 @@ import { startWakeListener, type WakeListener } from "./wake_listener.ts";
 /** Storage's global upload limit when the options name none: the Free plan's 50 MiB. */
 export const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
 
+/** The S3 access key and secret `supabase start` prints, for clients written against it. */
+export const SUPABASE_START_S3 = {
+  accessKeyId: "625729a08b95bf1b7ff351a663f3a23c",
+  secretAccessKey: "850181e4652dd023b7a98c58ae0d2d34bd487ee0cc3254aed6eda37307425907",
+};
+
 /** Everything a gateway needs to run. */
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -21,6 +27,8 @@ export interface GatewayOptions {
   storageDir: string;
   /** Storage's global file size limit in bytes; default `DEFAULT_FILE_SIZE_LIMIT`. */
   storageFileSizeLimit?: number;
+  /** The S3 protocol's access key and secret; default those of `supabase start`. */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   databaseUrl: string;
   jwtSecret: string;
   anonKey: string;
@@ -58,6 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     disk: new Disk(options.storageDir),
     jwtSecret: options.jwtSecret,
     fileSizeLimit: options.storageFileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
+    s3: { ...(options.s3Credentials ?? SUPABASE_START_S3), anonKey: options.anonKey },
   });
   const functionCache = new SchemaCache(sql);
   const rpc = {

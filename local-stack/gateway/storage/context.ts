@@ -2,6 +2,7 @@
 // that holds the objects, the secret that signs URLs and the project's upload limit.
 import type postgres from "postgres";
 import type { Disk } from "./disk.ts";
+import type { S3Credentials } from "./s3_auth.ts";
 
 /** What the Storage routes need besides the request. */
 export interface StorageContext {
@@ -10,4 +11,6 @@ export interface StorageContext {
   jwtSecret: string;
   /** The project's global file size limit in bytes, over any bucket's own. */
   fileSizeLimit: number;
+  /** The S3 protocol's credentials. */
+  s3: S3Credentials;
 }

@@ -11,12 +11,20 @@ import { downloadSigned, signObject, signObjects } from "./signed_urls.ts";
 import type { StorageContext } from "./context.ts";
 import { StorageError, storageErrors } from "./errors.ts";
 import { tusServer } from "./tus.ts";
+import { s3Routes } from "./s3_routes.ts";
 
 /** The Storage routes of one gateway; `handle` answers a request under `/storage/v1/`. */
 export function storageRoutes(context: StorageContext) {
   const tus = tusServer(context);
+  const s3 = s3Routes(context);
   return {
-    handle: (request: Request, path: string) => handleStorage(request, path, context, tus),
+    handle: (request: Request, path: string) => {
+      // The S3 protocol has answers and errors of its own.
+      if (path.startsWith("/storage/v1/s3/")) {
+        return s3.handle(request, path.slice("/storage/v1/s3".length));
+      }
+      return handleStorage(request, path, context, tus);
+    },
   };
 }
 
@@ -34,10 +42,11 @@ async function handleStorage(
     response = error.toResponse();
   }
   // Storage (Node's HTTP server) names the HTTP/1.1 default; Deno's server leaves it implicit.
-  // With a body left unread Deno closes the connection and says so itself.
+  // An answer given before the body was read closes the connection: Deno's server would keep
+  // waiting for the rest of the body, and the client, which has its answer, for the server.
   const bodyRead = request.body === null || request.bodyUsed;
-  if (bodyRead && !response.headers.has("connection")) {
-    response.headers.set("connection", "keep-alive");
+  if (!response.headers.has("connection")) {
+    response.headers.set("connection", bodyRead ? "keep-alive" : "close");
   }
   return response;
 }

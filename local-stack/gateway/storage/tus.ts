@@ -8,18 +8,11 @@ import { FileStore } from "@tus/file-store";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import type { JwtClaims } from "../jwt.ts";
-import { asCaller } from "./as_caller.ts";
-import { ownerUuid } from "./buckets.ts";
 import { checkObjectKey } from "./disk.ts";
-import { StorageError, storageErrors } from "./errors.ts";
+import { StorageError } from "./errors.ts";
+import { canUpload, type Uploader } from "./can_upload.ts";
 import type { StorageContext } from "./context.ts";
 import { recordObject } from "./objects.ts";
-
-/** Who sends a TUS request, kept beside the request for the server's hooks. */
-interface TusCaller {
-  claims: JwtClaims;
-  upsert: boolean;
-}
 
 /** What the hooks answer a refusal with: TUS sends plain text with the real status. */
 interface TusError {
@@ -31,7 +24,7 @@ const route = "/storage/v1/upload/resumable";
 
 /** A TUS server for `context`'s disk and database; `handle` answers one request for a caller. */
 export function tusServer(context: StorageContext) {
-  const callers = new WeakMap<Request, TusCaller>();
+  const callers = new WeakMap<Request, Uploader>();
   const directory = join(context.disk.root, ".tus");
   const caller = (request: Request) => {
     const found = callers.get(request);
@@ -68,7 +61,7 @@ export function tusServer(context: StorageContext) {
     onIncomingRequest: async (request, id) => {
       if (request.method === "HEAD") return;
       const { bucket, name } = parseUploadId(id);
-      await mayWrite(context, caller(request), bucket, name);
+      await canUpload(context, caller(request), bucket, name);
     },
     onUploadCreate: (_request, upload) => {
       const metadata = { ...upload.metadata };
@@ -104,41 +97,8 @@ function parseUploadId(id: string) {
   return { bucket: parts[0], name: parts.slice(1, -1).join("/"), version: parts.at(-1)! };
 }
 
-/**
- * Refuses a caller who could not write the object now, as Storage's `canUpload` does: the bucket
- * must exist, and the row must pass RLS, which an insert (upsert with `x-upsert`) tried and rolled
- * back shows. An existing object without `x-upsert` is KeyAlreadyExists.
- */
-async function mayWrite(context: StorageContext, who: TusCaller, bucket: string, name: string) {
-  const [found] = await context.sql`select 1 from storage.buckets where id = ${bucket}`;
-  if (!found) throw storageErrors.noSuchBucket();
-  const tried = new Error("rolled back: only a permission check");
-  try {
-    await asCaller(context.sql, who.claims, async (tx) => {
-      const values = {
-        bucket_id: bucket,
-        name,
-        owner: ownerUuid(who.claims),
-        owner_id: who.claims.sub ?? null,
-      };
-      if (who.upsert) {
-        await tx`
-          insert into storage.objects ${tx(values)}
-          on conflict (bucket_id, name) do update set owner = excluded.owner`;
-      } else {
-        await tx`insert into storage.objects ${tx(values)}`;
-      }
-      throw tried;
-    });
-  } catch (error) {
-    if (error === tried) return;
-    if ((error as { code?: string }).code === "23505") throw storageErrors.keyAlreadyExists();
-    throw error;
-  }
-}
-
 /** Records a finished upload as its object, as the caller who finished it. */
-async function finish(context: StorageContext, who: TusCaller, file: string, upload: TusUpload) {
+async function finish(context: StorageContext, who: Uploader, file: string, upload: TusUpload) {
   const { bucket, name, version } = parseUploadId(upload.id);
   const received = await context.disk.adopt(file);
   let userMetadata: Record<string, unknown> | null = null;

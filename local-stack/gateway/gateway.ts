@@ -10,8 +10,17 @@ import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
 import { loadProjectKeys } from "./signing_keys.ts";
 import { Disk } from "./storage/disk.ts";
-import { handleStorage } from "./storage/routes.ts";
+import { storageRoutes } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
+
+/** Storage's global upload limit when the options name none: the Free plan's 50 MiB. */
+export const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
+
+/** The S3 access key and secret `supabase start` prints, for clients written against it. */
+export const SUPABASE_START_S3 = {
+  accessKeyId: "625729a08b95bf1b7ff351a663f3a23c",
+  secretAccessKey: "850181e4652dd023b7a98c58ae0d2d34bd487ee0cc3254aed6eda37307425907",
+};
 
 /** Everything a gateway needs to run. */
 export interface GatewayOptions {
@@ -19,6 +28,10 @@ export interface GatewayOptions {
   port: number;
   /** Folder for Storage's object bytes. */
   storageDir: string;
+  /** Storage's global file size limit in bytes; default `DEFAULT_FILE_SIZE_LIMIT`. */
+  storageFileSizeLimit?: number;
+  /** The S3 protocol's access key and secret; default those of `supabase start`. */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   databaseUrl: string;
   jwtSecret: string;
   /** The legacy anon key, a JWT signed with the JWT secret. */
@@ -72,7 +85,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     SUPABASE_JWT_SECRET: options.jwtSecret,
     ...(options.wakeSecret ? { EXPORTS_WAKE_SECRET: options.wakeSecret } : {}),
   });
-  const storage = { sql, disk: new Disk(options.storageDir), jwtSecret: options.jwtSecret, auth };
+  const storage = storageRoutes({
+    sql,
+    disk: new Disk(options.storageDir),
+    jwtSecret: options.jwtSecret,
+    auth,
+    fileSizeLimit: options.storageFileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
+    s3: { ...(options.s3Credentials ?? SUPABASE_START_S3), anonKey: options.anonKey },
+  });
   const functionCache = new SchemaCache(sql);
   const rpc = { sql, functions: functionCache, config: options.config, auth };
 
@@ -90,7 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (path.startsWith("/functions/v1/")) {
         return await handleFunction(request, path, options.config, functions, keys.verification);
       }
-      if (path.startsWith("/storage/v1/")) return await handleStorage(request, path, storage);
+      if (path.startsWith("/storage/v1/")) return await storage.handle(request, path);
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
       if (path.startsWith("/auth/v1/")) return await handleAuth(request, path, { sql, auth });
       return Response.json({

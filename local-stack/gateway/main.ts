@@ -1,6 +1,6 @@
 // Entry point of the local gateway, a stand-in for Supabase's API (local-stack/README.md):
 //   deno run -A local-stack/gateway/main.ts [--config supabase/config.toml] [--port 54321]
-//     [--storage-dir <dir>]
+//     [--storage-dir <dir>] [--storage-file-size-limit <bytes>]
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY,
 // SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY and LOCAL_JWT_SIGNING_KEY, and EXPORTS_WAKE_SECRET
 // where set (scripts/lib/env.sh exports them all), and stops cleanly on SIGINT or SIGTERM.
@@ -18,6 +18,11 @@ const { values } = parseArgs({
     config: { type: "string", default: `${repoRoot}supabase/config.toml` },
     port: { type: "string", default: Deno.env.get("EXPORTS_API_PORT") ?? "54321" },
     "storage-dir": { type: "string", default: `${localDir}/storage` },
+    // Storage's global upload limit; default the Free plan's (DEFAULT_FILE_SIZE_LIMIT).
+    "storage-file-size-limit": {
+      type: "string",
+      default: Deno.env.get("EXPORTS_STORAGE_FILE_SIZE_LIMIT"),
+    },
   },
 });
 
@@ -34,6 +39,9 @@ const gateway = await startGateway({
   config: await loadConfig(values.config),
   port: Number(values.port),
   storageDir: values["storage-dir"],
+  storageFileSizeLimit: values["storage-file-size-limit"]
+    ? Number(values["storage-file-size-limit"])
+    : undefined,
   databaseUrl: required("SUPABASE_DB_URL"),
   jwtSecret: required("SUPABASE_JWT_SECRET"),
   anonKey: required("SUPABASE_ANON_KEY"),

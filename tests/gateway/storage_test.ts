@@ -95,7 +95,7 @@ Deno.test("a signed URL downloads the same bytes with the requested filename", a
     assert.equal(response.headers.get("content-type"), "text/csv");
     assert.equal(
       response.headers.get("content-disposition"),
-      "attachment; filename=My%20report.csv; filename*=UTF-8''My%20report.csv;",
+      "attachment; filename=My%20report.csv; filename*=UTF-8''My%20report.csv",
     );
   });
 });
@@ -137,6 +137,44 @@ Deno.test("an upload refused before its body is read answers at once, and Storag
     const { error: next } = await client.storage.from(bucket).upload("after.txt", bytes("ok"));
     assert.equal(next, null);
   });
+});
+
+Deno.test("the global file size limit refuses a declared Content-Length over it, not one at it", async () => {
+  await using gateway = await startTestGateway({
+    env: { EXPORTS_STORAGE_FILE_SIZE_LIMIT: "10" },
+  });
+  const bucket = `gateway-test-${crypto.randomUUID()}`;
+  const client = serviceClient({ url: gateway.url });
+  assert.equal((await client.storage.createBucket(bucket)).error, null);
+  try {
+    const upload = (text: string) =>
+      fetch(`${gateway.url}/storage/v1/object/${bucket}/${text.length}.txt`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${stackEnv().serviceRoleKey}`,
+          "content-type": "text/plain",
+        },
+        body: text,
+      });
+    const over = await upload("01234567890");
+    assert.equal(over.status, 400);
+    assert.deepEqual(await over.json(), {
+      statusCode: "413",
+      code: "EntityTooLarge",
+      error: "Payload too large",
+      message: "The object exceeded the maximum allowed size",
+    });
+    const at = await upload("0123456789");
+    assert.equal(at.status, 200, await at.text());
+  } finally {
+    await withDb((sql) =>
+      sql.begin(async (tx) => {
+        await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+        await tx`delete from storage.objects where bucket_id = ${bucket}`;
+        await tx`delete from storage.buckets where id = ${bucket}`;
+      })
+    );
+  }
 });
 
 Deno.test("a Blob upload (sent as FormData) keeps its type and bytes", async () => {

@@ -24,9 +24,13 @@ export async function asCaller<T>(
       return result;
     }) as T;
   } catch (error) {
-    // Row level security said no: Storage answers 403 with the database's message.
+    // Row level security said no: Storage answers 403, naming RLS without the table.
     if (error instanceof Error && (error as { code?: string }).code === "42501") {
-      throw storageErrors.accessDenied(error.message);
+      throw storageErrors.accessDenied(
+        error.message.includes("row-level security")
+          ? "new row violates row-level security policy"
+          : error.message,
+      );
     }
     throw error;
   }

@@ -1,4 +1,5 @@
-// `POST /bucket` and `GET /bucket/<id>`, run as the caller so RLS on storage.buckets applies.
+// `POST /bucket`, `GET` and `DELETE /bucket/<id>` and `POST /bucket/<id>/empty`, run as the
+// caller so RLS on storage.buckets and storage.objects applies.
 import type { JwtClaims } from "../jwt.ts";
 import { asCaller } from "./as_caller.ts";
 import { isBucketId } from "./disk.ts";
@@ -70,4 +71,32 @@ function parseFileSizeLimit(value: unknown): number | null {
     );
   }
   return Number(match[1]) * unit;
+}
+
+/** Deletes an empty bucket the caller may delete; a bucket with objects is refused, as in Storage. */
+export async function deleteBucket(id: string, claims: JwtClaims, context: StorageContext) {
+  const [{ objects }] = await context.sql<{ objects: number }[]>`
+    select count(*)::int as objects from storage.objects where bucket_id = ${id}
+  `;
+  if (objects > 0) throw storageErrors.bucketNotEmpty();
+  const deleted = await asCaller(context.sql, claims, async (tx) => {
+    await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+    return await tx`delete from storage.buckets where id = ${id} returning id`;
+  });
+  if (deleted.length === 0) throw storageErrors.noSuchBucket();
+  return Response.json({ message: "Successfully deleted" });
+}
+
+/** Removes every object of a bucket that the caller may delete, rows and bytes. */
+export async function emptyBucket(id: string, claims: JwtClaims, context: StorageContext) {
+  const [bucket] = await context.sql`select 1 from storage.buckets where id = ${id}`;
+  if (!bucket) throw storageErrors.noSuchBucket();
+  const deleted = await asCaller(context.sql, claims, async (tx) => {
+    await tx`select set_config('storage.allow_delete_query', 'true', true)`;
+    return await tx<{ name: string }[]>`
+      delete from storage.objects where bucket_id = ${id} returning name
+    `;
+  });
+  for (const object of deleted) context.disk.delete(id, object.name);
+  return Response.json({ message: "Successfully emptied" });
 }

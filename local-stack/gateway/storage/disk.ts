@@ -57,6 +57,28 @@ export class Disk {
     return { path, size, md5: hash.digest("hex") };
   }
 
+  /**
+   * Takes a finished file from elsewhere on this disk (a resumable upload) as a received one: a
+   * hard link, so the original stays for the protocol that wrote it, and its MD5.
+   */
+  async adopt(source: string): Promise<ReceivedFile> {
+    const path = join(this.root, ".tmp", crypto.randomUUID());
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    try {
+      Deno.linkSync(source, path);
+    } catch {
+      Deno.copyFileSync(source, path);
+    }
+    const hash = createHash("md5");
+    let size = 0;
+    // The stream closes the file when it ends.
+    for await (const chunk of (await Deno.open(path)).readable) {
+      size += chunk.length;
+      hash.update(chunk);
+    }
+    return { path, size, md5: hash.digest("hex") };
+  }
+
   /** Moves a received file into place as the object's bytes. */
   store(received: ReceivedFile, bucket: string, name: string): void {
     const target = this.objectPath(bucket, name);

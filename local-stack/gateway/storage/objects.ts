@@ -8,7 +8,7 @@ import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 import type { StorageContext } from "./context.ts";
-import { receiveUpload } from "./upload_body.ts";
+import { receiveUpload, type Upload } from "./upload_body.ts";
 
 /** Uploads one object; answers `{Key: "<bucket>/<name>", Id}` as Storage does. */
 export async function uploadObject(
@@ -25,7 +25,34 @@ export async function uploadObject(
   if (!found) throw storageErrors.noSuchBucket();
   const upsert = request.headers.get("x-upsert") === "true";
   const limit = found.file_size_limit === null ? Infinity : Number(found.file_size_limit);
+  // Storage checks its global limit against the declared Content-Length only, before reading the
+  // body: a chunked body of unknown length passes whatever its size.
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > Math.min(limit, context.fileSizeLimit)) throw storageErrors.entityTooLarge();
   const upload = await receiveUpload(request, context.disk, limit);
+  const id = await recordObject(context, claims, { bucket, name, upsert, upload });
+  return Response.json({ Key: `${bucket}/${name}`, Id: id });
+}
+
+/** A received file to record as an object: where, how, and what the upload declared. */
+export interface ObjectToRecord {
+  bucket: string;
+  name: string;
+  upsert: boolean;
+  upload: Upload;
+  /** The object's version; a new one when not given. */
+  version?: string;
+}
+
+/**
+ * Writes an object's storage.objects row as the caller, so RLS decides, and moves its received
+ * bytes into place in the same transaction; answers the row's id. KeyAlreadyExists without upsert.
+ */
+export async function recordObject(
+  context: StorageContext,
+  claims: JwtClaims,
+  { bucket, name, upsert, upload, version }: ObjectToRecord,
+): Promise<string> {
   const metadata = {
     eTag: `"${upload.md5}"`,
     size: upload.size,
@@ -36,7 +63,7 @@ export async function uploadObject(
     httpStatusCode: 200,
   };
   try {
-    const id = await asCaller(context.sql, claims, async (tx) => {
+    return await asCaller(context.sql, claims, async (tx) => {
       const values = {
         bucket_id: bucket,
         name,
@@ -46,7 +73,7 @@ export async function uploadObject(
         user_metadata: upload.userMetadata
           ? tx.json(upload.userMetadata as postgres.JSONValue)
           : null,
-        version: crypto.randomUUID(),
+        version: version ?? crypto.randomUUID(),
       };
       const [row] = upsert
         ? await tx`
@@ -61,7 +88,6 @@ export async function uploadObject(
       context.disk.store(upload, bucket, name);
       return row.id as string;
     });
-    return Response.json({ Key: `${bucket}/${name}`, Id: id });
   } catch (error) {
     context.disk.discard(upload);
     if ((error as { code?: string }).code === "23505") throw storageErrors.keyAlreadyExists();

@@ -1,6 +1,7 @@
-// `POST /object/sign/<bucket>/<name>` (`{expiresIn}` -> `{signedURL}`) and the download through
-// that URL. As in Supabase Storage, the token is an HS256 JWT signed with the project's JWT
-// secret whose `url` claim is "<bucket>/<name>"; downloads check it, then stream from disk.
+// `POST /object/sign/<bucket>/<name>` (`{expiresIn}` -> `{signedURL}`), `POST /object/sign/<bucket>`
+// (`{expiresIn, paths}`, batch) and the download through such a URL. As in Supabase Storage, the
+// token is an HS256 JWT signed with the project's JWT secret whose `url` claim is "<bucket>/<name>"
+// and `scope` "download"; downloads check it, then stream from disk.
 import type { JwtClaims } from "../jwt.ts";
 import { JwtError, nowSeconds, signJwt, verifyJwt } from "../jwt.ts";
 import { asCaller } from "./as_caller.ts";
@@ -8,14 +9,7 @@ import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 import type { StorageContext } from "./context.ts";
-
-interface ObjectMetadata {
-  eTag?: string;
-  size?: number;
-  mimetype?: string;
-  cacheControl?: string;
-  lastModified?: string;
-}
+import { type ObjectMetadata, serveObject } from "./object_response.ts";
 
 /** Signs a download URL for an object the caller can see. */
 export async function signObject(
@@ -27,19 +21,55 @@ export async function signObject(
 ): Promise<Response> {
   checkObjectKey(bucket, name);
   const { expiresIn } = await jsonBody(request);
-  if (typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 1) {
-    throw storageErrors.invalidRequest("body/expiresIn must be an integer >= 1 (seconds)");
-  }
+  checkExpiresIn(expiresIn);
   const [object] = await asCaller(
     context.sql,
     claims,
     (tx) => tx`select id from storage.objects where bucket_id = ${bucket} and name = ${name}`,
   );
   if (!object) throw storageErrors.noSuchKey();
-  const url = `${bucket}/${name}`;
-  const iat = nowSeconds();
-  const token = await signJwt({ url, iat, exp: iat + expiresIn }, context.jwtSecret);
-  return Response.json({ signedURL: `/object/sign/${url}?token=${token}` });
+  return Response.json({ signedURL: await signedUrl(`${bucket}/${name}`, expiresIn, context) });
+}
+
+/**
+ * Signs `{expiresIn, paths}` in one call; answers `{error, path, signedURL}` for each path, the
+ * ones the caller cannot see with Storage's error text and no URL.
+ */
+export async function signObjects(
+  request: Request,
+  bucket: string,
+  claims: JwtClaims,
+  context: StorageContext,
+): Promise<Response> {
+  const { expiresIn, paths } = await jsonBody(request);
+  checkExpiresIn(expiresIn);
+  if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string")) {
+    throw storageErrors.invalidRequest("body/paths must be an array of object names");
+  }
+  const found = await asCaller(
+    context.sql,
+    claims,
+    (tx) =>
+      tx<{ name: string }[]>`
+        select name from storage.objects where bucket_id = ${bucket} and name = any(${paths})
+      `,
+  );
+  const visible = new Set(found.map((o) => o.name));
+  const items = await Promise.all((paths as string[]).map(async (path) => {
+    if (!visible.has(path)) {
+      return {
+        error: "Either the object does not exist or you do not have access to it",
+        path,
+        signedURL: null,
+      };
+    }
+    return {
+      error: null,
+      path,
+      signedURL: await signedUrl(`${bucket}/${path}`, expiresIn, context),
+    };
+  }));
+  return Response.json(items);
 }
 
 /** Streams an object to the holder of a valid, unexpired token for exactly its path. */
@@ -65,36 +95,24 @@ export async function downloadSigned(
     select metadata from storage.objects where bucket_id = ${bucket} and name = ${name}
   `;
   if (!object) throw storageErrors.noSuchKey();
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(context.disk.objectPath(bucket, name));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw storageErrors.noSuchKey();
-    throw error;
-  }
-  const metadata = object.metadata ?? {};
-  const { size } = await file.stat();
-  const headers = new Headers({
-    "accept-ranges": "bytes",
-    // Storage never serves HTML as HTML from a project's domain.
-    "content-type": metadata.mimetype?.includes("text/html")
-      ? "text/plain"
-      : metadata.mimetype ?? "application/octet-stream",
-    "content-length": String(size),
-    "expires": new Date(Number(claims.exp) * 1000).toUTCString(),
+  return await serveObject(request, bucket, name, object.metadata ?? {}, context, {
+    expires: new Date(Number(claims.exp) * 1000),
+    download: query.get("download"),
   });
-  if (metadata.eTag) headers.set("etag", metadata.eTag);
-  if (metadata.lastModified) {
-    headers.set("last-modified", new Date(metadata.lastModified).toUTCString());
+}
+
+/** A download URL path for `url` ("<bucket>/<name>"), with Storage's download-scoped token. */
+async function signedUrl(url: string, expiresIn: number, context: StorageContext) {
+  const iat = nowSeconds();
+  const token = await signJwt(
+    { url, scope: "download", iat, exp: iat + expiresIn },
+    context.jwtSecret,
+  );
+  return `/object/sign/${url}?token=${token}`;
+}
+
+function checkExpiresIn(expiresIn: unknown): asserts expiresIn is number {
+  if (typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 1) {
+    throw storageErrors.invalidRequest("body/expiresIn must be an integer >= 1 (seconds)");
   }
-  const download = query.get("download");
-  if (download === "") headers.set("content-disposition", "attachment;");
-  if (download) {
-    const encoded = encodeURIComponent(download);
-    headers.set(
-      "content-disposition",
-      `attachment; filename=${encoded}; filename*=UTF-8''${encoded};`,
-    );
-  }
-  return new Response(file.readable, { headers });
 }

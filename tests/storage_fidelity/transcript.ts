@@ -1,0 +1,69 @@
+// Compares a scenario's transcript with the one the real Storage server gave, step by step, and
+// renders the differences the way a reviewer reads them: the step, what the real server answered,
+// what the stand-in answered.
+
+/** One step of a transcript: its name and what the scenario recorded of the answer. */
+export interface Step {
+  step: string;
+  [key: string]: unknown;
+}
+
+/** A step the two transcripts disagree on; a missing side is `null`. */
+export interface StepDifference {
+  step: string;
+  real: Step | null;
+  local: Step | null;
+}
+
+/**
+ * The steps whose records differ, in the real transcript's order, then steps only the local one
+ * has. Records compare as serialised JSON, key order included, as the recorded diff does: the
+ * order of an answer's keys is part of what a client sees.
+ */
+export function diffTranscripts(real: Step[], local: Step[]): StepDifference[] {
+  const byName = new Map(local.map((s) => [s.step, s]));
+  const names = new Set(real.map((s) => s.step));
+  const differences: StepDifference[] = [];
+  for (const expected of real) {
+    const got = byName.get(expected.step) ?? null;
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      differences.push({ step: expected.step, real: expected, local: got });
+    }
+  }
+  for (const got of local) {
+    if (!names.has(got.step)) {
+      differences.push({ step: got.step, real: null, local: got });
+    }
+  }
+  return differences;
+}
+
+/** The differences as text: per step, `- real` and `+ local` lines. */
+export function renderDifferences(differences: StepDifference[]): string {
+  return differences.map(({ step, real, local }) =>
+    `${step}\n  - ${JSON.stringify(real)}\n  + ${JSON.stringify(local)}`
+  ).join("\n");
+}
+
+/**
+ * The one deliberate difference. The stand-in is hosted Supabase's gateway and Storage in one, so
+ * a TUS Location names the address clients reach, `<SUPABASE_URL>/storage/v1/upload/resumable/<id>`,
+ * as Storage writes it behind hosted Supabase's gateway; the recording reached a bare Storage
+ * server in production mode with no proxy, which wrote `https:` and no `/storage/v1`. Only those
+ * two fields are mapped: the host, the rest of the path and the id are still compared.
+ */
+export function asBareServerLocations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asBareServerLocations);
+  if (!value || typeof value !== "object") return value;
+  const entries = Object.entries(value).map(([key, inner]) => {
+    const location = inner as { scheme?: string; pathPrefix?: string } | null;
+    if (
+      key === "location" && location?.scheme === "http:" &&
+      location.pathPrefix === "/storage/v1/upload/resumable/"
+    ) {
+      return [key, { ...location, scheme: "https:", pathPrefix: "/upload/resumable/" }];
+    }
+    return [key, asBareServerLocations(inner)];
+  });
+  return Object.fromEntries(entries);
+}

@@ -9,6 +9,7 @@ import { settleQueue } from "./queue_idle.ts";
 import { claimsOf, otherUserId, type Stack, userClient } from "./stack.ts";
 import { percentile, summarize } from "./stats.ts";
 import { sample } from "./timing.ts";
+import { registerSlowRows } from "../tests/support/slow_rows.ts";
 
 /** The source whose rows take a tenth of a second each (sleep_ms), inside the COPY. */
 const slowSource = "bench_slow_rows";
@@ -21,22 +22,7 @@ const smallPerRun = 32;
 
 /** Registers the slow source on the bench stack (idempotent). */
 async function registerSlowSource(sql: postgres.Sql): Promise<void> {
-  await sql.unsafe(`
-    create schema if not exists bench_sources;
-    grant usage on schema bench_sources to authenticated;
-    create or replace function bench_sources.slow_rows(options jsonb)
-    returns table (n int, label text)
-    language sql volatile security invoker set search_path = ''
-    as $$
-      select g, 'row ' || g
-      from generate_series(1, coalesce((options ->> 'rows')::int, 10)) g,
-           lateral pg_catalog.pg_sleep(coalesce((options ->> 'sleep_ms')::int, 100) / 1000.0 + 0 * g) s
-    $$;
-    grant execute on function bench_sources.slow_rows(jsonb) to authenticated;
-    select exports.register_source(name => '${slowSource}',
-      rows_function => 'bench_sources.slow_rows(jsonb)', formats => array['csv'],
-      option_types => '{"rows": "integer", "sleep_ms": "integer"}');
-  `);
+  await registerSlowRows(sql, { schema: "bench_sources", source: slowSource });
 }
 
 async function requestSlow(client: SupabaseClient, rows: number, sleepMs: number) {

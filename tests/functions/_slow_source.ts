@@ -2,32 +2,14 @@
 // `rows` rows and sleeps `sleep_ms` before each, inside the export's COPY, so
 // a test can hold an export in its statement for a known while.
 import { withDb } from "../support/db.ts";
+import { registerSlowRows } from "../support/slow_rows.ts";
 
 /** The registered name of the slow source. */
 export const slowSource = "slow_rows";
 
 /** Registers `slow_rows` (idempotent: the function is replaced, the source re-registered). */
 export async function registerSlowSource(): Promise<void> {
-  await withDb(async (sql) => {
-    await sql.unsafe(`
-      create schema if not exists exports_tests;
-      grant usage on schema exports_tests to authenticated;
-      -- Volatile, so Postgres runs it row by row (its rows stream into the
-      -- COPY as they are made); the sleep takes the row, so it runs per row.
-      create or replace function exports_tests.slow_rows(options jsonb)
-      returns table (n int, label text)
-      language sql volatile security invoker set search_path = ''
-      as $$
-        select g, 'row ' || g
-        from generate_series(1, coalesce((options ->> 'rows')::int, 10)) g,
-             lateral pg_catalog.pg_sleep(coalesce((options ->> 'sleep_ms')::int, 100) / 1000.0 + 0 * g) s
-      $$;
-      grant execute on function exports_tests.slow_rows(jsonb) to authenticated;
-      select exports.register_source(name => '${slowSource}',
-        rows_function => 'exports_tests.slow_rows(jsonb)', formats => array['csv'],
-        option_types => '{"rows": "integer", "sleep_ms": "integer"}');
-    `);
-  });
+  await withDb((sql) => registerSlowRows(sql, { schema: "exports_tests", source: slowSource }));
 }
 
 /** The request for a slow export that spends about `seconds` in its statement. */

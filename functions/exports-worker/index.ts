@@ -8,7 +8,7 @@ import { errorResponse } from "../_shared/api/http_errors.ts";
 import { workerRound } from "../_shared/worker/worker_loop.ts";
 import { roundRunner } from "../_shared/worker/worker_rounds.ts";
 import { verifyWorkerCaller, workerCredentials } from "../_shared/worker/worker_caller.ts";
-import { integerSetting } from "../_shared/worker/worker_settings.ts";
+import { databaseUrl, integerSetting } from "../_shared/worker/worker_settings.ts";
 
 // Who may wake it: read once, as hosted functions get their secrets at start.
 const credentials = workerCredentials(Deno.env);
@@ -18,7 +18,12 @@ const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defau
   min: 1,
   max: 16,
 });
-const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: workerConnections(concurrency) });
+// A bounded pool whose idle connections close: an instance kept warm between
+// wake-ups holds none of a small database's few direct connections.
+const db = workerDb(databaseUrl(Deno.env), {
+  max: workerConnections(concurrency),
+  idleTimeoutSeconds: 30,
+});
 const storage = createClient(
   Deno.env.get("SUPABASE_URL")!,
   Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,

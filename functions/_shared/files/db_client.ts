@@ -26,11 +26,24 @@ export function workerConnections(concurrency: number): number {
   return concurrency + 1;
 }
 
-/** Connects to `url` with at most `max` connections. */
-export function workerDb(url: string, options: { max: number }): WorkerDb {
+/** Options for {@link workerDb}. */
+export interface WorkerDbOptions {
+  /** The most connections the pool opens. */
+  max: number;
+  /**
+   * Seconds a connection may sit idle before it is closed; 0 keeps it open.
+   * An instance that outlives its work must not hold connections a small
+   * database has few of.
+   */
+  idleTimeoutSeconds?: number;
+}
+
+/** Connects to `url` with at most `options.max` connections. */
+export function workerDb(url: string, options: WorkerDbOptions): WorkerDb {
   const sockets = new Set<net.Socket>();
   const sql = postgres(url, {
     max: options.max,
+    idle_timeout: options.idleTimeoutSeconds ?? 0,
     onnotice: () => {},
     // The socket is handed over while it connects, as postgres.js's own are:
     // a connection that fails must reach postgres.js as the socket's 'error'

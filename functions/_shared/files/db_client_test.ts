@@ -22,3 +22,19 @@ Deno.test("a pool whose connections were refused connects again once the databas
     await db.sql.end({ timeout: 1 });
   }
 });
+
+Deno.test("a connection idle past the pool's idle timeout is closed", async () => {
+  const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, idleTimeoutSeconds: 1 });
+  const observer = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1 });
+  try {
+    const [{ pid }] = await db.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const connected = async () =>
+      (await observer.sql`select 1 from pg_stat_activity where pid = ${pid}`).length === 1;
+    assert.equal(await connected(), true, "the pool holds its connection after the query");
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(await connected(), false, "the idle connection is closed");
+  } finally {
+    await db.sql.end({ timeout: 1 });
+    await observer.sql.end({ timeout: 1 });
+  }
+});

@@ -16,3 +16,19 @@ export function integerSetting(
   }
   return value;
 }
+
+/**
+ * The database the worker connects to: `EXPORTS_DB_URL` where set (hosted
+ * Supabase reserves names starting with SUPABASE_ for its own secrets, so a
+ * pooler or read-write URL of the app's choosing goes there), else the
+ * `SUPABASE_DB_URL` the platform provides.
+ */
+export function databaseUrl(env: { get(name: string): string | undefined }): string {
+  const url = env.get("EXPORTS_DB_URL")?.trim() || env.get("SUPABASE_DB_URL")?.trim();
+  if (!url) {
+    throw new Error(
+      "the worker has no database: set EXPORTS_DB_URL (supabase secrets set), or run it where SUPABASE_DB_URL is provided",
+    );
+  }
+  return url;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { integerSetting } from "./worker_settings.ts";
+import { databaseUrl, integerSetting } from "./worker_settings.ts";
 
 const env = (values: Record<string, string>) => ({ get: (name: string) => values[name] });
 const range = { min: 1, max: 16 };
@@ -21,4 +21,13 @@ Deno.test("integerSetting names the variable and the range when the value is wro
       { message: `N must be a whole number from 1 to 16; got "${raw}"` },
     );
   }
+});
+
+Deno.test("the worker's database is EXPORTS_DB_URL where set, else SUPABASE_DB_URL", () => {
+  const platform = "postgresql://platform/postgres";
+  const own = "postgresql://pooler/postgres";
+  assert.equal(databaseUrl(env({ SUPABASE_DB_URL: platform })), platform);
+  assert.equal(databaseUrl(env({ SUPABASE_DB_URL: platform, EXPORTS_DB_URL: own })), own);
+  assert.equal(databaseUrl(env({ SUPABASE_DB_URL: platform, EXPORTS_DB_URL: " " })), platform);
+  assert.throws(() => databaseUrl(env({})), /set EXPORTS_DB_URL/);
 });

@@ -5,12 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { stackEnv } from "../support/env.ts";
-import {
-  asBareServerLocations,
-  diffTranscripts,
-  renderDifferences,
-  type Step,
-} from "./transcript.ts";
+import { diffTranscripts, renderDifferences, type Step } from "./transcript.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -52,7 +47,7 @@ async function replay(scenario: "basic" | "large"): Promise<Step[]> {
     0,
     `the ${scenario} scenario did not run:\n${text.decode(stderr)}`,
   );
-  return asBareServerLocations(JSON.parse(text.decode(stdout))) as Step[];
+  return JSON.parse(text.decode(stdout)) as Step[];
 }
 
 async function golden(scenario: "basic" | "large"): Promise<Step[]> {

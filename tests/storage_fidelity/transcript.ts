@@ -44,26 +44,3 @@ export function renderDifferences(differences: StepDifference[]): string {
     `${step}\n  - ${JSON.stringify(real)}\n  + ${JSON.stringify(local)}`
   ).join("\n");
 }
-
-/**
- * The one deliberate difference. The stand-in is hosted Supabase's gateway and Storage in one, so
- * a TUS Location names the address clients reach, `<SUPABASE_URL>/storage/v1/upload/resumable/<id>`,
- * as Storage writes it behind hosted Supabase's gateway; the recording reached a bare Storage
- * server in production mode with no proxy, which wrote `https:` and no `/storage/v1`. Only those
- * two fields are mapped: the host, the rest of the path and the id are still compared.
- */
-export function asBareServerLocations(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(asBareServerLocations);
-  if (!value || typeof value !== "object") return value;
-  const entries = Object.entries(value).map(([key, inner]) => {
-    const location = inner as { scheme?: string; pathPrefix?: string } | null;
-    if (
-      key === "location" && location?.scheme === "http:" &&
-      location.pathPrefix === "/storage/v1/upload/resumable/"
-    ) {
-      return [key, { ...location, scheme: "https:", pathPrefix: "/upload/resumable/" }];
-    }
-    return [key, asBareServerLocations(inner)];
-  });
-  return Object.fromEntries(entries);
-}

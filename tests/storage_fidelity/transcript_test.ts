@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { asBareServerLocations, diffTranscripts, renderDifferences } from "./transcript.ts";
+import { diffTranscripts, renderDifferences } from "./transcript.ts";
 
 Deno.test("identical transcripts have no difference", () => {
   const steps = [{ step: "a", status: 200 }, { step: "b", ok: true }];
@@ -23,26 +23,4 @@ Deno.test("key order is part of an answer", () => {
   const real = [{ step: "info", data: { id: 1, name: "x" } }];
   const local = [{ step: "info", data: { name: "x", id: 1 } }];
   assert.equal(diffTranscripts(real, local).length, 1);
-});
-
-Deno.test("a TUS Location through the gateway maps to the bare server's, and nothing else does", () => {
-  const ours = {
-    scheme: "http:",
-    sameHostAsBase: true,
-    pathPrefix: "/storage/v1/upload/resumable/",
-  };
-  const mapped = asBareServerLocations([{ step: "create", headers: { location: ours } }]);
-  assert.deepEqual(mapped, [{
-    step: "create",
-    headers: {
-      location: { scheme: "https:", sameHostAsBase: true, pathPrefix: "/upload/resumable/" },
-    },
-  }]);
-  const elsewhere = [{ step: "create", location: { ...ours, pathPrefix: "/upload/other/" } }];
-  assert.deepEqual(asBareServerLocations(elsewhere), elsewhere);
-  const otherHost = [{ step: "create", location: { ...ours, sameHostAsBase: false } }];
-  assert.equal(
-    (asBareServerLocations(otherHost) as typeof otherHost)[0].location.sameHostAsBase,
-    false,
-  );
 });

@@ -47,9 +47,12 @@ export function tusServer(context: StorageContext) {
       const id = new URL(request.url).pathname.slice(route.length + 1);
       return id ? Buffer.from(id, "base64url").toString("utf-8") : undefined;
     },
-    // The address the gateway is reached at, as hosted Supabase's gateway forwards it.
+    // As Storage writes it in production, which assumes a TLS proxy and names its own path:
+    // `https://<host>/upload/resumable/<id>`. Clients follow the id on the endpoint they used.
     generateUrl: (request, { id }) =>
-      `${new URL(request.url).origin}${route}/${Buffer.from(id).toString("base64url")}`,
+      `https://${new URL(request.url).host}/upload/resumable/${
+        Buffer.from(id).toString("base64url")
+      }`,
     maxSize: async (_request, id) => {
       if (!id) return context.fileSizeLimit;
       const [bucket] = await context.sql<{ file_size_limit: string | null }[]>`

@@ -28,6 +28,10 @@ interface RunningFunction {
 }
 
 const bootstrap = fileURLToPath(new URL("./function_bootstrap.ts", import.meta.url));
+// A function's own deno.json says "lock": false, since the edge runtime's bundler cannot read the
+// lockfile Deno 2 writes. Here it runs against a copy of the root deno.lock instead, which Deno
+// trims to the function's packages and so holds them at the versions the tests run.
+const rootLock = fileURLToPath(new URL("../../deno.lock", import.meta.url));
 const bootTimeoutMs = 60_000;
 
 /** Starts functions on demand and forwards requests to them; `close()` stops them all. */
@@ -92,6 +96,8 @@ export class FunctionHost {
     const configFlags = !fn.importMap
       ? []
       : [/deno\.jsonc?$/.test(fn.importMap) ? "--config" : "--import-map", fn.importMap];
+    const lock = await Deno.makeTempFile({ prefix: `${fn.name}-`, suffix: ".lock" });
+    await Deno.copyFile(rootLock, lock);
     const process = new Deno.Command(Deno.execPath(), {
       // Hosted functions are sandboxed by the edge runtime; locally they are the project's own
       // code, run with the permissions a developer's `deno run` would give it.
@@ -100,6 +106,7 @@ export class FunctionHost {
         "-A",
         "--no-prompt",
         ...configFlags,
+        `--lock=${lock}`,
         bootstrap,
         String(port),
         pathToFileURL(fn.entrypoint).href,
@@ -110,7 +117,10 @@ export class FunctionHost {
       stderr: "inherit",
     }).spawn();
     let exited = false;
-    process.status.then(() => exited = true);
+    process.status.then(() => {
+      exited = true;
+      return Deno.remove(lock);
+    }).catch(() => {});
     const deadline = Date.now() + bootTimeoutMs;
     while (!exited && Date.now() < deadline) {
       try {

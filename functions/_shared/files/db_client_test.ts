@@ -74,8 +74,9 @@ Deno.test("the pool opens no more connections than its size", async () => {
   }
 });
 
-Deno.test("a URL without sslmode connects in plain text", async () => {
+Deno.test("a URL without sslmode connects in plain text; sslmode=prefer takes the TLS offered", async () => {
   assert.equal(await encrypted(databaseUrl), false);
+  assert.equal(await encrypted(`${databaseUrl}?sslmode=prefer`), true);
 });
 
 Deno.test("sslmode=require encrypts the session, and a COPY and a query after it run over TLS", async () => {

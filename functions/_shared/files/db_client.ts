@@ -105,7 +105,7 @@ export function workerDb(url: string, options: WorkerDbOptions): WorkerDb {
     // and 'close', which return the connection to the pool. A factory that
     // throws instead leaves it connecting for good, and once every
     // connection has failed so (the database restarting) no query runs again.
-    socket: ({ host, port, connect_timeout }: postgres.Options<Record<string, never>> & {
+    socket: ({ host, port, connect_timeout }: {
       host: string[];
       port: number[];
       connect_timeout: number;
@@ -167,6 +167,8 @@ function tlsSocket(
         clearTimeout(timer);
         return resolve(raw);
       }
+      // The TLS socket reads and writes the same connection: errors surface there.
+      raw.on("error", () => {});
       const verify = target.tls === "verify-full";
       const secure = tls.connect({
         socket: raw,

@@ -25,6 +25,8 @@ export interface FunctionEnvironment {
 interface RunningFunction {
   port: number;
   process: Deno.ChildProcess;
+  /** Its copy of the root deno.lock. */
+  lock: string;
 }
 
 const bootstrap = fileURLToPath(new URL("./function_bootstrap.ts", import.meta.url));
@@ -69,6 +71,7 @@ export class FunctionHost {
         // Already exited.
       }
       await result.value.process.status;
+      await Deno.remove(result.value.lock).catch(() => {});
     }));
   }
 
@@ -125,7 +128,7 @@ export class FunctionHost {
     while (!exited && Date.now() < deadline) {
       try {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return { port, process };
+        return { port, process, lock };
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -134,6 +137,7 @@ export class FunctionHost {
       process.kill("SIGKILL");
       await process.status;
     }
+    await Deno.remove(lock).catch(() => {});
     throw new BootError(fn.name);
   }
 }

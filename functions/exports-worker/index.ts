@@ -43,6 +43,8 @@ const settings = {
     max: 3_600_000,
   }),
   concurrency,
+  // Its own folder: config.toml's static_files ships the fonts with it.
+  reportFonts: new URL("./fonts/", import.meta.url),
 };
 
 const runRounds = roundRunner(

@@ -11,6 +11,8 @@ export interface FunctionDeclaration {
   verifyJwt: boolean;
   /** Absolute path of the deno.json or import map the function runs with, if declared. */
   importMap?: string;
+  /** `static_files`: absolute glob patterns of the files deployed with the function. */
+  staticFiles: string[];
 }
 
 /** The parts of config.toml the gateway serves. */
@@ -29,7 +31,13 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
     api?: { schemas?: string[]; extra_search_path?: string[] };
     functions?: Record<
       string,
-      { enabled?: boolean; verify_jwt?: boolean; entrypoint?: string; import_map?: string }
+      {
+        enabled?: boolean;
+        verify_jwt?: boolean;
+        entrypoint?: string;
+        import_map?: string;
+        static_files?: string[];
+      }
     >;
   };
   const functions = new Map<string, FunctionDeclaration>();
@@ -41,6 +49,7 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
       entrypoint: resolve(supabaseDir, section.entrypoint ?? `functions/${name}/index.ts`),
       verifyJwt: section.verify_jwt ?? true,
       importMap: section.import_map ? resolve(supabaseDir, section.import_map) : undefined,
+      staticFiles: (section.static_files ?? []).map((pattern) => resolve(supabaseDir, pattern)),
     });
   }
   return {

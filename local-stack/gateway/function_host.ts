@@ -25,9 +25,15 @@ export interface FunctionEnvironment {
 interface RunningFunction {
   port: number;
   process: Deno.ChildProcess;
+  /** Its copy of the root deno.lock. */
+  lock: string;
 }
 
 const bootstrap = fileURLToPath(new URL("./function_bootstrap.ts", import.meta.url));
+// A function's own deno.json says "lock": false, since the edge runtime's bundler cannot read the
+// lockfile Deno 2 writes. Here it runs against a copy of the root deno.lock instead, which Deno
+// trims to the function's packages and so holds them at the versions the tests run.
+const rootLock = fileURLToPath(new URL("../../deno.lock", import.meta.url));
 const bootTimeoutMs = 60_000;
 
 /** Starts functions on demand and forwards requests to them; `close()` stops them all. */
@@ -65,6 +71,7 @@ export class FunctionHost {
         // Already exited.
       }
       await result.value.process.status;
+      await Deno.remove(result.value.lock).catch(() => {});
     }));
   }
 
@@ -92,6 +99,8 @@ export class FunctionHost {
     const configFlags = !fn.importMap
       ? []
       : [/deno\.jsonc?$/.test(fn.importMap) ? "--config" : "--import-map", fn.importMap];
+    const lock = await Deno.makeTempFile({ prefix: `${fn.name}-`, suffix: ".lock" });
+    await Deno.copyFile(rootLock, lock);
     const process = new Deno.Command(Deno.execPath(), {
       // Hosted functions are sandboxed by the edge runtime; locally they are the project's own
       // code, run with the permissions a developer's `deno run` would give it.
@@ -100,6 +109,7 @@ export class FunctionHost {
         "-A",
         "--no-prompt",
         ...configFlags,
+        `--lock=${lock}`,
         bootstrap,
         String(port),
         pathToFileURL(fn.entrypoint).href,
@@ -110,12 +120,15 @@ export class FunctionHost {
       stderr: "inherit",
     }).spawn();
     let exited = false;
-    process.status.then(() => exited = true);
+    process.status.then(() => {
+      exited = true;
+      return Deno.remove(lock);
+    }).catch(() => {});
     const deadline = Date.now() + bootTimeoutMs;
     while (!exited && Date.now() < deadline) {
       try {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return { port, process };
+        return { port, process, lock };
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -124,6 +137,7 @@ export class FunctionHost {
       process.kill("SIGKILL");
       await process.status;
     }
+    await Deno.remove(lock).catch(() => {});
     throw new BootError(fn.name);
   }
 }

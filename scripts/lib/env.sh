@@ -25,6 +25,9 @@ if [ "$(id -u)" = 0 ] && id -u postgres >/dev/null 2>&1; then
 fi
 pg_data="$pg_dir/data"
 pg_log="$pg_dir/postgres.log"
+# The local CA that signs the cluster's TLS certificate (scripts/db-start): a
+# client verifies the server with sslmode=verify-full&sslrootcert=<this file>.
+export LOCAL_DB_ROOT_CERT="$pg_dir/tls/root.crt"
 pg_port="${EXPORTS_DB_PORT:-54322}"
 api_port="${EXPORTS_API_PORT:-54321}"
 

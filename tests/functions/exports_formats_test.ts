@@ -161,7 +161,9 @@ Deno.test("a pdf export of a budget shows the household's lines and no one else'
   const [user, household] = await budgetMember();
   const bytes = await exportedBytes(user, { source: "budget", format: "pdf", scope: household });
   const { text: pdfText } = await extractText(await getDocumentProxy(bytes), { mergePages: true });
-  const fonts = await reportFonts();
+  const fonts = await reportFonts(
+    new URL("../../functions/exports-worker/fonts/", import.meta.url),
+  );
   for (const line of lines) {
     // The writer prints "?" for what the report's fonts cannot draw.
     for (const value of [line.category, line.amount, line.description.split("\n")[0]]) {

@@ -135,7 +135,10 @@ async function write(format: FileSpec["format"]): Promise<Written> {
         statement,
         statement_kind,
         row_limit,
-      }, { afterCopy: resumeReads });
+      }, {
+        afterCopy: resumeReads,
+        reportFonts: new URL("../../functions/exports-worker/fonts/", import.meta.url),
+      });
       written = {
         bytes: await new Response(file.body).bytes(),
         truth: truth.map((row) => ({

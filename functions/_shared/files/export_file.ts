@@ -73,7 +73,10 @@ export class RowLimitExceeded extends Error {
 }
 
 /** Options for {@link exportFile}. */
-export type ExportFileOptions = CopyOutOptions;
+export interface ExportFileOptions extends CopyOutOptions {
+  /** The folder of the PDF reports' fonts (see pdf_writer.ts). */
+  reportFonts?: URL;
+}
 
 /**
  * Starts producing the file for `spec` on `tx`, which must be a transaction
@@ -153,7 +156,10 @@ async function uncompressedFile(
       // include them.
       const file = spec.format === "xlsx"
         ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
-        : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });
+        : (await import("./pdf_writer.ts")).pdfFile(counted, {
+          title: spec.source,
+          fonts: options.reportFonts,
+        });
       return {
         body: file.pipeThrough(coalesceChunks()),
         rowsWritten: () => rows,

@@ -78,7 +78,10 @@ async function write(
         statement_kind,
         row_limit: rowLimit === null ? null : String(rowLimit),
       };
-      const file = await exportFile(tx, spec, { afterCopy: resumeReads });
+      const file = await exportFile(tx, spec, {
+        afterCopy: resumeReads,
+        reportFonts: new URL("../../exports-worker/fonts/", import.meta.url),
+      });
       const bytes = await new Response(file.body).bytes();
       return { bytes, rows: file.rowsWritten() };
     }) as Written;

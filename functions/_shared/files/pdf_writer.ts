@@ -22,6 +22,11 @@ import type { RowBatch } from "./xlsx_writer.ts";
 export interface PdfOptions {
   /** The report's title, printed on the first page and in the PDF metadata. */
   title: string;
+  /**
+   * The folder of the report's fonts (report_fonts.ts), which the worker's
+   * entry point names; without it, the report is set in Helvetica alone.
+   */
+  fonts?: URL;
 }
 
 /** Longest cell text printed; a PDF cell is for reading, not for data. */
@@ -110,7 +115,10 @@ export function pdfFile(
         margin,
         info: { Title: options.title },
       });
-      const chooser = new FontChooser(doc, await reportFonts());
+      const chooser = new FontChooser(
+        doc,
+        options.fonts ? await reportFonts(options.fonts) : standardFonts,
+      );
       table = new TableLayout(doc, chooser);
       doc.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));

@@ -4,6 +4,8 @@ import { pdfFile, printableText } from "./pdf_writer.ts";
 import { reportFonts, standardFonts } from "./report_fonts.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 
+const fontsFolder = new URL("../../exports-worker/fonts/", import.meta.url);
+
 /** The PDF `rows` make, and its text, pages joined. */
 async function pdfOf(
   rows: RowBatch,
@@ -12,7 +14,7 @@ async function pdfOf(
   async function* batches() {
     yield rows;
   }
-  const bytes = await new Response(pdfFile(batches(), { title })).bytes();
+  const bytes = await new Response(pdfFile(batches(), { title, fonts: fontsFolder })).bytes();
   const { text } = await extractText(await getDocumentProxy(bytes.slice()), { mergePages: true });
   return { bytes, text };
 }
@@ -42,7 +44,7 @@ Deno.test("a PDF report prints what its fonts cannot draw as ?", async () => {
 });
 
 Deno.test("printableText keeps what the fonts draw and replaces the rest", async () => {
-  const fonts = await reportFonts();
+  const fonts = await reportFonts(fontsFolder);
   assert.equal(printableText("łódź\r\nЖ\u0007東", fonts), "łódź \nЖ??");
   assert.equal(printableText("łódź\r\nЖ\u0007é€", standardFonts), "?ód? \n??é€");
 });

@@ -1,12 +1,14 @@
 // The fonts a PDF report is set in where Helvetica will not do. pdfkit's
 // built-in Helvetica draws Windows-1252 only, so a budget in Polish, Czech,
 // Turkish, Greek or Russian would print its own words as "?". DejaVu Sans
-// Condensed (./fonts: built by scripts/build-report-fonts from the npm package
+// Condensed (built by scripts/build-report-fonts from the npm package
 // dejavu-fonts-ttf, under its LICENSE) draws Latin, Greek, Cyrillic and many
 // symbols, and is narrow enough for a table; pdfkit embeds only the glyphs a
-// report uses. The files reach a hosted worker through config.toml's
-// `static_files`; a deployment without them falls back to Helvetica rather
-// than failing every PDF.
+// report uses. The files live in the worker's own folder
+// (functions/exports-worker/fonts), which its entry point passes down: a
+// deployed function reads only files of its own bundle, which config.toml's
+// `static_files` adds. A deployment without them falls back to Helvetica
+// rather than failing every PDF.
 // @ts-types="./fontkit.d.ts"
 import * as fontkit from "fontkit";
 
@@ -32,11 +34,16 @@ export const standardFonts: ReportFonts & Record<"regular" | "bold", string> = {
     (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || cp1252Extras.has(code),
 };
 
-let loading: Promise<ReportFonts> | undefined;
+const loaded = new Map<string, Promise<ReportFonts>>();
 
-/** The report fonts, read once per worker: DejaVu Sans Condensed, else {@link standardFonts}. */
-export function reportFonts(): Promise<ReportFonts> {
-  return loading ??= loadReportFonts(new URL("./fonts/", import.meta.url));
+/**
+ * The report fonts in `folder`, read once per worker: DejaVu Sans Condensed,
+ * else {@link standardFonts}.
+ */
+export function reportFonts(folder: URL): Promise<ReportFonts> {
+  let fonts = loaded.get(folder.href);
+  if (!fonts) loaded.set(folder.href, fonts = loadReportFonts(folder));
+  return fonts;
 }
 
 /** DejaVu Sans Condensed from `folder`, or {@link standardFonts} when it cannot be read. */
@@ -46,7 +53,7 @@ export async function loadReportFonts(folder: URL): Promise<ReportFonts> {
   } catch (error) {
     console.warn(
       "PDF reports use Helvetica, which draws Windows-1252 only: the DejaVu fonts could " +
-        "not be read (is functions/_shared/files/fonts in the worker's static_files?)",
+        "not be read (are the worker's fonts in its static_files?)",
       error,
     );
     return standardFonts;

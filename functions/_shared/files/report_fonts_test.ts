@@ -3,8 +3,8 @@ import { loadReportFonts, reportFonts, standardFonts } from "./report_fonts.ts";
 
 const codePoint = (char: string) => char.codePointAt(0)!;
 
-Deno.test("reportFonts reads DejaVu Sans Condensed from functions/_shared/files/fonts", async () => {
-  const fonts = await reportFonts();
+Deno.test("reportFonts reads DejaVu Sans Condensed from the worker's fonts folder", async () => {
+  const fonts = await reportFonts(new URL("../../exports-worker/fonts/", import.meta.url));
   assert.notEqual(fonts, standardFonts);
   assert.ok(fonts.regular instanceof Uint8Array && fonts.bold instanceof Uint8Array);
   for (const char of ["a", "ł", "ğ", "Ж", "Ω", "€", "✓"]) {

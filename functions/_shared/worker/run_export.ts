@@ -27,6 +27,8 @@ export interface RunSettings {
    * storage_unavailable; default {@link defaultStorageTimeoutMs}.
    */
   storageTimeoutMs?: number;
+  /** The folder of the PDF reports' fonts, in the worker's own folder (see pdf_writer.ts). */
+  reportFonts?: URL;
 }
 
 /** Storage's default time to take the next chunk of an upload, or to answer it. */
@@ -80,6 +82,7 @@ export async function runExport(
       const file = await exportFile(tx, claim, {
         afterCopy: db.resumeReads,
         signal: stop.signal,
+        reportFonts: settings.reportFonts,
       });
       rowsWritten = file.rowsWritten;
       try {

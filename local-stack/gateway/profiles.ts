@@ -1,0 +1,93 @@
+// The limits a hosted plan puts on each edge function instance and on Storage uploads, by profile:
+// the one definition the gateway enforces and local-stack/README.md tabulates.
+
+/** Limits on one function instance (one Deno process here, one isolate hosted); 0: none. */
+export interface FunctionLimits {
+  /** CPU past which the instance takes no new requests; it ends once idle. */
+  cpuSoftLimitMs: number;
+  /** CPU past which the instance is killed, whatever it is doing. */
+  cpuHardLimitMs: number;
+  /** Memory past which the instance is killed. */
+  memoryLimitMb: number;
+  /** Life of the instance: past half it takes no new requests, at the whole it is killed. */
+  wallClockLimitMs: number;
+}
+
+/** A profile: the function limits and Storage's global file size limit of one kind of project. */
+export interface Profile {
+  name: ProfileName;
+  functions: FunctionLimits;
+  /** Storage's global file size limit in bytes. */
+  storageFileSizeLimit: number;
+}
+
+/** The profiles the local stack runs under. */
+export const profileNames = ["free", "pro", "unlimited"] as const;
+
+/** A profile's name. */
+export type ProfileName = (typeof profileNames)[number];
+
+/** The profile when EXPORTS_PROFILE names none: the Free plan, the tightest hosted one. */
+export const defaultProfileName: ProfileName = "free";
+
+const mib = 1024 * 1024;
+
+// Hosted functions get 2 s of CPU, 256 MB and 150 s (Free) or 400 s (paid) of wall clock; an
+// instance stops taking requests once it has used half its CPU. Storage's global limit is 50 MB
+// on Free and a project setting of up to 500 GB on paid plans.
+const hostedCpu = { cpuSoftLimitMs: 1_000, cpuHardLimitMs: 2_000, memoryLimitMb: 256 };
+
+/** Every profile's limits. */
+export const profiles: Record<ProfileName, Profile> = {
+  free: {
+    name: "free",
+    functions: { ...hostedCpu, wallClockLimitMs: 150_000 },
+    storageFileSizeLimit: 50 * mib,
+  },
+  pro: {
+    name: "pro",
+    functions: { ...hostedCpu, wallClockLimitMs: 400_000 },
+    storageFileSizeLimit: 500 * 1024 * mib,
+  },
+  // A self-hosted edge runtime started without limits, and Storage at its largest setting.
+  unlimited: {
+    name: "unlimited",
+    functions: { cpuSoftLimitMs: 0, cpuHardLimitMs: 0, memoryLimitMb: 0, wallClockLimitMs: 0 },
+    storageFileSizeLimit: 500 * 1024 * mib,
+  },
+};
+
+/**
+ * The profile named `name` (default {@link defaultProfileName}), with any of its function limits
+ * replaced by `overrides`: tests make the limits small so that reaching them takes little time.
+ */
+export function resolveProfile(
+  name: string | undefined,
+  overrides: Partial<FunctionLimits> = {},
+): Profile {
+  const chosen = name?.trim() || defaultProfileName;
+  if (!(profileNames as readonly string[]).includes(chosen)) {
+    throw new Error(`unknown profile "${chosen}": choose one of ${profileNames.join(", ")}`);
+  }
+  const profile = profiles[chosen as ProfileName];
+  const functions = { ...profile.functions };
+  for (const [key, value] of Object.entries(overrides) as [keyof FunctionLimits, number][]) {
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`${key} must be a whole number, 0 or more; got ${value}`);
+    }
+    functions[key] = value;
+  }
+  return { ...profile, functions };
+}
+
+/**
+ * What the functions are told of their limits, as a project tells them with `supabase secrets
+ * set` (the worker reads these; hosted, they default to the Free plan's).
+ */
+export function limitSecrets(limits: FunctionLimits): Record<string, string> {
+  return {
+    EXPORTS_WORKER_WALL_CLOCK_MS: String(limits.wallClockLimitMs),
+    EXPORTS_WORKER_MEMORY_MB: String(limits.memoryLimitMb),
+  };
+}

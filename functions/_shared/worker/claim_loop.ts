@@ -35,6 +35,11 @@ export interface ClaimLoopSettings {
   concurrency: number;
   /** Milliseconds between looks at the queue while slots are free (default {@link defaultPollMs}). */
   pollMs?: number;
+  /**
+   * Stop claiming once aborted: the platform retired this instance (its
+   * `drain` event), so what it claimed now could outlive it.
+   */
+  drained?: AbortSignal;
 }
 
 /**
@@ -67,7 +72,12 @@ export async function claimAndRun(
   // its backoff, and no wake-up announces it, so the loop waits for them.
   const retrying = new Set<string>();
   try {
-    while (Date.now() < deadline) {
+    const drained = settings.drained;
+    const drainedNow = new Promise<void>((resolve) => {
+      if (drained?.aborted) resolve();
+      drained?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    while (Date.now() < deadline && !drained?.aborted) {
       // Claim only what can start now: a claimed export that waited for a slot
       // would spend its lease queued behind the others.
       const free = settings.concurrency - slots.size;
@@ -112,7 +122,10 @@ export async function claimAndRun(
       } else if (claims.length < free) {
         // Fewer were due than there were free slots: look again when a slot
         // is freed, when woken (an export was requested), or after a while.
-        await firstOf([...slots, woken.next()], Math.min(pollMs, deadline - Date.now()));
+        await firstOf(
+          [...slots, woken.next(), drainedNow],
+          Math.min(pollMs, deadline - Date.now()),
+        );
       } else {
         continue;
       }

@@ -48,19 +48,22 @@ begin
   -- instance's CPU, memory or time: it fails with what narrows it.
   with stuck as (
     update exports.exports e set
-      status = case when e.attempt < e.max_attempts then 'queued' else 'failed' end,
-      next_run_at = now(),
-      finished_at = case when e.attempt < e.max_attempts then null else now() end,
-      error_code = case when e.attempt < e.max_attempts then 'lease_expired' else 'too_big_for_worker' end,
-      error_message = case when e.attempt < e.max_attempts
-        then exports._failure_message('lease_expired', e.source, e.format, null)
-        else exports._failure_message('too_big_for_worker', e.source, e.format, null) end,
+      status = 'queued', next_run_at = now(), error_code = 'lease_expired',
+      error_message = exports._failure_message('lease_expired', e.source, e.format, null),
       lease_owner = null, lease_expires_at = null
-    where e.status = 'processing' and e.lease_expires_at < now()
-    returning e.status
+    where e.status = 'processing' and e.lease_expires_at < now() and e.attempt < e.max_attempts
+    returning 1
   )
-  select count(*) filter (where s.status = 'queued'), count(*) filter (where s.status = 'failed')
-  into requeued, failed from stuck s;
+  select count(*) into requeued from stuck;
+  with spent as (
+    update exports.exports e set
+      status = 'failed', next_run_at = now(), finished_at = now(), error_code = 'too_big_for_worker',
+      error_message = exports._failure_message('too_big_for_worker', e.source, e.format, null),
+      lease_owner = null, lease_expires_at = null
+    where e.status = 'processing' and e.lease_expires_at < now() and e.attempt >= e.max_attempts
+    returning 1
+  )
+  select count(*) into failed from spent;
 
   -- A request's claims are needed while its export may still run; once it
   -- has finished, the row stays for its retention, the requester's email and

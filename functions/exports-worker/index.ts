@@ -53,7 +53,7 @@ const settings = {
   // How long an export held by an instance that died (killed at a limit)
   // waits before it is queued again.
   leaseSeconds: integerSetting(Deno.env, "EXPORTS_WORKER_LEASE_SECONDS", 120, {
-    min: 2,
+    min: 10,
     max: 3_600,
   }),
   // Often, for a canceled export's statement to end promptly; one heartbeat

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "./config.ts";
 import { startGateway } from "./gateway.ts";
-import { resolveProfile } from "./profiles.ts";
+import { describeProfile, resolveProfile } from "./profiles.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const localDir = Deno.env.get("EXPORTS_LOCAL_DIR") ?? `${repoRoot}.local`;
@@ -80,7 +80,7 @@ const gateway = await startGateway({
   signingKey: required("LOCAL_JWT_SIGNING_KEY"),
   wakeSecret: Deno.env.get("EXPORTS_WAKE_SECRET") || undefined,
 });
-console.log(`local gateway listening on ${gateway.url} (profile ${profile.name})`);
+console.log(`local gateway listening on ${gateway.url}, profile ${describeProfile(profile)}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {

@@ -91,3 +91,16 @@ export function limitSecrets(limits: FunctionLimits): Record<string, string> {
     EXPORTS_WORKER_MEMORY_MB: String(limits.memoryLimitMb),
   };
 }
+
+/** One line that says what `profile` limits, for logs and benchmark reports. */
+export function describeProfile(profile: Profile): string {
+  const { cpuSoftLimitMs, cpuHardLimitMs, memoryLimitMb, wallClockLimitMs } = profile.functions;
+  const limits = [
+    cpuHardLimitMs ? `CPU ${cpuSoftLimitMs} ms soft, ${cpuHardLimitMs} ms hard` : "",
+    memoryLimitMb ? `${memoryLimitMb} MiB memory` : "",
+    wallClockLimitMs ? `${wallClockLimitMs / 1000} s wall clock` : "",
+  ].filter(Boolean).join(", ");
+  const storage = profile.storageFileSizeLimit / (1024 * 1024);
+  return `${profile.name} (functions: ${limits || "no limits"}; ` +
+    `Storage file size limit ${storage.toLocaleString("en-US")} MiB)`;
+}

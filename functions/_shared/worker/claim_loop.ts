@@ -12,8 +12,8 @@ import { WakeSignal } from "./wake_signal.ts";
 /**
  * Exports one worker instance runs at once unless EXPORTS_WORKER_CONCURRENCY
  * says otherwise: enough to overlap their waits on Postgres and Storage. A
- * CSV or JSONL export adds little memory, but an XLSX export at its row cap
- * takes most of a hosted function's, so apps that make many should set 1.
+ * CSV or JSONL export adds little memory; the XLSX and PDF exports, which
+ * take far more, run only as many at once as fit (see layoutSlotsFor).
  */
 export const defaultConcurrency = 4;
 

@@ -10,7 +10,7 @@ import { measureExports } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
 import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
-import { describeProfile, resolveProfile } from "../local-stack/gateway/profiles.ts";
+import { describeProfile, profileFromEnvironment } from "../local-stack/gateway/profiles.ts";
 import { measureQueue } from "./queue.ts";
 import { settleQueue } from "./queue_idle.ts";
 import { measureRpc, type RpcBenchmark, rpcCall, type UserClaims } from "./rpc_latency.ts";
@@ -48,7 +48,7 @@ if (!localDir) throw new Error("EXPORTS_LOCAL_DIR is not set: run the benchmarks
 const machine = await describeMachine();
 console.log(renderMachine(machine));
 // The limits the stack's function host enforces (bench/run picks unlimited unless told).
-const profile = resolveProfile(Deno.env.get("EXPORTS_PROFILE"));
+const profile = profileFromEnvironment();
 const profileLine = `- profile: ${describeProfile(profile)}`;
 console.log(profileLine);
 if (config.smoke) {

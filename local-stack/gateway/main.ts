@@ -4,13 +4,13 @@
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY,
 // SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY and LOCAL_JWT_SIGNING_KEY, and EXPORTS_WAKE_SECRET
 // where set (scripts/lib/env.sh exports them all); EXPORTS_PROFILE names the plan whose limits it
-// enforces (profiles.ts, default free), and the EXPORTS_LIMIT_* variables below replace single
-// limits of it for tests. Stops cleanly on SIGINT or SIGTERM.
+// enforces and EXPORTS_LIMIT_* replace single limits of it for tests (profiles.ts). Stops cleanly
+// on SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "./config.ts";
 import { startGateway } from "./gateway.ts";
-import { describeProfile, resolveProfile } from "./profiles.ts";
+import { describeProfile, profileFromEnvironment } from "./profiles.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const localDir = Deno.env.get("EXPORTS_LOCAL_DIR") ?? `${repoRoot}.local`;
@@ -38,28 +38,11 @@ function required(name: string): string {
   return value;
 }
 
-/** A whole number of the environment, or undefined where unset. */
-function optionalNumber(name: string): number | undefined {
-  const value = Deno.env.get(name)?.trim();
-  if (!value) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    console.error(`error: ${name} must be a whole number, 0 or more; got "${value}"`);
-    Deno.exit(2);
-  }
-  return number;
-}
-
 let profile;
 try {
-  profile = resolveProfile(Deno.env.get("EXPORTS_PROFILE"), {
-    cpuSoftLimitMs: optionalNumber("EXPORTS_LIMIT_CPU_SOFT_MS"),
-    cpuHardLimitMs: optionalNumber("EXPORTS_LIMIT_CPU_HARD_MS"),
-    memoryLimitMb: optionalNumber("EXPORTS_LIMIT_MEMORY_MB"),
-    wallClockLimitMs: optionalNumber("EXPORTS_LIMIT_WALL_CLOCK_MS"),
-  });
+  profile = profileFromEnvironment();
 } catch (error) {
-  console.error(`error: EXPORTS_PROFILE: ${(error as Error).message}`);
+  console.error(`error: ${(error as Error).message}`);
   Deno.exit(2);
 }
 

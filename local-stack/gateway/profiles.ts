@@ -82,6 +82,31 @@ export function resolveProfile(
 }
 
 /**
+ * The profile EXPORTS_PROFILE names, with the EXPORTS_LIMIT_CPU_SOFT_MS,
+ * EXPORTS_LIMIT_CPU_HARD_MS, EXPORTS_LIMIT_MEMORY_MB and EXPORTS_LIMIT_WALL_CLOCK_MS overrides of
+ * `env`: the one place these variables are read.
+ */
+export function profileFromEnvironment(
+  env: { get(name: string): string | undefined } = Deno.env,
+): Profile {
+  const limit = (name: string): number | undefined => {
+    const value = env.get(name)?.trim();
+    if (!value) return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 0) {
+      throw new Error(`${name} must be a whole number, 0 or more; got "${value}"`);
+    }
+    return number;
+  };
+  return resolveProfile(env.get("EXPORTS_PROFILE"), {
+    cpuSoftLimitMs: limit("EXPORTS_LIMIT_CPU_SOFT_MS"),
+    cpuHardLimitMs: limit("EXPORTS_LIMIT_CPU_HARD_MS"),
+    memoryLimitMb: limit("EXPORTS_LIMIT_MEMORY_MB"),
+    wallClockLimitMs: limit("EXPORTS_LIMIT_WALL_CLOCK_MS"),
+  });
+}
+
+/**
  * What the functions are told of their limits, as a project tells them with `supabase secrets
  * set` (the worker reads these; hosted, they default to the Free plan's).
  */

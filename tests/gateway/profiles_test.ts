@@ -1,7 +1,12 @@
 // The profiles' one definition: the Free plan by default, a test's overrides on top of a profile,
 // and a name that is not a profile refused.
 import assert from "node:assert/strict";
-import { limitSecrets, profiles, resolveProfile } from "../../local-stack/gateway/profiles.ts";
+import {
+  limitSecrets,
+  profileFromEnvironment,
+  profiles,
+  resolveProfile,
+} from "../../local-stack/gateway/profiles.ts";
 
 Deno.test("no profile named is the Free plan: 2 s CPU, 256 MiB, 150 s, 50 MiB files", () => {
   for (const name of [undefined, "", " "]) {
@@ -48,4 +53,19 @@ Deno.test("functions are told the profile's wall clock and memory, 0 for none", 
     EXPORTS_WORKER_WALL_CLOCK_MS: "0",
     EXPORTS_WORKER_MEMORY_MB: "0",
   });
+});
+
+Deno.test("the environment names the profile and its test overrides", () => {
+  const env = (values: Record<string, string>) => ({ get: (name: string) => values[name] });
+  assert.equal(profileFromEnvironment(env({})).name, "free");
+  const profile = profileFromEnvironment(env({
+    EXPORTS_PROFILE: "pro",
+    EXPORTS_LIMIT_CPU_HARD_MS: "400",
+    EXPORTS_LIMIT_MEMORY_MB: " ",
+  }));
+  assert.deepEqual(profile.functions, { ...profiles.pro.functions, cpuHardLimitMs: 400 });
+  assert.throws(
+    () => profileFromEnvironment(env({ EXPORTS_LIMIT_WALL_CLOCK_MS: "soon" })),
+    { message: 'EXPORTS_LIMIT_WALL_CLOCK_MS must be a whole number, 0 or more; got "soon"' },
+  );
 });

@@ -50,6 +50,10 @@ interface Instance {
   stoppedAt?: LimitReached;
   /** The boot that started it, while it may be the one taking requests. */
   started?: Promise<Instance>;
+  /** Requests forwarded to it whose response head has not come back yet. */
+  forwarding: number;
+  /** Whether it was told it is retired (see #retire). */
+  told: boolean;
 }
 
 /** Options for {@link FunctionHost}. */
@@ -100,12 +104,16 @@ export class FunctionHost {
    * ResourceLimitError when the instance was killed at a limit before it answered.
    */
   async forward(fn: FunctionDeclaration, request: Request, rest: string): Promise<Response> {
-    const instance = await this.#start(fn);
+    let instance = await this.#start(fn);
+    // Retired while this request waited for its boot: the next instance takes it.
+    while (instance.retired) instance = await this.#start(fn);
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
     // The gateway's own server compresses for the client; a compressed body from the function
     // would be decoded by fetch while its content-encoding header still claimed otherwise.
     headers.set("accept-encoding", "identity");
+    // Counted until the function has answered: from then on the instance counts it itself.
+    instance.forwarding++;
     let upstream: Response;
     try {
       upstream = await fetch(
@@ -115,6 +123,9 @@ export class FunctionHost {
     } catch (error) {
       if (instance.stoppedAt) throw new ResourceLimitError(fn.name, instance.stoppedAt);
       throw error;
+    } finally {
+      instance.forwarding--;
+      if (instance.retired) this.#tell(instance);
     }
     // Killed after the head went out, the body is cut short: there is no status left to send.
     return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
@@ -166,6 +177,16 @@ export class FunctionHost {
     instance.retired = true;
     this.#release(instance.name, instance.started);
     console.log(`function ${instance.name}: ${why}; the instance takes no new requests`);
+    this.#tell(instance);
+  }
+
+  /**
+   * Tells a retired instance so, once no request is on its way to it: it ends once idle, and one
+   * still on its way would find it gone.
+   */
+  #tell(instance: Instance): void {
+    if (instance.told || instance.forwarding > 0) return;
+    instance.told = true;
     const writer = instance.process.stdin.getWriter();
     writer.write(new TextEncoder().encode("retire\n")).catch(() => {}).finally(() =>
       writer.releaseLock()
@@ -243,7 +264,14 @@ export class FunctionHost {
     while (!exited && Date.now() < deadline) {
       try {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        const instance: Instance = { name: fn.name, port, process, retired: false };
+        const instance: Instance = {
+          name: fn.name,
+          port,
+          process,
+          retired: false,
+          forwarding: 0,
+          told: false,
+        };
         this.#instances.add(instance);
         if (Object.values(this.limits).some((limit) => limit > 0)) {
           // Start-up is not counted: hosted functions start from a prepared bundle, while here

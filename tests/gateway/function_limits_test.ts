@@ -71,7 +71,8 @@ Deno.test("work passed to waitUntil counts too: past the hard limit the instance
 
 Deno.test("a retired instance finishes its waitUntil work before it ends", async () => {
   await using gateway = await gatewayWith({ CPU_SOFT_MS: 100, CPU_HARD_MS: 60_000 });
-  const answered = await burn(gateway, "background&cpu=150&sleep=1500");
+  // Long enough in its sleep that a new instance has booted, on a busy machine too, before it ends.
+  const answered = await burn(gateway, "background&cpu=150&sleep=10000");
   await eventually("a new instance to take requests", async () => {
     return (await burn(gateway, "")).body.pid !== answered.body.pid;
   });

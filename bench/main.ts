@@ -10,6 +10,7 @@ import { measureExports } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
 import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
+import { describeProfile, profileFromEnvironment } from "../local-stack/gateway/profiles.ts";
 import { measureQueue } from "./queue.ts";
 import { settleQueue } from "./queue_idle.ts";
 import { measureRpc, type RpcBenchmark, rpcCall, type UserClaims } from "./rpc_latency.ts";
@@ -46,6 +47,10 @@ const localDir = Deno.env.get("EXPORTS_LOCAL_DIR");
 if (!localDir) throw new Error("EXPORTS_LOCAL_DIR is not set: run the benchmarks with bench/run");
 const machine = await describeMachine();
 console.log(renderMachine(machine));
+// The limits the stack's function host enforces (bench/run picks unlimited unless told).
+const profile = profileFromEnvironment();
+const profileLine = `- profile: ${describeProfile(profile)}`;
+console.log(profileLine);
 if (config.smoke) {
   console.log("- smoke run: tiny sizes, one run each; proves every path works, measures nothing");
 }
@@ -82,6 +87,7 @@ async function report(final: boolean, failure?: unknown): Promise<void> {
     : `\n**The run failed after these figures:** ${(failure as Error).message ?? failure}\n`;
   const header = [
     renderMachine(machine),
+    profileLine,
     durabilityNote,
     `- command: \`bench/run ${Deno.args.join(" ")}\``,
     `- seed: ${dataset.seconds.toFixed(0)} s`,

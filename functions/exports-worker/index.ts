@@ -8,10 +8,20 @@ import { errorResponse } from "../_shared/api/http_errors.ts";
 import { workerRound } from "../_shared/worker/worker_loop.ts";
 import { roundRunner } from "../_shared/worker/worker_rounds.ts";
 import { verifyWorkerCaller, workerCredentials } from "../_shared/worker/worker_caller.ts";
-import { databaseUrl, integerSetting } from "../_shared/worker/worker_settings.ts";
+import { Slots } from "../_shared/worker/slots.ts";
+import {
+  budgetFor,
+  databaseUrl,
+  integerSetting,
+  layoutSlotsFor,
+  workerLimits,
+} from "../_shared/worker/worker_settings.ts";
 
 // Who may wake it: read once, as hosted functions get their secrets at start.
 const credentials = workerCredentials(Deno.env);
+
+// What the platform allows this instance: the defaults below fit it.
+const limits = workerLimits(Deno.env);
 
 // Exports at once in this instance.
 const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
@@ -31,24 +41,46 @@ const storage = createClient(
     auth: { persistSession: false, autoRefreshToken: false },
   },
 );
+// The platform retires an instance past its CPU soft limit or half its wall
+// clock and, once no request is in flight, tells it with `drain`: from then on
+// it claims nothing, finishes what it runs and ends. New wake-ups reach a
+// fresh instance.
+const drained = new AbortController();
+globalThis.addEventListener("drain", () => drained.abort());
+
 const settings = {
   workerId: `exports-worker-${crypto.randomUUID()}`,
-  leaseSeconds: 120,
+  // How long an export held by an instance that died (killed at a limit)
+  // waits before it is queued again.
+  leaseSeconds: integerSetting(Deno.env, "EXPORTS_WORKER_LEASE_SECONDS", 120, {
+    min: 10,
+    max: 3_600,
+  }),
   // Often, for a canceled export's statement to end promptly; one heartbeat
   // is one small update.
   heartbeatMs: 500,
   statementTimeout: "15min",
-  budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", 300_000, {
+  budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", budgetFor(limits), {
     min: 0,
     max: 3_600_000,
   }),
   concurrency,
   // Its own folder: config.toml's static_files ships the fonts with it.
   reportFonts: new URL("./fonts/", import.meta.url),
+  // An export that lays out rows (XLSX, PDF) holds far more memory than one
+  // that streams them: only as many as fit run at once.
+  layoutSlots: new Slots(layoutSlotsFor(limits.memoryMb, concurrency)),
+  drained: drained.signal,
 };
 
 const runRounds = roundRunner(
-  (budgetMs, woken) => workerRound(db, storage, { ...settings, budgetMs }, woken),
+  (budgetMs, woken) =>
+    workerRound(
+      db,
+      storage,
+      { ...settings, budgetMs: drained.signal.aborted ? 0 : budgetMs },
+      woken,
+    ),
   { budgetMs: settings.budgetMs },
 );
 

@@ -1,9 +1,9 @@
 // `/functions/v1/<name>`: the hosted gateway's JWT check where `verify_jwt` asks for it (an HS256
 // token signed with the JWT secret or an ES256 one signed with a key of the JWKS, never an API key),
-// then the function itself, with both headers as sent. Rejections carry the hosted codes and
-// messages.
+// then the function itself, with both headers as sent. Rejections and failures (a boot that
+// failed, an instance killed at a limit) carry the hosted statuses, codes and messages.
 import type { GatewayConfig } from "./config.ts";
-import { BootError, type FunctionHost } from "./function_host.ts";
+import { BootError, type FunctionHost, ResourceLimitError } from "./function_host.ts";
 import { type VerificationKeys, verifyJwt } from "./jwt.ts";
 
 /** Answers a request whose path starts with `/functions/v1/`. */
@@ -26,8 +26,19 @@ export async function handleFunction(
   try {
     return await host.forward(fn, request, rest ?? "");
   } catch (error) {
-    if (!(error instanceof BootError)) throw error;
-    return failure(503, "BOOT_ERROR", "Worker failed to boot (please check logs)");
+    if (error instanceof BootError) {
+      return failure(503, "BOOT_ERROR", "Worker failed to boot (please check logs)");
+    }
+    // Hosted Supabase's custom status for an instance stopped at its CPU, memory or wall-clock
+    // limit; which one is only in the logs. (Its code was WORKER_LIMIT before.)
+    if (error instanceof ResourceLimitError) {
+      return failure(
+        546,
+        "WORKER_RESOURCE_LIMIT",
+        "Function failed due to not having enough compute resources (please check logs)",
+      );
+    }
+    throw error;
   }
 }
 

@@ -8,13 +8,11 @@ import { handleFunction } from "./functions_route.ts";
 import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
+import { limitSecrets, type Profile } from "./profiles.ts";
 import { loadProjectKeys } from "./signing_keys.ts";
 import { Disk } from "./storage/disk.ts";
 import { storageRoutes } from "./storage/routes.ts";
 import { startWakeListener, type WakeListener } from "./wake_listener.ts";
-
-/** Storage's global upload limit when the options name none: the Free plan's 50 MiB. */
-export const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
 
 /** The S3 access key and secret `supabase start` prints, for clients written against it. */
 export const SUPABASE_START_S3 = {
@@ -28,7 +26,9 @@ export interface GatewayOptions {
   port: number;
   /** Folder for Storage's object bytes. */
   storageDir: string;
-  /** Storage's global file size limit in bytes; default `DEFAULT_FILE_SIZE_LIMIT`. */
+  /** The plan it stands in for: the limits of function instances and of Storage uploads. */
+  profile: Profile;
+  /** Storage's global file size limit in bytes; default the profile's. */
   storageFileSizeLimit?: number;
   /** The S3 protocol's access key and secret; default those of `supabase start`. */
   s3Credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -75,22 +75,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const sql = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
   const functions = new FunctionHost({
-    SUPABASE_URL: url,
-    SUPABASE_ANON_KEY: options.anonKey,
-    SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
-    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: options.publishableKey }),
-    SUPABASE_SECRET_KEYS: JSON.stringify({ default: options.secretKey }),
-    SUPABASE_JWKS: JSON.stringify(keys.jwks),
-    SUPABASE_DB_URL: options.databaseUrl,
-    SUPABASE_JWT_SECRET: options.jwtSecret,
-    ...(options.wakeSecret ? { EXPORTS_WAKE_SECRET: options.wakeSecret } : {}),
+    limits: options.profile.functions,
+    environment: {
+      SUPABASE_URL: url,
+      SUPABASE_ANON_KEY: options.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: options.serviceRoleKey,
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: options.publishableKey }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: options.secretKey }),
+      SUPABASE_JWKS: JSON.stringify(keys.jwks),
+      SUPABASE_DB_URL: options.databaseUrl,
+      SUPABASE_JWT_SECRET: options.jwtSecret,
+      ...(options.wakeSecret ? { EXPORTS_WAKE_SECRET: options.wakeSecret } : {}),
+      ...limitSecrets(options.profile.functions),
+    },
   });
   const storage = storageRoutes({
     sql,
     disk: new Disk(options.storageDir),
     jwtSecret: options.jwtSecret,
     auth,
-    fileSizeLimit: options.storageFileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
+    fileSizeLimit: options.storageFileSizeLimit ?? options.profile.storageFileSizeLimit,
     s3: { ...(options.s3Credentials ?? SUPABASE_START_S3), anonKey: options.anonKey },
   });
   const functionCache = new SchemaCache(sql);

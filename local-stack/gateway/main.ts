@@ -3,11 +3,14 @@
 //     [--storage-dir <dir>] [--storage-file-size-limit <bytes>]
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY,
 // SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY and LOCAL_JWT_SIGNING_KEY, and EXPORTS_WAKE_SECRET
-// where set (scripts/lib/env.sh exports them all), and stops cleanly on SIGINT or SIGTERM.
+// where set (scripts/lib/env.sh exports them all); EXPORTS_PROFILE names the plan whose limits it
+// enforces and EXPORTS_LIMIT_* replace single limits of it for tests (profiles.ts). Stops cleanly
+// on SIGINT or SIGTERM.
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "./config.ts";
 import { startGateway } from "./gateway.ts";
+import { describeProfile, profileFromEnvironment } from "./profiles.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const localDir = Deno.env.get("EXPORTS_LOCAL_DIR") ?? `${repoRoot}.local`;
@@ -18,7 +21,7 @@ const { values } = parseArgs({
     config: { type: "string", default: `${repoRoot}supabase/config.toml` },
     port: { type: "string", default: Deno.env.get("EXPORTS_API_PORT") ?? "54321" },
     "storage-dir": { type: "string", default: `${localDir}/storage` },
-    // Storage's global upload limit; default the Free plan's (DEFAULT_FILE_SIZE_LIMIT).
+    // Storage's global upload limit; default the profile's.
     "storage-file-size-limit": {
       type: "string",
       default: Deno.env.get("EXPORTS_STORAGE_FILE_SIZE_LIMIT"),
@@ -35,7 +38,16 @@ function required(name: string): string {
   return value;
 }
 
+let profile;
+try {
+  profile = profileFromEnvironment();
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  Deno.exit(2);
+}
+
 const gateway = await startGateway({
+  profile,
   config: await loadConfig(values.config),
   port: Number(values.port),
   storageDir: values["storage-dir"],
@@ -51,7 +63,7 @@ const gateway = await startGateway({
   signingKey: required("LOCAL_JWT_SIGNING_KEY"),
   wakeSecret: Deno.env.get("EXPORTS_WAKE_SECRET") || undefined,
 });
-console.log(`local gateway listening on ${gateway.url}`);
+console.log(`local gateway listening on ${gateway.url}, profile ${describeProfile(profile)}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {

@@ -327,3 +327,40 @@ Deno.test("Storage takes the secret key alone as the service role, and the publi
     );
   }
 });
+
+/** Sends only the head of an upload declaring `length` bytes; the status line of the answer. */
+async function declaredUpload(url: string, bucket: string, length: number): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const connection = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await connection.write(new TextEncoder().encode(
+      `POST /storage/v1/object/${bucket}/big.bin HTTP/1.1\r\nHost: ${hostname}\r\n` +
+        `Authorization: Bearer ${stackEnv().serviceRoleKey}\r\n` +
+        `Content-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`,
+    ));
+    const answer = new Uint8Array(4096);
+    const read = await connection.read(answer);
+    return new TextDecoder().decode(answer.subarray(0, read ?? 0));
+  } finally {
+    connection.close();
+  }
+}
+
+Deno.test("under the free profile an upload over 50 MB is refused with Storage's error", async () => {
+  await using gateway = await startTestGateway({ env: { EXPORTS_PROFILE: "free" } });
+  const bucket = `gateway-test-${crypto.randomUUID()}`;
+  const client = serviceClient({ url: gateway.url });
+  assert.equal((await client.storage.createBucket(bucket)).error, null);
+  try {
+    const answer = await declaredUpload(gateway.url, bucket, 50 * 1024 * 1024 + 1);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)), {
+      statusCode: "413",
+      code: "EntityTooLarge",
+      error: "Payload too large",
+      message: "The object exceeded the maximum allowed size",
+    });
+  } finally {
+    assert.equal((await client.storage.deleteBucket(bucket)).error, null);
+  }
+});

@@ -12,8 +12,8 @@ import { WakeSignal } from "./wake_signal.ts";
 /**
  * Exports one worker instance runs at once unless EXPORTS_WORKER_CONCURRENCY
  * says otherwise: enough to overlap their waits on Postgres and Storage. A
- * CSV or JSONL export adds little memory, but an XLSX export at its row cap
- * takes most of a hosted function's, so apps that make many should set 1.
+ * CSV or JSONL export adds little memory; the XLSX and PDF exports, which
+ * take far more, run only as many at once as fit (see layoutSlotsFor).
  */
 export const defaultConcurrency = 4;
 
@@ -35,6 +35,11 @@ export interface ClaimLoopSettings {
   concurrency: number;
   /** Milliseconds between looks at the queue while slots are free (default {@link defaultPollMs}). */
   pollMs?: number;
+  /**
+   * Stop claiming once aborted: the platform retired this instance (its
+   * `drain` event), so what it claimed now could outlive it.
+   */
+  drained?: AbortSignal;
 }
 
 /**
@@ -67,7 +72,12 @@ export async function claimAndRun(
   // its backoff, and no wake-up announces it, so the loop waits for them.
   const retrying = new Set<string>();
   try {
-    while (Date.now() < deadline) {
+    const drained = settings.drained;
+    const drainedNow = new Promise<void>((resolve) => {
+      if (drained?.aborted) resolve();
+      drained?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    while (Date.now() < deadline && !drained?.aborted) {
       // Claim only what can start now: a claimed export that waited for a slot
       // would spend its lease queued behind the others.
       const free = settings.concurrency - slots.size;
@@ -112,7 +122,10 @@ export async function claimAndRun(
       } else if (claims.length < free) {
         // Fewer were due than there were free slots: look again when a slot
         // is freed, when woken (an export was requested), or after a while.
-        await firstOf([...slots, woken.next()], Math.min(pollMs, deadline - Date.now()));
+        await firstOf(
+          [...slots, woken.next(), drainedNow],
+          Math.min(pollMs, deadline - Date.now()),
+        );
       } else {
         continue;
       }

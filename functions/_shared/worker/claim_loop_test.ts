@@ -238,3 +238,32 @@ Deno.test("an export a run queued again for a retry is waited for and run again"
     assert.equal(outcomes[exportId], "completed");
   });
 });
+
+Deno.test("a loop drained mid-round finishes what it holds and claims nothing more", async () => {
+  await withQueuedExports(3, async (tx, exportIds) => {
+    const drained = new AbortController();
+    const loop = { ...settings(1), drained: drained.signal };
+    const started: string[] = [];
+    const outcomes = await claimAndRun(
+      tx,
+      loop,
+      async (claim) => {
+        started.push(claim.export_id);
+        // The platform retires the instance while its first export runs.
+        drained.abort();
+        await completeExport(tx, claim.export_id, loop.workerId, {
+          fileSize: 0,
+          sha256: emptySha256,
+          rowCount: 0,
+        });
+        return "completed";
+      },
+    );
+    assert.equal(started.length, 1, "only the export claimed before the drain ran");
+    assert.deepEqual(Object.keys(outcomes), started);
+    const [{ queued }] = await tx`
+      select count(*)::int as queued from exports.exports
+      where export_id = any(${exportIds}::uuid[]) and status = 'queued'`;
+    assert.equal(queued, 2, "the others stay queued for a fresh instance");
+  });
+});

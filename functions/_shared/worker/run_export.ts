@@ -7,6 +7,7 @@ import { byteMeter } from "./byte_meter.ts";
 import type { WorkerDb } from "../files/db_client.ts";
 import { exportFile } from "../files/export_file.ts";
 import { type ClaimedExport, completeExport, failExport, heartbeat } from "./queue.ts";
+import type { Slots } from "./slots.ts";
 import { watchStorage } from "./storage_watch.ts";
 import { failureFor, StorageFailure } from "./worker_failure.ts";
 
@@ -29,6 +30,12 @@ export interface RunSettings {
   storageTimeoutMs?: number;
   /** The folder of the PDF reports' fonts, in the worker's own folder (see pdf_writer.ts). */
   reportFonts?: URL;
+  /**
+   * Slots for exports whose writer lays out rows in memory (a `cursor`
+   * statement): such an export waits for one, heartbeating, so that those
+   * running at once fit the instance's memory. None: no wait.
+   */
+  layoutSlots?: Slots;
 }
 
 /** Storage's default time to take the next chunk of an upload, or to answer it. */
@@ -74,7 +81,11 @@ export async function runExport(
     if (running && !stop.signal.aborted) beat = setTimeout(sendHeartbeat, settings.heartbeatMs);
   };
   let beat = setTimeout(sendHeartbeat, settings.heartbeatMs);
+  let giveSlot = () => {};
   try {
+    if (claim.statement_kind === "cursor" && settings.layoutSlots) {
+      giveSlot = await settings.layoutSlots.take(stop.signal);
+    }
     const result = await asUser(db.sql, {
       claims: claim.claims,
       statementTimeout: settings.statementTimeout,
@@ -111,6 +122,7 @@ export async function runExport(
         throw error;
       }
     });
+    giveSlot();
     release();
     const completed = await completeExport(db.sql, claim.export_id, settings.workerId, {
       fileSize: result.size,
@@ -138,6 +150,7 @@ export async function runExport(
     );
     return status === "queued" ? "queued" : "failed";
   } finally {
+    giveSlot();
     running = false;
     clearTimeout(beat);
   }

@@ -29,7 +29,7 @@ comment on function public.list_export_sources is
 
 -- Reads as the caller: the membership policy shows a user only their own rows.
 create function public.list_export_scopes()
-returns table (scope_id uuid)
+returns setof uuid
 language plpgsql
 stable
 security invoker

@@ -32,12 +32,7 @@ export type Database = {
           "occurred_at": string;
         }[];
       };
-      "list_export_scopes": {
-        Args: Record<PropertyKey, never>;
-        Returns: {
-          "scope_id": string;
-        }[];
-      };
+      "list_export_scopes": { Args: Record<PropertyKey, never>; Returns: string[] };
       "list_export_sources": {
         Args: Record<PropertyKey, never>;
         Returns: {

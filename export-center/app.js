@@ -6,7 +6,11 @@ import { publishableKey } from "./config.js";
 import { ApiError, exportsApi } from "./api.js";
 import { exportTopics, liveExports } from "./live.js";
 
-const pageSize = 10;
+/** Exports a page: `?page_size=` in the page's address (1 to 100), else 10. */
+const pageSize = Math.min(
+  100,
+  Math.max(1, Math.trunc(Number(new URLSearchParams(location.search).get("page_size"))) || 10),
+);
 const statusLabels = {
   queued: "Queued",
   processing: "Running",
@@ -245,9 +249,9 @@ function fillSourceFields() {
   if (needsScope && state.scopes.length === 0) {
     $("scope").append(new Option("You are in no shared group", ""));
   }
-  const fields = Object.entries(source?.option_types ?? {}).map(([name, type]) =>
-    optionField(name, String(type))
-  );
+  const fields = Object.entries(source?.option_types ?? {}).sort(([a], [b]) =>
+    optionRank(a) - optionRank(b) || a.localeCompare(b)
+  ).map(([name, type]) => optionField(name, String(type)));
   $("option-fields").replaceChildren(...fields);
   $("options").hidden = fields.length === 0;
   $("defuse").checked = Boolean(source?.defuse_formulas);
@@ -256,6 +260,15 @@ function fillSourceFields() {
 
 function fillFormatFields() {
   $("defuse-field").hidden = $("format").value !== "csv";
+}
+
+/**
+ * Where an option goes in the form: a range's ends first, from before to, then the rest by name
+ * (a source's option_types, being jsonb, come in no order a person would pick).
+ * @param {string} name
+ */
+function optionRank(name) {
+  return { from: 0, to: 1 }[name] ?? 2;
 }
 
 /**
@@ -344,7 +357,7 @@ async function requestExport(/** @type {SubmitEvent} */ event) {
     if (source.requires_scope) body.scope = $("scope").value;
     if (body.format === "csv") body.defuse_formulas = $("defuse").checked;
     const created = await api.request(body);
-    notify(`${exportTitle(created)} requested. It appears below and updates as it runs.`);
+    notify(`${exportTitle(created)} requested. It is in the list and updates as it runs.`);
     state.anchors = [null];
     await load();
   } catch (failure) {
@@ -459,6 +472,7 @@ function render() {
     : "";
   $("newer").disabled = state.anchors.length === 1;
   $("older").disabled = !state.page.next_before_export_id;
+  $("pager").hidden = $("newer").disabled && $("older").disabled;
 }
 
 /**

@@ -38,10 +38,10 @@ async function registerCappedSource(): Promise<void> {
   });
 }
 
-async function signIn(browser: Browser, email: string): Promise<Page> {
+async function signIn(browser: Browser, email: string, query = ""): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on("pageerror", (error) => console.error(`page error (${email}):`, error));
-  await page.goto(`${stackEnv().supabaseUrl}/export-center/`);
+  await page.goto(`${stackEnv().supabaseUrl}/export-center/${query}`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("password");
   // The keyboard submits the form, as a user without a mouse would.
@@ -205,6 +205,23 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     await row(page, conversationsId).waitFor();
   });
 
+  await t.step("pages go older and newer, from the keyboard", async () => {
+    const paged = await signIn(browser, alice, "?page_size=2");
+    const info = paged.locator("#page-info");
+    await info.getByText(/^1–2 of [0-9]+$/).waitFor();
+    const firstPage = await paged.locator("#exports li").evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute("data-export-id"))
+    );
+    await paged.getByRole("button", { name: "Older" }).press("Enter");
+    await info.getByText(/^3–4 of [0-9]+$/).waitFor();
+    for (const id of firstPage) assert.equal(await row(paged, id!).count(), 0);
+    await shootWidths(paged, shots, "10-second-page");
+    await paged.getByRole("button", { name: "Newer" }).press("Enter");
+    await info.getByText(/^1–2 of [0-9]+$/).waitFor();
+    await row(paged, firstPage[0]!).waitFor();
+    await paged.close();
+  });
+
   let budgetId = "";
   await t.step("an export of the household's budget is shared with its members", async () => {
     budgetId = await requestExport(page, { source: "budget", format: "csv" });
@@ -215,7 +232,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     await item.getByText("shared by a member").waitFor();
     const bytes = await downloadFrom(asBob, item);
     assert.equal(await sha256(bytes), (await stored(budgetId)).checksum_sha256);
-    await shootWidths(asBob, shots, "10-household-member");
+    await shootWidths(asBob, shots, "11-household-member");
     await asBob.close();
   });
 
@@ -223,7 +240,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     const asCarol = await signIn(browser, carol);
     await asCarol.locator("#list-message, #exports li").first().waitFor();
     assert.equal(await row(asCarol, budgetId).count(), 0, "carol sees no export of the household");
-    await shootWidths(asCarol, shots, "11-outsider");
+    await shootWidths(asCarol, shots, "12-outsider");
     await asCarol.close();
   });
 

@@ -2,7 +2,7 @@
 // Plain DOM, no framework; every call goes through supabase-js as the signed-in user, so the
 // database's policies decide what the page shows.
 import { createClient } from "./supabase.js";
-import { publishableKey } from "./config.js";
+import { publishableKey, supabaseUrl } from "./config.js";
 import { ApiError, exportsApi } from "./api.js";
 import { exportTopics, liveExports } from "./live.js";
 
@@ -30,7 +30,7 @@ const formatLabels = {
 };
 const active = new Set(["queued", "processing"]);
 
-const supabase = createClient(location.origin, publishableKey);
+const supabase = createClient(supabaseUrl, publishableKey);
 const api = exportsApi(supabase);
 
 /** @param {string} id */

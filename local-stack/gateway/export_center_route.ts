@@ -1,5 +1,6 @@
 // `/export-center/`: the export center page (the repository's `export-center/` folder) as static
-// files, its configuration (the project's URL is the page's origin; the publishable key) and
+// files, its configuration (`config.js`: the project's URL, which is the page's origin here, and
+// the publishable key) and
 // supabase-js bundled for the browser from the project's own npm dependency, since the page may
 // not load it from a CDN.
 import { fileURLToPath } from "node:url";
@@ -54,7 +55,9 @@ export function exportCenterRoute(options: ExportCenterOptions): ExportCenterRou
       }
       const name = path.slice("/export-center/".length) || "index.html";
       if (name === "config.js") {
-        const config = `export const publishableKey = ${JSON.stringify(options.publishableKey)};\n`;
+        // The gateway is the project: the page's own origin is its URL.
+        const config = "export const supabaseUrl = location.origin;\n" +
+          `export const publishableKey = ${JSON.stringify(options.publishableKey)};\n`;
         return file(request, new TextEncoder().encode(config), "js");
       }
       if (name === "supabase.js") return file(request, await bundled(), "js");

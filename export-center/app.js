@@ -435,6 +435,7 @@ function showListMessage(text, isError = false) {
   message.textContent = text;
   message.classList.toggle("error", isError);
   message.hidden = text === "";
+  $("list-retry").hidden = !isError;
 }
 
 function render() {
@@ -580,7 +581,6 @@ async function onListClick(event) {
     } else if (action === "delete") {
       await api.remove(id);
       notify(`${exportTitle(summary)} deleted.`);
-      $("list-title").focus();
     } else if (action === "retry") {
       const body = {
         source: summary.source,
@@ -601,6 +601,12 @@ async function onListClick(event) {
     button.disabled = false;
   }
   await load();
+  // A button that no longer applies (Cancel on a canceled export) is hidden and loses focus:
+  // keep the keyboard in the same row, or at the list when the row is gone.
+  if (document.activeElement === document.body || button.hidden) {
+    const next = row.isConnected && row.querySelector("button:not([hidden])");
+    (next || $("list-title")).focus();
+  }
 }
 
 /**
@@ -634,6 +640,7 @@ $("filters").addEventListener("change", () => {
 });
 $("filters").addEventListener("submit", (/** @type {Event} */ event) => event.preventDefault());
 $("exports").addEventListener("click", onListClick);
+$("list-retry").addEventListener("click", load);
 $("newer").addEventListener("click", () => {
   state.anchors.pop();
   load();

@@ -205,6 +205,20 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     await row(page, conversationsId).waitFor();
   });
 
+  await t.step("a list that cannot load says so and loads again on request", async () => {
+    // The network drops the API's answers, as when the connection is lost.
+    const listCalls = "**/functions/v1/exports?*";
+    await page.route(listCalls, (route) => route.abort("connectionrefused"));
+    await page.locator("#filters").getByLabel("Format").selectOption("csv");
+    await page.getByText("Your exports could not be loaded").waitFor();
+    await shootWidths(page, shots, "10-list-error");
+    await page.unroute(listCalls);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await row(page, conversationsId).waitFor();
+    await page.getByRole("button", { name: "Try again" }).waitFor({ state: "hidden" });
+    await page.locator("#filters").getByLabel("Format").selectOption("");
+  });
+
   await t.step("pages go older and newer, from the keyboard", async () => {
     const paged = await signIn(browser, alice, "?page_size=2");
     const info = paged.locator("#page-info");
@@ -215,7 +229,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     await paged.getByRole("button", { name: "Older" }).press("Enter");
     await info.getByText(/^3–4 of [0-9]+$/).waitFor();
     for (const id of firstPage) assert.equal(await row(paged, id!).count(), 0);
-    await shootWidths(paged, shots, "10-second-page");
+    await shootWidths(paged, shots, "11-second-page");
     await paged.getByRole("button", { name: "Newer" }).press("Enter");
     await info.getByText(/^1–2 of [0-9]+$/).waitFor();
     await row(paged, firstPage[0]!).waitFor();
@@ -232,7 +246,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     await item.getByText("shared by a member").waitFor();
     const bytes = await downloadFrom(asBob, item);
     assert.equal(await sha256(bytes), (await stored(budgetId)).checksum_sha256);
-    await shootWidths(asBob, shots, "11-household-member");
+    await shootWidths(asBob, shots, "12-household-member");
     await asBob.close();
   });
 
@@ -240,7 +254,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     const asCarol = await signIn(browser, carol);
     await asCarol.locator("#list-message, #exports li").first().waitFor();
     assert.equal(await row(asCarol, budgetId).count(), 0, "carol sees no export of the household");
-    await shootWidths(asCarol, shots, "12-outsider");
+    await shootWidths(asCarol, shots, "13-outsider");
     await asCarol.close();
   });
 

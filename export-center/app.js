@@ -48,7 +48,8 @@ const state = {
   anchors: [null],
   /** @type {any} */
   page: null,
-  loaded: false,
+  /** The query of the page shown, as JSON. */
+  shownQuery: "",
   /** @type {(() => void) | null} */
   unsubscribe: null,
   /** Rows of the list by export id, kept between renders so focus stays where it is. */
@@ -209,10 +210,9 @@ function leave() {
   state.unsubscribe = null;
   state.user = null;
   state.page = null;
-  state.loaded = false;
+  state.shownQuery = "";
   state.anchors = [null];
-  state.rows.clear();
-  $("exports").replaceChildren();
+  clearList();
   $("sign-in-form").reset();
   show("sign-in");
   $("email").focus();
@@ -404,12 +404,13 @@ function scheduleReload() {
 
 async function load() {
   const seq = ++state.loadSeq;
+  const query = filters();
   $("exports").setAttribute("aria-busy", "true");
   try {
-    const page = await api.list(filters());
+    const page = await api.list(query);
     if (seq !== state.loadSeq || !state.user) return;
     state.page = page;
-    state.loaded = true;
+    state.shownQuery = JSON.stringify(query);
     render();
   } catch (error) {
     if (seq !== state.loadSeq) return;
@@ -420,10 +421,23 @@ async function load() {
       state.anchors = [null];
       return await load();
     }
+    // A failed poll leaves the list as it was; a list for other filters or another page would
+    // pass for the one asked for, so it goes.
+    if (JSON.stringify(query) !== state.shownQuery) {
+      state.page = null;
+      state.shownQuery = "";
+      clearList();
+    }
     showListMessage(`Your exports could not be loaded: ${messageOf(error)}`, true);
   } finally {
     if (seq === state.loadSeq) $("exports").removeAttribute("aria-busy");
   }
+}
+
+function clearList() {
+  state.rows.clear();
+  $("exports").replaceChildren();
+  $("pager").hidden = true;
 }
 
 /**

@@ -176,6 +176,9 @@ async function signIn(/** @type {SubmitEvent} */ event) {
 async function enter(session) {
   if (state.user?.id === session.user.id) return;
   state.user = session.user;
+  state.sources = [];
+  state.scopes = [];
+  $("request-error").hidden = true;
   $("who-email").textContent = session.user.email;
   show("center");
   $("list-message").textContent = "Loading exports…";
@@ -190,6 +193,8 @@ async function enter(session) {
   fillForm();
   fillFilters();
   await load();
+  // Signed out (or in as someone else) while the page loaded: that session has nothing to follow.
+  if (state.user?.id !== session.user.id) return;
   state.unsubscribe = liveExports({
     supabase,
     topics: exportTopics(session.user.id, state.scopes),
@@ -224,10 +229,8 @@ function leave() {
 function fillForm() {
   const source = $("source");
   source.replaceChildren(...state.sources.map((s) => new Option(sourceLabel(s.name), s.name)));
-  if (state.sources.length === 0) {
-    source.append(new Option("No data to export", ""));
-    $("request-button").disabled = true;
-  }
+  if (state.sources.length === 0) source.append(new Option("No data to export", ""));
+  $("request-button").disabled = state.sources.length === 0;
   fillSourceFields();
 }
 

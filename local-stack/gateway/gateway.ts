@@ -1,7 +1,8 @@
-// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1
-// and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
+// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1,
+// /export-center and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
 import postgres from "postgres";
 import { handleAuth } from "./auth_route.ts";
+import { exportCenterRoute } from "./export_center_route.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
@@ -97,6 +98,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fileSizeLimit: options.storageFileSizeLimit ?? options.profile.storageFileSizeLimit,
     s3: { ...(options.s3Credentials ?? SUPABASE_START_S3), anonKey: options.anonKey },
   });
+  const authContext = { sql, auth, signingKey: keys.signingKey, refreshTokens: new Map() };
+  const exportCenter = exportCenterRoute({ publishableKey: options.publishableKey });
   const functionCache = new SchemaCache(sql);
   const rpc = { sql, functions: functionCache, config: options.config, auth };
 
@@ -116,7 +119,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (path.startsWith("/storage/v1/")) return await storage.handle(request, path);
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
-      if (path.startsWith("/auth/v1/")) return await handleAuth(request, path, { sql, auth });
+      if (path.startsWith("/auth/v1/")) return await handleAuth(request, path, authContext);
+      if (path === "/export-center" || path.startsWith("/export-center/")) {
+        return await exportCenter.handle(request, path);
+      }
       return Response.json({
         code: "NOT_FOUND",
         message: `${path} is not served by the local gateway (see local-stack/README.md)`,

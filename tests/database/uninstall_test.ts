@@ -11,9 +11,13 @@ import {
   withThrowawayDatabase,
 } from "../support/throwaway_database.ts";
 import { moduleFootprint } from "../support/module_footprint.ts";
+import { clientRpcs } from "../../scripts/lib/doctor/grants.ts";
 
-/** The footprint of an installed module: every migration in supabase/migrations is recorded. */
-const installed = `2 7 1 1 ${
+/**
+ * The footprint of an installed module: every client RPC, and every migration in
+ * supabase/migrations recorded.
+ */
+const installed = `2 ${clientRpcs.length} 1 1 ${
   [...Deno.readDirSync(new URL("../../supabase/migrations/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".sql")).length
 }`;

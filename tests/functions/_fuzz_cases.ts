@@ -41,6 +41,8 @@ const rpcNames = [
   "cancel_export",
   "delete_export",
   "record_export_download",
+  "list_export_sources",
+  "list_export_scopes",
   "no_such_function",
   "_require_user",
 ];

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { nowSeconds, signJwtEs256 } from "../../local-stack/gateway/jwt.ts";
 import { generatePrivateJwk, loadProjectKeys } from "../../local-stack/gateway/signing_keys.ts";
 import { stackEnv } from "../support/env.ts";
+import { anonClient, userClient } from "../support/clients.ts";
 import { createTestUser } from "../support/users.ts";
 
 async function getUser(authorization?: string) {
@@ -85,4 +86,57 @@ Deno.test("scripts/mint-jwt mints ES256 by default and HS256 on request, both ac
     2,
     "an unknown algorithm is a usage error",
   );
+});
+
+Deno.test("signInWithPassword gets a session whose token the API accepts; a wrong password is refused", async () => {
+  const supabase = anonClient();
+  const refused = await supabase.auth.signInWithPassword({
+    email: "alice@example.com",
+    password: "not-the-password",
+  });
+  assert.equal(refused.error?.status, 400);
+  assert.equal(refused.error?.code, "invalid_credentials");
+
+  const { data, error } = await supabase.auth.signInWithPassword({
+    email: "alice@example.com",
+    password: "password",
+  });
+  assert.equal(error, null);
+  assert.equal(data.user?.email, "alice@example.com");
+  const answer = await getUser(`Bearer ${data.session?.access_token}`);
+  assert.deepEqual([answer.status, answer.body.id], [200, data.user?.id]);
+  const { data: scopes } = await userClient(data.session!.access_token).rpc(
+    "list_export_scopes",
+  );
+  assert.ok(Array.isArray(scopes), "PostgREST takes the session's token");
+});
+
+Deno.test("a refresh token is good for one new session, and none after sign-out", async () => {
+  const { supabaseUrl, publishableKey } = stackEnv();
+  const token = (grant: string, body: object) =>
+    fetch(`${supabaseUrl}/auth/v1/token?grant_type=${grant}`, {
+      method: "POST",
+      headers: { apikey: publishableKey, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const first = await (await token("password", { email: "bob@example.com", password: "password" }))
+    .json();
+  const refreshed = await token("refresh_token", { refresh_token: first.refresh_token });
+  assert.equal(refreshed.status, 200);
+  const second = await refreshed.json();
+  assert.notEqual(second.refresh_token, first.refresh_token);
+  const reused = await token("refresh_token", { refresh_token: first.refresh_token });
+  assert.deepEqual([reused.status, (await reused.json()).error_code], [
+    400,
+    "refresh_token_not_found",
+  ]);
+
+  const logout = await fetch(`${supabaseUrl}/auth/v1/logout`, {
+    method: "POST",
+    headers: { apikey: publishableKey, authorization: `Bearer ${second.access_token}` },
+  });
+  assert.equal(logout.status, 204);
+  const afterLogout = await token("refresh_token", { refresh_token: second.refresh_token });
+  assert.equal(afterLogout.status, 400);
+  await afterLogout.body?.cancel();
 });

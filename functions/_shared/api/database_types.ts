@@ -32,6 +32,19 @@ export type Database = {
           "occurred_at": string;
         }[];
       };
+      "list_export_scopes": { Args: Record<PropertyKey, never>; Returns: string[] };
+      "list_export_sources": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "defuse_formulas": boolean;
+          "description": string;
+          "formats": (string)[];
+          "name": string;
+          "option_types": Json;
+          "requires_scope": boolean;
+          "row_limits": Json;
+        }[];
+      };
       "list_exports": {
         Args: {
           "before_export_id"?: string;

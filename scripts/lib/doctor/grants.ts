@@ -13,6 +13,8 @@ export const clientRpcs = [
   "cancel_export",
   "delete_export",
   "record_export_download",
+  "list_export_sources",
+  "list_export_scopes",
 ];
 
 /**

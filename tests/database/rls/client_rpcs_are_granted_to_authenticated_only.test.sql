@@ -1,13 +1,14 @@
 -- The client RPCs are executable by authenticated only; the queue and cleanup functions by service_role only.
 begin;
-select plan(19);
+select plan(23);
 
 create temp table client_rpcs (signature text);
 insert into client_rpcs values
   ('public.request_export(text, text, jsonb, text, uuid, text, boolean)'),
   ('public.list_exports(text, text, text, timestamptz, timestamptz, integer, uuid)'),
   ('public.get_export(uuid)'), ('public.list_export_events(uuid)'), ('public.cancel_export(uuid)'),
-  ('public.delete_export(uuid)'), ('public.record_export_download(uuid)');
+  ('public.delete_export(uuid)'), ('public.record_export_download(uuid)'),
+  ('public.list_export_sources()'), ('public.list_export_scopes()');
 create temp table worker_functions (signature text);
 insert into worker_functions values
   ('exports.claim_exports(text, integer, integer)'), ('exports.heartbeat(uuid, text, bigint, integer, integer)'),
@@ -36,7 +37,9 @@ insert into calls values
   ($$ select public.list_export_events(gen_random_uuid()) $$),
   ($$ select public.cancel_export(gen_random_uuid()) $$),
   ($$ select public.delete_export(gen_random_uuid()) $$),
-  ($$ select public.record_export_download(gen_random_uuid()) $$);
+  ($$ select public.record_export_download(gen_random_uuid()) $$),
+  ($$ select public.list_export_sources() $$),
+  ($$ select public.list_export_scopes() $$);
 grant select on calls to public;
 
 create function pg_temp.call_as(role_name text, sql text) returns text language plpgsql as $$

@@ -1,0 +1,114 @@
+-- Live status: every change of an export its people care about is broadcast with Supabase's
+-- Broadcast from Database (realtime.send into realtime.messages) on a private topic, and RLS on
+-- realtime.messages lets only those who may see the export join it:
+--   exports:user:<owner id>   an export without a scope, for its owner
+--   exports:scope:<scope id>  a scope's export, for the scope's current members
+-- The payload is {"export": <export_summary>}, the object get_export answers, and realtime.send
+-- adds the message's "id". The events are the audit log's names (requested, started, retried,
+-- completed, failed, canceled, expired, deleted) and progress, throttled here.
+
+-- ============================================================================
+-- functions
+-- ============================================================================
+
+-- Who hears of an export: the same people the exports table's policy lets see it.
+create function exports._broadcast_topic(owner_id uuid, scope_id uuid) returns text
+language sql
+immutable
+parallel safe
+begin atomic
+  select case when scope_id is null then 'exports:user:' || owner_id::text
+              else 'exports:scope:' || scope_id::text end;
+end;
+comment on function exports._broadcast_topic is
+  'The private Realtime topic an export''s changes are broadcast on: exports:user:<owner> or exports:scope:<scope>.';
+
+-- Statement-level over transition tables, like the audit log: a claim or a
+-- completion of many exports sends its messages in one statement.
+--
+-- Progress (rows_written moving while processing) is sent at most once per
+-- export per wall-clock second: when this write falls in another second than
+-- the export's previous write (updated_at). The worker's heartbeat records
+-- progress every half second, and a million-row export's rows are written
+-- from those heartbeats only; a screen needs no more than a figure a second,
+-- and each message is a row in realtime.messages and one delivery per
+-- subscriber counted against the project's Realtime quota. The rule needs no
+-- state of its own, and the first heartbeat after a quiet second always
+-- reports.
+--
+-- Security definer: the writers (the worker, pg_cron, the RPCs' owner) need
+-- no right on realtime.messages, and realtime.send is granted to postgres.
+create function exports._broadcast_changes() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform realtime.send(jsonb_build_object('export', to_jsonb(exports._summary(n))), 'requested',
+      exports._broadcast_topic(n.owner_id, n.scope_id), true)
+    from new_rows n
+    order by n.id;
+    return null;
+  end if;
+
+  perform realtime.send(jsonb_build_object('export', to_jsonb(exports._summary(n))), e.event,
+    exports._broadcast_topic(n.owner_id, n.scope_id), true)
+  from new_rows n
+  join old_rows o on o.id = n.id
+  cross join lateral (values
+    (1, case
+          when n.status is distinct from o.status then
+            case n.status when 'processing' then 'started' when 'queued' then 'retried' else n.status end
+          when n.status = 'processing' and n.rows_written is distinct from o.rows_written
+            and floor(extract(epoch from n.updated_at)) <> floor(extract(epoch from o.updated_at)) then 'progress'
+        end),
+    (2, case when n.deleted_at is not null and o.deleted_at is null then 'deleted' end)
+  ) e(step, event)
+  where e.event is not null
+  order by n.id, e.step;
+  return null;
+end
+$$;
+comment on function exports._broadcast_changes is
+  'Broadcasts each export change (requested, started, progress at most once a second, retried, completed, failed, canceled, expired, deleted) on the export''s private Realtime topic.';
+
+revoke execute on function exports._broadcast_topic(uuid, uuid), exports._broadcast_changes()
+  from public, anon, authenticated, service_role;
+
+-- ============================================================================
+-- triggers
+-- ============================================================================
+
+-- After the audit log (_300) and the usage figures (_400): a broadcast tells
+-- of a change that is already recorded.
+create trigger _500_broadcast_changes_on_insert after insert on exports.exports
+  referencing new table as new_rows
+  for each statement execute function exports._broadcast_changes();
+create trigger _500_broadcast_changes_on_update after update on exports.exports
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function exports._broadcast_changes();
+
+-- ============================================================================
+-- policies
+-- ============================================================================
+
+-- Realtime runs these when a client joins a private channel, with the topic in
+-- realtime.topic(): a join is allowed when a broadcast message on the topic
+-- would be readable. Each policy also holds the row's own topic to the joined
+-- one, so that nobody who sets realtime.topic by hand reads other topics.
+create policy "Owners receive the broadcasts of their own exports" on realtime.messages
+  for select to authenticated using (
+    extension = 'broadcast'
+    and topic = (select realtime.topic())
+    and (select realtime.topic()) = 'exports:user:' || (select auth.uid())::text
+  );
+
+-- = any (array(...)): the caller's memberships are read once per statement.
+create policy "Scope members receive the broadcasts of their scope's exports" on realtime.messages
+  for select to authenticated using (
+    extension = 'broadcast'
+    and topic = (select realtime.topic())
+    and (select realtime.topic()) = any (array(
+      select 'exports:scope:' || m.scope_id::text from exports.scope_members m where m.user_id = (select auth.uid())))
+  );

@@ -1,11 +1,12 @@
-// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1
-// and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
+// The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1,
+// /realtime/v1 and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
 import postgres from "postgres";
 import { handleAuth } from "./auth_route.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
 import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
+import { realtimePath, RealtimeServer } from "./realtime/server.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
 import { loadProjectKeys } from "./signing_keys.ts";
@@ -95,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const functionCache = new SchemaCache(sql);
   const rpc = { sql, functions: functionCache, config: options.config, auth };
+  const realtime = new RealtimeServer({ databaseUrl: options.databaseUrl, sql, auth });
 
   let ready = false;
   const handler = async (request: Request): Promise<Response> => {
@@ -113,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (path.startsWith("/storage/v1/")) return await storage.handle(request, path);
       if (path.startsWith("/rest/v1/rpc/")) return await handleRpc(request, path, rpc);
       if (path.startsWith("/auth/v1/")) return await handleAuth(request, path, { sql, auth });
+      if (path === realtimePath) return await realtime.handle(request);
       return Response.json({
         code: "NOT_FOUND",
         message: `${path} is not served by the local gateway (see local-stack/README.md)`,
@@ -139,6 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let wakes: WakeListener | undefined;
   try {
     await functionCache.listen();
+    await realtime.start();
     if (options.config.functions.has(workerFunctionName)) {
       // The wake-up pg_net would send, handed to this gateway's own router:
       // the same route, JWT check and function host as over HTTP, without the
@@ -163,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     }
   } catch (error) {
+    await realtime.close();
     await server.shutdown();
     await sql.end();
     throw error;
@@ -173,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url,
     async close() {
       await wakes?.close();
+      await realtime.close();
       await server.shutdown();
       await functions.close();
       await sql.end({ timeout: 5 });

@@ -4,8 +4,41 @@
 --   exports:user:<owner id>   an export without a scope, for its owner
 --   exports:scope:<scope id>  a scope's export, for the scope's current members
 -- The payload is {"export": <export_summary>}, the object get_export answers, and realtime.send
--- adds the message's "id". The events are the audit log's names (requested, started, retried,
--- completed, failed, canceled, expired, deleted) and progress, throttled here.
+-- adds the message's "id". The events (exports.broadcast_events) are the audit log's names
+-- (requested, started, retried, completed, failed, canceled, expired, deleted) and progress,
+-- throttled here.
+
+-- ============================================================================
+-- tables
+-- ============================================================================
+
+-- The events a client's screen branches on: one list, which the triggers
+-- below send no other name than (tests/database/realtime holds them to it).
+create table exports.broadcast_events (
+  name text primary key check (name ~ '^[a-z_]+$'),
+  -- The order an export's events come in, for lists that show them.
+  position smallint not null unique,
+  description text not null
+);
+comment on table exports.broadcast_events is
+  'The events broadcast on an export''s Realtime topic, each with what it tells a client.';
+
+insert into exports.broadcast_events (name, position, description) values
+  ('requested', 1, 'The export was requested and is queued.'),
+  ('started', 2, 'A worker claimed the export and runs an attempt.'),
+  ('progress', 3, 'The rows written so far (rows_written, of rows_expected when counted), at most once a second.'),
+  ('retried', 4, 'An attempt failed in a way worth retrying; the export is queued again.'),
+  ('completed', 5, 'The file is stored: its name, size, checksum, row count and expiry are in the summary.'),
+  ('failed', 6, 'The export failed for good: error_code and error_message say why and what to do.'),
+  ('canceled', 7, 'The export was canceled.'),
+  ('expired', 8, 'The file passed its expiry and can no longer be downloaded.'),
+  ('deleted', 9, 'The export was deleted and leaves every list.');
+
+alter table exports.broadcast_events enable row level security;
+create policy "Broadcast events are readable by signed-in users" on exports.broadcast_events
+  for select to authenticated using (true);
+revoke all on exports.broadcast_events from public, anon, authenticated, service_role;
+grant select on exports.broadcast_events to authenticated, service_role;
 
 -- ============================================================================
 -- functions

@@ -210,7 +210,8 @@ export class RealtimeConnection {
   #watchExpiry(channel: Channel): void {
     clearTimeout(channel.expiry);
     const exp = channel.claims.exp;
-    if (typeof exp !== "number") return;
+    // A channel joined with the API key's role holds no token that could expire.
+    if (typeof exp !== "number" || channel.token === this.keyCaller.token) return;
     const wait = Math.min(Math.max(exp - nowSeconds(), 0) * 1000, maxTimerMs);
     channel.expiry = setTimeout(() => {
       this.#queue = this.#queue.then(async () => {

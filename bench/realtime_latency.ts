@@ -1,7 +1,7 @@
 // The Realtime figures: how long a broadcast takes from the database to the subscribed clients.
 // A household's members join its private topic with supabase-js (realtime-js, each with its own
-// socket), then messages are sent with realtime.send, one at a time, as the exports' triggers send
-// them; each is timed from the moment its statement (which commits it) is sent to its arrival at
+// socket), then messages are sent with realtime.send (the row the exports' triggers write), one at
+// a time; each is timed from the moment its statement (which commits it) is sent to its arrival at
 // each subscriber. The baseline is Postgres's own floor for the same commits: a plain LISTEN
 // connection's time to the NOTIFY the stand-in reacts to.
 import postgres from "postgres";

@@ -6,10 +6,10 @@ import type postgres from "postgres";
 import { type JwtClaims, JwtError, nowSeconds, verifyJwt } from "../jwt.ts";
 import type { VerificationKeys } from "../jwt.ts";
 
-/** A refusal, worded as Realtime's channel replies word it ("<Code>: <message>"). */
+/** A refusal, worded as Realtime's channel replies word it ("<Code>: <message>", or the message). */
 export class ChannelRefusal extends Error {
-  constructor(readonly code: string, readonly detail: string) {
-    super(`${code}: ${detail}`);
+  constructor(readonly code: string | null, readonly detail: string) {
+    super(code === null ? detail : `${code}: ${detail}`);
     this.name = "ChannelRefusal";
   }
 }
@@ -72,17 +72,23 @@ export interface TopicPolicies {
  * Runs Realtime's checks for `subTopic` as the token's role and claims, in one transaction rolled
  * back at the end: a broadcast message on the topic is inserted with the server's rights and
  * selected as the user (read), then inserted as the user (write), with `realtime.topic` set as
- * the policies read it. An error in a policy (a role that does not exist, say) counts as no.
+ * the policies read it. An error in a policy (a role that does not exist, say) counts as no; a
+ * database out of reach is refused as Realtime refuses it.
  */
 export async function topicPolicies(
   sql: postgres.Sql,
   subTopic: string,
   claims: JwtClaims,
 ): Promise<TopicPolicies> {
-  const connection = await sql.reserve();
+  let connection: postgres.ReservedSql;
   try {
-    await connection`begin`;
+    connection = await sql.reserve();
+  } catch (error) {
+    throw unreachable(error);
+  }
+  try {
     try {
+      await connection`begin`;
       const [probe] = await connection<{ id: string }[]>`
         insert into realtime.messages (topic, extension) values (${subTopic}, 'broadcast') returning id`;
       await connection`
@@ -98,17 +104,24 @@ export async function topicPolicies(
         await connection`savepoint write_check`;
         await connection`insert into realtime.messages (topic, extension) values (${subTopic}, 'broadcast')`;
       } catch (error) {
-        if ((error as { code?: string }).code !== "42501") throw error;
+        if ((error as Error).name !== "PostgresError") throw error;
         write = false;
       }
       return { read: readable.length > 0, write };
     } catch (error) {
+      if ((error as Error).name !== "PostgresError") throw unreachable(error);
       console.error(`realtime: policies for ${subTopic}:`, (error as Error).message);
       return { read: false, write: false };
     } finally {
-      await connection`rollback`;
+      await connection`rollback`.catch(() => {});
     }
   } finally {
     connection.release();
   }
+}
+
+/** Realtime's answer when it cannot run the checks: the database is out of reach. */
+function unreachable(error: unknown): ChannelRefusal {
+  console.error("realtime: policies could not be checked:", (error as Error).message);
+  return new ChannelRefusal(null, "Realtime was unable to connect to the project database");
 }

@@ -156,7 +156,10 @@ export class RealtimeConnection {
         });
       }
     } catch (error) {
-      if (!(error instanceof ChannelRefusal)) throw error;
+      if (!(error instanceof ChannelRefusal)) {
+        console.error(`realtime: join of ${topic} failed:`, error);
+        return this.#reply(message, "error", { reason: "Unknown Error on Channel" });
+      }
       this.#reply(message, "error", { reason: error.message });
     }
   }

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
+import { startTestGateway } from "../support/gateway.ts";
+import { tcpRelay } from "../support/tcp_relay.ts";
 import { createTestUser, type TestUser } from "../support/users.ts";
 
 type Frame = [string | null, string | null, string, string, Record<string, unknown>];
@@ -18,8 +20,11 @@ class RawSocket {
     ws.onmessage = (event) => this.frames.push(JSON.parse(event.data));
   }
 
-  static open(apikey = stackEnv().publishableKey): Promise<RawSocket> {
-    const url = new URL("/realtime/v1/websocket", stackEnv().supabaseUrl.replace("http", "ws"));
+  static open(
+    apikey = stackEnv().publishableKey,
+    base = stackEnv().supabaseUrl,
+  ): Promise<RawSocket> {
+    const url = new URL("/realtime/v1/websocket", base.replace("http", "ws"));
     url.searchParams.set("apikey", apikey);
     url.searchParams.set("vsn", "2.0.0");
     const ws = new WebSocket(url);
@@ -184,5 +189,28 @@ Deno.test("clients broadcast on public topics, never on the exports' private one
   } finally {
     await sender.close();
     await listener.close();
+  }
+});
+
+Deno.test("a private join while the database is out of reach gets Realtime's answer", async () => {
+  const user = await createTestUser();
+  const relay = tcpRelay(new URL(stackEnv().databaseUrl));
+  relay.up();
+  try {
+    await using gateway = await startTestGateway({ env: { SUPABASE_DB_URL: relay.url() } });
+    const socket = await RawSocket.open(undefined, gateway.url);
+    try {
+      assert.equal((await socket.join(userTopic(user), user.token)).reply.status, "ok");
+      relay.down();
+      const { reply } = await socket.join(`exports:user:${crypto.randomUUID()}`, user.token);
+      assert.deepEqual(reply, {
+        status: "error",
+        response: { reason: "Realtime was unable to connect to the project database" },
+      });
+    } finally {
+      await socket.close();
+    }
+  } finally {
+    relay.down();
   }
 });

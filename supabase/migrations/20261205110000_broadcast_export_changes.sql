@@ -85,31 +85,38 @@ set search_path = ''
 as $$
 begin
   begin
+    -- Each message's id is drawn in the subquery's select list, once a row
+    -- (a volatile function keeps the subquery from being folded into the
+    -- insert), and used twice: as the row's id and the payload's.
     if tg_op = 'INSERT' then
       insert into realtime.messages (id, topic, extension, event, payload, private)
-      select m.id, exports._broadcast_topic(n.owner_id, n.scope_id), 'broadcast', 'requested',
-        jsonb_build_object('export', to_jsonb(exports._summary(n)), 'id', m.id), true
-      from new_rows n
-      cross join lateral (select gen_random_uuid() as id) m
-      order by n.id;
+      select m.id, m.topic, 'broadcast', 'requested', jsonb_build_object('export', m.export, 'id', m.id), true
+      from (
+        select gen_random_uuid() as id, exports._broadcast_topic(n.owner_id, n.scope_id) as topic,
+          to_jsonb(exports._summary(n)) as export, n.id as n
+        from new_rows n
+      ) m
+      order by m.n;
     else
       insert into realtime.messages (id, topic, extension, event, payload, private)
-      select m.id, exports._broadcast_topic(n.owner_id, n.scope_id), 'broadcast', e.event,
-        jsonb_build_object('export', to_jsonb(exports._summary(n)), 'id', m.id), true
-      from new_rows n
-      join old_rows o on o.id = n.id
-      cross join lateral (values
-        (1, case
-              when n.status is distinct from o.status then
-                case n.status when 'processing' then 'started' when 'queued' then 'retried' else n.status end
-              when n.status = 'processing' and n.rows_written is distinct from o.rows_written
-                and floor(extract(epoch from n.updated_at)) <> floor(extract(epoch from o.updated_at)) then 'progress'
-            end),
-        (2, case when n.deleted_at is not null and o.deleted_at is null then 'deleted' end)
-      ) e(step, event)
-      cross join lateral (select gen_random_uuid() as id) m
-      where e.event is not null
-      order by n.id, e.step;
+      select m.id, m.topic, 'broadcast', m.event, jsonb_build_object('export', m.export, 'id', m.id), true
+      from (
+        select gen_random_uuid() as id, exports._broadcast_topic(n.owner_id, n.scope_id) as topic,
+          e.event, to_jsonb(exports._summary(n)) as export, n.id as n, e.step
+        from new_rows n
+        join old_rows o on o.id = n.id
+        cross join lateral (values
+          (1, case
+                when n.status is distinct from o.status then
+                  case n.status when 'processing' then 'started' when 'queued' then 'retried' else n.status end
+                when n.status = 'processing' and n.rows_written is distinct from o.rows_written
+                  and floor(extract(epoch from n.updated_at)) <> floor(extract(epoch from o.updated_at)) then 'progress'
+              end),
+          (2, case when n.deleted_at is not null and o.deleted_at is null then 'deleted' end)
+        ) e(step, event)
+        where e.event is not null
+      ) m
+      order by m.n, m.step;
     end if;
   exception
     when others then

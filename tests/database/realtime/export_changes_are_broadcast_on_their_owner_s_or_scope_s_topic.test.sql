@@ -1,7 +1,7 @@
 -- Every step of an export is broadcast, in order, as a private message on its owner's topic (or its scope's), with
 -- the summary get_export answers; nothing goes to anybody else's topic.
 begin;
-select plan(7);
+select plan(9);
 
 select exports_tests.create_user(u) from unnest(array['owner', 'member']) u;
 select exports_tests.register_test_sources();
@@ -49,6 +49,20 @@ select is(
   (select count(*) from realtime.messages m where m.payload -> 'export' ? 'storage_path' or m.payload -> 'export' ? 'lease_owner'),
   0::bigint,
   'no message carries a storage path or a lease');
+
+-- One statement that starts several exports sends a message of its own for each.
+delete from realtime.messages;
+select exports_tests.request_as('owner') as first_id \gset
+select exports_tests.request_as('owner') as second_id \gset
+select count(*) from exports.claim_exports(worker_id => 'worker-1', max_exports => 10);
+select is(
+  (select count(distinct m.id) from realtime.messages m where m.event = 'started'
+     and m.payload -> 'export' ->> 'export_id' in (:'first_id', :'second_id')),
+  2::bigint,
+  'a claim of two exports broadcasts two messages, each with an id of its own');
+select ok(
+  (select bool_and(m.id = (m.payload ->> 'id')::uuid) from realtime.messages m),
+  'each message''s payload carries the message''s own id');
 
 select * from finish();
 rollback;

@@ -4,7 +4,31 @@
 import assert from "node:assert/strict";
 import { createTestUser } from "../support/users.ts";
 import { callExports, pollFor, seedConversation, seedHousehold } from "./_exports_helpers.ts";
+import { withDb } from "../support/db.ts";
 import { type ReceivedBroadcast, subscribe, type Subscription } from "./_realtime.ts";
+
+/**
+ * Registers `wide_slow_rows`: 60 rows of 2 kB, 50 ms apart. Inlined into the COPY (stable, no
+ * `set` clause), its rows stream as they are made; Postgres sends them in 8 kB buffers, so the worker
+ * counts rows, and records progress, every few of them.
+ */
+async function registerWideSlowSource(): Promise<void> {
+  await withDb(async (sql) => {
+    await sql.unsafe(`
+      create schema if not exists exports_tests;
+      grant usage on schema exports_tests to authenticated;
+      create or replace function exports_tests.wide_slow_rows(options jsonb)
+      returns table (n int, filler text)
+      language sql stable security invoker
+      as $$
+        select g, pg_catalog.repeat('x', 2000) from pg_catalog.generate_series(1, 60) g,
+          lateral pg_catalog.pg_sleep(0.05 + 0 * g) s
+      $$;
+      grant execute on function exports_tests.wide_slow_rows(jsonb) to authenticated;`);
+    await sql`select exports.register_source(name => 'wide_slow_rows',
+      rows_function => 'exports_tests.wide_slow_rows(jsonb)', formats => array['csv'])`;
+  });
+}
 
 // realtime-js keeps rejoin and heartbeat timers of its own until its socket closes.
 const realtimeTest = { sanitizeOps: false, sanitizeResources: false };
@@ -55,6 +79,40 @@ for (const vsn of ["2.0.0", "1.0.0"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "a running export's progress arrives at most once a second",
+  ...realtimeTest,
+  async fn() {
+    await registerWideSlowSource();
+    const user = await createTestUser();
+    const subscription = await subscribe(user, `exports:user:${user.id}`);
+    try {
+      assert.equal(subscription.status, "SUBSCRIBED", String(subscription.error));
+      const created = await callExports(user, "", "POST", {
+        source: "wide_slow_rows",
+        format: "csv",
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const events = await eventsUntil(subscription, created.body.export_id as string, "completed");
+      const progress = events.filter((b) => b.event === "progress").map((b) => b.payload.export!);
+      const done = events.at(-1)!.payload.export!;
+      const seconds = (Date.parse(String(done.finished_at)) - Date.parse(String(done.started_at))) /
+        1000;
+      assert.ok(progress.length >= 1, "a three-second export reports its progress");
+      // One a wall-clock second at most: no more than the seconds it ran through, plus the one begun.
+      assert.ok(
+        progress.length <= Math.ceil(seconds) + 1,
+        `${progress.length} progress messages over ${seconds} s`,
+      );
+      const rows = progress.map((summary) => Number(summary.rows_written));
+      assert.deepEqual(rows, [...rows].sort((a, b) => a - b), "progress only grows");
+      assert.ok(rows.every((n) => n > 0 && n <= 60), JSON.stringify(rows));
+    } finally {
+      await subscription.close();
+    }
+  },
+});
 
 Deno.test({
   name: "a household member receives the household's export events",

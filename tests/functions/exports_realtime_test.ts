@@ -8,8 +8,8 @@ import { withDb } from "../support/db.ts";
 import { type ReceivedBroadcast, subscribe, type Subscription } from "./_realtime.ts";
 
 /**
- * Registers `wide_slow_rows`: 60 rows of 2 kB, 50 ms apart. Inlined into the COPY (stable, no
- * `set` clause), its rows stream as they are made; Postgres sends them in 8 kB buffers, so the worker
+ * Registers `wide_slow_rows`: 60 rows of 2 kB, 50 ms apart. Inlined into the COPY (stable, a
+ * SQL-standard body, no `set` clause), its rows stream as they are made; Postgres sends them in 8 kB buffers, so the worker
  * counts rows, and records progress, every few of them.
  */
 async function registerWideSlowSource(): Promise<void> {
@@ -20,10 +20,10 @@ async function registerWideSlowSource(): Promise<void> {
       create or replace function exports_tests.wide_slow_rows(options jsonb)
       returns table (n int, filler text)
       language sql stable security invoker
-      as $$
+      begin atomic
         select g, pg_catalog.repeat('x', 2000) from pg_catalog.generate_series(1, 60) g,
-          lateral pg_catalog.pg_sleep(0.05 + 0 * g) s
-      $$;
+          lateral pg_catalog.pg_sleep(0.05 + 0 * g) s;
+      end;
       grant execute on function exports_tests.wide_slow_rows(jsonb) to authenticated;`);
     await sql`select exports.register_source(name => 'wide_slow_rows',
       rows_function => 'exports_tests.wide_slow_rows(jsonb)', formats => array['csv'])`;

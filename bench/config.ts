@@ -30,12 +30,16 @@ export interface BenchConfig {
   rpcCalls: number;
   /** How long the long export of the "beside" figures runs, in seconds. */
   longExportSeconds: number;
+  /** Clients subscribed to one private topic for the Realtime figures. */
+  realtimeSubscribers: number;
+  /** Broadcasts sent per Realtime sample (p50 and p99 are taken over their arrivals). */
+  realtimeMessages: number;
   /** The groups of figures to measure (all by default). */
   only: FigureGroup[];
 }
 
 /** The groups of figures, in the order they are measured. */
-export const figureGroups = ["queue", "rpc", "exports", "links", "beside"] as const;
+export const figureGroups = ["queue", "rpc", "exports", "links", "beside", "realtime"] as const;
 
 /** One group of figures, selectable with --only. */
 export type FigureGroup = typeof figureGroups[number];
@@ -54,6 +58,8 @@ const full: BenchConfig = {
   queueExports: 10_000,
   rpcCalls: 1_000,
   longExportSeconds: 60,
+  realtimeSubscribers: 100,
+  realtimeMessages: 200,
   only: [...figureGroups],
 };
 
@@ -71,13 +77,16 @@ const smoke: BenchConfig = {
   queueExports: 100,
   rpcCalls: 20,
   longExportSeconds: 3,
+  realtimeSubscribers: 5,
+  realtimeMessages: 5,
   only: [...figureGroups],
 };
 
 const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
-                 [--long-export-seconds N] [--only queue,rpc,exports,links,beside]`;
+                 [--long-export-seconds N] [--realtime-subscribers N] [--realtime-messages N]
+                 [--only queue,rpc,exports,links,beside,realtime]`;
 
 const numericOptions = {
   "runs": "runs",
@@ -92,6 +101,8 @@ const numericOptions = {
   "queue-exports": "queueExports",
   "rpc-calls": "rpcCalls",
   "long-export-seconds": "longExportSeconds",
+  "realtime-subscribers": "realtimeSubscribers",
+  "realtime-messages": "realtimeMessages",
 } as const satisfies Record<string, keyof BenchConfig>;
 
 /** Parses the command line; throws with the usage text on anything it does not know. */

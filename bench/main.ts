@@ -12,6 +12,7 @@ import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
 import { describeProfile, profileFromEnvironment } from "../local-stack/gateway/profiles.ts";
 import { measureQueue } from "./queue.ts";
+import { measureRealtime } from "./realtime_latency.ts";
 import { settleQueue } from "./queue_idle.ts";
 import { measureRpc, type RpcBenchmark, rpcCall, type UserClaims } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
@@ -181,6 +182,12 @@ try {
   if (measuring("beside")) {
     log("beside a long export: a small export's start, and a cancel");
     figures.push(...await measureBesideLongExport(stack, config, sql));
+    await report(false);
+  }
+
+  if (measuring("realtime")) {
+    log(`Realtime: broadcasts to ${config.realtimeSubscribers} subscribers`);
+    figures.push(...await measureRealtime(stack, config, sql));
   }
 } catch (error) {
   await report(true, error);

@@ -37,6 +37,8 @@ const expectedFigures = [
   "queue, 1 worker",
   "queue, 4 workers",
   "list_exports p50",
+  "Realtime broadcast p50",
+  "Realtime broadcast p99",
   "list_exports p99",
   "request_export p50",
   "request_export p99",

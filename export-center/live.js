@@ -10,7 +10,7 @@
  * @returns {string[]}
  */
 export function exportTopics(userId, scopeIds) {
-  return [`exports:${userId}`, ...scopeIds.map((scopeId) => `exports:${scopeId}`)];
+  return [`exports:user:${userId}`, ...scopeIds.map((scopeId) => `exports:scope:${scopeId}`)];
 }
 
 /**

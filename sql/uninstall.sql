@@ -39,6 +39,15 @@ begin
   end if;
 end
 $$;
+-- The Broadcast from Database policies live on Realtime's table, which stays.
+do $$
+begin
+  if pg_catalog.to_regclass('realtime.messages') is not null then
+    drop policy if exists "Owners receive the broadcasts of their own exports" on realtime.messages;
+    drop policy if exists "Scope members receive the broadcasts of their scope's exports" on realtime.messages;
+  end if;
+end
+$$;
 drop schema if exists exports cascade;
 drop type if exists public.export_summary;
 

@@ -1,5 +1,6 @@
 // The gateway itself: one HTTP server routing /functions/v1, /storage/v1, /rest/v1/rpc, /auth/v1,
-// /export-center and /health, plus the exports_wake listener; `close()` stops it all, function processes included.
+// /realtime/v1, /export-center and /health, plus the exports_wake listener; `close()` stops it all,
+// function processes included.
 import postgres from "postgres";
 import { handleAuth } from "./auth_route.ts";
 import { exportCenterRoute } from "./export_center_route.ts";
@@ -7,6 +8,7 @@ import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
 import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
+import { realtimePath, RealtimeServer } from "./realtime/server.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
 import { limitSecrets, type Profile } from "./profiles.ts";
@@ -102,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const exportCenter = exportCenterRoute({ publishableKey: options.publishableKey });
   const functionCache = new SchemaCache(sql);
   const rpc = { sql, functions: functionCache, config: options.config, auth };
+  const realtime = new RealtimeServer({ databaseUrl: options.databaseUrl, sql, auth });
 
   let ready = false;
   const handler = async (request: Request): Promise<Response> => {
@@ -123,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (path === "/export-center" || path.startsWith("/export-center/")) {
         return await exportCenter.handle(request, path);
       }
+      if (path === realtimePath) return await realtime.handle(request);
       return Response.json({
         code: "NOT_FOUND",
         message: `${path} is not served by the local gateway (see local-stack/README.md)`,
@@ -149,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let wakes: WakeListener | undefined;
   try {
     await functionCache.listen();
+    await realtime.start();
     if (options.config.functions.has(workerFunctionName)) {
       // The wake-up pg_net would send, handed to this gateway's own router:
       // the same route, JWT check and function host as over HTTP, without the
@@ -173,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     }
   } catch (error) {
+    await realtime.close();
     await server.shutdown();
     await sql.end();
     throw error;
@@ -183,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url,
     async close() {
       await wakes?.close();
+      await realtime.close();
       await server.shutdown();
       await functions.close();
       await sql.end({ timeout: 5 });

@@ -140,6 +140,8 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
 
   let conversationsId = "";
   await t.step("a requested export runs and completes live, without a reload", async () => {
+    // Joined to its private Realtime topics, so changes arrive as broadcasts, not by polling.
+    await page.locator('#live-mode[data-mode="realtime"]').waitFor({ timeout: 20_000 });
     await shootWidths(page, shots, "03-signed-in");
     conversationsId = await requestExport(page, {
       source: "conversations",

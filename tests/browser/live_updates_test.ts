@@ -50,7 +50,11 @@ async function until(condition: () => boolean, message: string): Promise<void> {
 }
 
 Deno.test("live updates join one private channel for the user and one a scope", () => {
-  assert.deepEqual(exportTopics("u1", ["s1", "s2"]), ["exports:u1", "exports:s1", "exports:s2"]);
+  assert.deepEqual(exportTopics("u1", ["s1", "s2"]), [
+    "exports:user:u1",
+    "exports:scope:s1",
+    "exports:scope:s2",
+  ]);
   const supabase = recordingClient();
   const stop = liveExports({ supabase, topics: ["exports:u1"], isActive: () => false })
     .subscribe(() => {});

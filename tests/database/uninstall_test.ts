@@ -10,7 +10,7 @@ import {
   runCommand,
   withThrowawayDatabase,
 } from "../support/throwaway_database.ts";
-import { moduleFootprint } from "../support/module_footprint.ts";
+import { moduleFootprint, noFootprint } from "../support/module_footprint.ts";
 import { clientRpcs } from "../../scripts/lib/doctor/grants.ts";
 
 /**
@@ -20,7 +20,7 @@ import { clientRpcs } from "../../scripts/lib/doctor/grants.ts";
 const installed = `2 ${clientRpcs.length} 1 1 ${
   [...Deno.readDirSync(new URL("../../supabase/migrations/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".sql")).length
-}`;
+} 2`;
 
 Deno.test("uninstall removes the module and the migrations install it again", async () => {
   await withThrowawayDatabase("exports_uninstall", async (throwaway) => {
@@ -28,7 +28,7 @@ Deno.test("uninstall removes the module and the migrations install it again", as
     assert.equal(await moduleFootprint(throwaway), installed, "the module is installed");
 
     await runCommand("scripts/uninstall", [throwaway]);
-    assert.equal(await moduleFootprint(throwaway), "0 0 0 0 0", "nothing of the module is left");
+    assert.equal(await moduleFootprint(throwaway), noFootprint, "nothing of the module is left");
     assert.equal(
       await queryValue(throwaway, "select count(*) from auth.users"),
       "3",

@@ -126,3 +126,14 @@ Deno.test("ARCHITECTURE.md's format table is exports.formats", async () => {
     ]),
   );
 });
+
+Deno.test("ARCHITECTURE.md's broadcast event table is exports.broadcast_events", async () => {
+  const rows = await withDb((sql) =>
+    sql<{ name: string; description: string }[]>`
+      select name, description from exports.broadcast_events order by position`
+  );
+  assert.deepEqual(
+    await architectureTable("broadcast event"),
+    rows.map((row) => [row.name, row.description]),
+  );
+});

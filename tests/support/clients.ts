@@ -14,6 +14,8 @@ export interface ClientOptions {
   schema?: string;
   /** `new` (default): the publishable or secret key; `legacy`: the anon or service-role JWT. */
   keys?: KeyStyle;
+  /** The Phoenix serializer realtime-js asks for; its own default (2.0.0) when absent. */
+  realtimeVsn?: "1.0.0" | "2.0.0";
 }
 
 /** A client that calls as the user whose access token is `token`. */
@@ -44,5 +46,6 @@ function client(key: string, options: ClientOptions, token?: string): TestClient
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     db: { schema: options.schema ?? "public" },
     global: token ? { headers: { Authorization: `Bearer ${token}` } } : {},
+    ...(options.realtimeVsn ? { realtime: { vsn: options.realtimeVsn } } : {}),
   });
 }

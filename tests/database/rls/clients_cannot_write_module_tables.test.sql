@@ -1,6 +1,6 @@
 -- Nobody, owner, other user, scope member, non-member, anon or service_role, may insert, update or delete rows of any module table: all writes go through functions.
 begin;
-select plan(180);
+select plan(198);
 
 select exports_tests.create_user(u) from unnest(array['owner', 'other', 'member', 'outsider']) u;
 select exports_tests.register_test_sources();
@@ -12,7 +12,7 @@ create temp table attempts as
 select r.role_name, t.table_name, o.sql
 from unnest(array['owner', 'other', 'member', 'outsider', 'anon', 'service_role']) r (role_name)
 cross join unnest(array['settings', 'sources', 'scope_members', 'exports', 'export_events', 'usage',
-  'error_codes', 'failure_codes', 'formats', 'orphaned_files']) t (table_name)
+  'error_codes', 'failure_codes', 'formats', 'orphaned_files', 'broadcast_events']) t (table_name)
 cross join lateral (values
   (format('insert into exports.%I default values', t.table_name)),
   (format('update exports.%I set %I = %I', t.table_name,

@@ -86,6 +86,10 @@ export async function topicPolicies(
   } catch (error) {
     throw unreachable(error);
   }
+  // A connection lost mid-check is not rolled back: postgres.js would queue the rollback on a
+  // socket that is gone and never settle it (porsager/postgres#1208); the server rolls back a
+  // transaction whose connection ended.
+  let lost = false;
   try {
     try {
       await connection`begin`;
@@ -109,11 +113,14 @@ export async function topicPolicies(
       }
       return { read: readable.length > 0, write };
     } catch (error) {
-      if ((error as Error).name !== "PostgresError") throw unreachable(error);
+      if ((error as Error).name !== "PostgresError") {
+        lost = true;
+        throw unreachable(error);
+      }
       console.error(`realtime: policies for ${subTopic}:`, (error as Error).message);
       return { read: false, write: false };
     } finally {
-      await connection`rollback`.catch(() => {});
+      if (!lost) await connection`rollback`.catch(() => {});
     }
   } finally {
     connection.release();

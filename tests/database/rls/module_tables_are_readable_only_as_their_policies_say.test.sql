@@ -15,8 +15,8 @@ select is_empty('select * from exports.usage', 'a member who requested nothing s
 select set_eq('select distinct export_id from exports.export_events', format('values (%L::uuid)', :'shared_id'),
   'a member sees the events of the shared export only');
 select ok((select count(*) from exports.sources) >= 2, 'a signed-in user sees the registered sources');
-select is((select count(*)::int from exports.error_codes), 16, 'a signed-in user sees the error codes');
-select is((select count(*)::int from exports.failure_codes), 11, 'a signed-in user sees the failure codes');
+select is((select count(*)::int from exports.error_codes), 17, 'a signed-in user sees the error codes');
+select is((select count(*)::int from exports.failure_codes), 12, 'a signed-in user sees the failure codes');
 select is((select count(*)::int from exports.formats), 7, 'a signed-in user sees the formats');
 select throws_ok('select * from exports.settings', '42501', 'permission denied for table settings',
   'a signed-in user cannot read the settings');

@@ -24,7 +24,8 @@ drop function if exists
   public.list_export_events(uuid),
   public.cancel_export(uuid),
   public.delete_export(uuid),
-  public.record_export_download(uuid);
+  public.record_export_download(uuid),
+  public.set_export_priority(uuid, int);
 
 -- An adopter who left the sample app out may well have a `sample` schema of
 -- their own: drop it only when it carries the comment the sample app's

@@ -89,6 +89,17 @@ insert into exports.failure_codes (code, message, retryable, recorded_by, descri
 -- triggers
 -- ============================================================================
 
+-- What one export takes of its owner's storage quota.
+create function exports._stored_bytes(status text, deleted_at timestamptz, file_size bigint) returns bigint
+language sql
+immutable
+parallel safe
+begin atomic
+  select case when status = 'completed' and deleted_at is null then coalesce(file_size, 0) else 0 end;
+end;
+comment on function exports._stored_bytes is
+  'The bytes an export takes of its owner''s storage quota: its file''s, while it is completed and not deleted.';
+
 -- As before, plus stored_bytes: an export's file counts from its completion
 -- until it expires or is deleted.
 create or replace function exports._track_usage() returns trigger
@@ -103,15 +114,19 @@ begin
   -- the same users at once would otherwise lock them in opposite orders and
   -- deadlock. An insert's rows are processed in the order they are selected.
   if tg_op = 'INSERT' then
-    insert into exports.usage as u (user_id, active_exports, exports_requested, last_requested_at)
-    select n.owner_id, count(*) filter (where n.status in ('queued', 'processing')), count(*), max(n.requested_at)
+    -- Requests insert queued exports; an export inserted completed (a
+    -- restored backup, a benchmark's seed) takes its bytes from the start.
+    insert into exports.usage as u (user_id, active_exports, exports_requested, last_requested_at, stored_bytes)
+    select n.owner_id, count(*) filter (where n.status in ('queued', 'processing')), count(*), max(n.requested_at),
+      coalesce(sum(exports._stored_bytes(n.status, n.deleted_at, n.file_size)), 0)
     from new_rows n
     group by n.owner_id
     order by n.owner_id
     on conflict (user_id) do update set
       active_exports = u.active_exports + excluded.active_exports,
       exports_requested = u.exports_requested + excluded.exports_requested,
-      last_requested_at = excluded.last_requested_at;
+      last_requested_at = excluded.last_requested_at,
+      stored_bytes = u.stored_bytes + excluded.stored_bytes;
     return null;
   end if;
 
@@ -180,17 +195,6 @@ $$;
 -- ============================================================================
 -- functions
 -- ============================================================================
-
--- What one export takes of its owner's storage quota.
-create function exports._stored_bytes(status text, deleted_at timestamptz, file_size bigint) returns bigint
-language sql
-immutable
-parallel safe
-begin atomic
-  select case when status = 'completed' and deleted_at is null then coalesce(file_size, 0) else 0 end;
-end;
-comment on function exports._stored_bytes is
-  'The bytes an export takes of its owner''s storage quota: its file''s, while it is completed and not deleted.';
 
 -- The refusal of a request whose file cannot fit (EX013). `needed` is the
 -- request's low estimate, zero when nothing more is known than that the

@@ -357,11 +357,13 @@ begin
 end
 $$;
 
--- As before, but every request counts its rows, never more than one past
--- its row limit or, without one, past small_export_rows: a request never
--- costs a scan of all the user's rows, and the claim can put a small export
--- ahead of a large one. rows_expected keeps a count only where it is exact
--- or needed for a row limit.
+-- As before, but every request counts its rows: up to one past its row
+-- limit where the format has one, else, with the rows function alone, up to
+-- one past small_export_rows. A request never costs a scan of all the
+-- user's rows, a count function still runs only to check a row limit (it
+-- counts everything), and the claim can put a small export ahead of a large
+-- one. rows_expected keeps a count only where it is exact or a row limit
+-- needs it.
 create or replace function public.request_export(
   source text,
   format text,
@@ -378,9 +380,10 @@ as $$
 declare
   earlier exports.exports;
   checked exports.sources;
+  uncounted exports.sources;
   row_limit bigint;
-  up_to bigint;
-  counted bigint;
+  small bigint := (select s.small_export_rows::bigint from exports.settings s);
+  rows_expected bigint;
 begin
   if idempotency_key is not null then
     earlier := exports._replay_request(source, format, options, idempotency_key, scope, compression,
@@ -394,11 +397,17 @@ begin
   -- row_limit + 1 rows (a million for XLSX) to no purpose.
   perform exports._refuse_over_quota();
   row_limit := exports._row_limit(checked, format);
-  up_to := coalesce(row_limit, (select s.small_export_rows from exports.settings s)) + 1;
-  counted := exports._count_rows_as_user(checked, exports._source_options(options, scope), up_to);
+  if row_limit is not null then
+    rows_expected := exports._count_rows_as_user(checked, exports._source_options(options, scope), row_limit + 1);
+  else
+    uncounted := checked;
+    uncounted.count_function := null;
+    rows_expected := nullif(least(
+      exports._count_rows_as_user(uncounted, exports._source_options(options, scope), small + 1), small + 1), small + 1);
+  end if;
   return exports._summary(
     exports._enqueue_export(source, format, options, idempotency_key, scope, compression, defuse_formulas,
-      case when row_limit is not null or checked.count_function is not null or counted < up_to then counted end));
+      rows_expected));
 end
 $$;
 

@@ -45,15 +45,24 @@ Deno.test("a request past the storage quota is 403 storage_quota_exceeded throug
   assert.equal(answer.status, 403);
   const error = answer.body.error as { code: string; message: string };
   assert.equal(error.code, "storage_quota_exceeded");
-  assert.match(error.message, /^your completed exports take 1024 MB, all of your storage quota of 1024 MB; /);
+  assert.match(
+    error.message,
+    /^your completed exports take 1024 MB, all of your storage quota of 1024 MB; /,
+  );
   assert.match(error.message, freeSpace);
 
-  const rpc = await userClient(user.token).rpc("request_export", { source: "conversations", format: "csv" });
+  const rpc = await userClient(user.token).rpc("request_export", {
+    source: "conversations",
+    format: "csv",
+  });
   assert.deepEqual([rpc.error?.code, rpc.error?.message], ["EX013", error.message]);
 
   // Doing what the message says frees the space at once.
   assert.equal((await callExports(user, `/${held}`, "DELETE")).status, 204);
-  assert.equal((await callExports(user, "", "POST", { source: "conversations", format: "csv" })).status, 201);
+  assert.equal(
+    (await callExports(user, "", "POST", { source: "conversations", format: "csv" })).status,
+    201,
+  );
 });
 
 Deno.test("a file that does not fit in the storage quota fails its export, and the worker removes it", async () => {
@@ -62,12 +71,19 @@ Deno.test("a file that does not fit in the storage quota fails its export, and t
   // Two rows, estimated at 50 bytes each and a tenth of that gzipped, fit in the 10 bytes left;
   // a gzip file's header alone takes more.
   await holdStorage(user, 10);
-  const exportId = await requestExport(user, { source: "conversations", format: "jsonl", compression: "gzip" });
+  const exportId = await requestExport(user, {
+    source: "conversations",
+    format: "jsonl",
+    compression: "gzip",
+  });
 
   const done = await settled(user, exportId);
   assert.equal(done.status, "failed");
   assert.equal(done.error_code, "storage_quota_exceeded");
-  assert.match(done.error_message as string, /^This export's file \(\d+ bytes\) does not fit in your storage quota/);
+  assert.match(
+    done.error_message as string,
+    /^This export's file \(\d+ bytes\) does not fit in your storage quota/,
+  );
   assert.match(done.error_message as string, freeSpace);
   const row = await exportRow(exportId);
   assert.deepEqual(await storedObjects(row), []);
@@ -78,12 +94,25 @@ Deno.test("only the service role sets a priority: users are refused through RPC 
   const user = await createTestUser();
   const held = await holdStorage(user, 1);
 
-  const byUser = await userClient(user.token).rpc("set_export_priority", { export_id: held, priority: 100 });
+  const byUser = await userClient(user.token).rpc("set_export_priority", {
+    export_id: held,
+    priority: 100,
+  });
   assert.equal(byUser.error?.code, "42501");
-  const asked = await callExports(user, "", "POST", { source: "conversations", format: "csv", priority: 100 });
-  assert.deepEqual([asked.status, (asked.body.error as { code: string }).code], [400, "invalid_request"]);
+  const asked = await callExports(user, "", "POST", {
+    source: "conversations",
+    format: "csv",
+    priority: 100,
+  });
+  assert.deepEqual([asked.status, (asked.body.error as { code: string }).code], [
+    400,
+    "invalid_request",
+  ]);
 
   // The service role may: a completed export is refused for its status, not for the caller.
-  const byService = await serviceClient().rpc("set_export_priority", { export_id: held, priority: 100 });
+  const byService = await serviceClient().rpc("set_export_priority", {
+    export_id: held,
+    priority: 100,
+  });
   assert.equal(byService.error?.code, "EX021");
 });

@@ -13,14 +13,14 @@
 -- small_export_rows: a request counts rows, as the user, up to one past it,
 -- so that an export known to be small can go ahead of a larger one.
 -- storage_quota_bytes: the bytes of completed, undeleted exports each user
--- may hold; the same for every user.
+-- may hold, unless exports.usage.storage_quota_bytes gives them their own.
 alter table exports.settings
   add column small_export_rows int not null default 1000 check (small_export_rows between 1 and 1000000),
   add column storage_quota_bytes bigint not null default 1073741824 check (storage_quota_bytes > 0);
 comment on column exports.settings.small_export_rows is
   'A request counts rows up to one past this many: an export with no more is small, and goes ahead of larger ones in its turn.';
 comment on column exports.settings.storage_quota_bytes is
-  'The bytes of completed, undeleted exports a user may hold (files they requested, scope exports included).';
+  'The bytes of completed, undeleted exports a user may hold (files they requested, scope exports included), unless exports.usage.storage_quota_bytes sets their own.';
 
 -- A low estimate: a request is refused only when its file would not fit
 -- even at this size; the completion checks the real one.
@@ -56,13 +56,18 @@ create index exports_claim_idx on exports.exports (priority desc, queue_turn, ro
 
 -- stored_bytes: the bytes of the owner's completed, undeleted exports,
 -- kept by exports._track_usage so that a request and a completion read one
--- row instead of summing the owner's files. last_queue_turn: the turn of
--- the owner's latest request.
+-- row instead of summing the owner's files. storage_quota_bytes: the user's
+-- own quota, where the app gives them one (a paid plan), else null for the
+-- default; the same row, which requests and completions lock anyway.
+-- last_queue_turn: the turn of the owner's latest request.
 alter table exports.usage
   add column stored_bytes bigint not null default 0 check (stored_bytes >= 0),
+  add column storage_quota_bytes bigint check (storage_quota_bytes > 0),
   add column last_queue_turn bigint not null default 0;
 comment on column exports.usage.stored_bytes is
   'The bytes of the user''s completed, undeleted exports, which the storage quota bounds.';
+comment on column exports.usage.storage_quota_bytes is
+  'The user''s own storage quota in bytes; null: exports.settings.storage_quota_bytes.';
 comment on column exports.usage.last_queue_turn is
   'The queue turn of the user''s latest request (see exports.exports.queue_turn).';
 
@@ -196,16 +201,27 @@ $$;
 -- functions
 -- ============================================================================
 
+-- A user's storage quota: their own, else the default.
+create function exports._storage_quota(usage exports.usage) returns bigint
+language sql
+stable
+begin atomic
+  select coalesce(usage.storage_quota_bytes, s.storage_quota_bytes) from exports.settings s;
+end;
+comment on function exports._storage_quota is
+  'The bytes of completed exports a user may hold: exports.usage.storage_quota_bytes, else exports.settings.storage_quota_bytes.';
+
 -- The refusal of a request whose file cannot fit (EX013). `needed` is the
 -- request's low estimate, zero when nothing more is known than that the
--- quota is already used up.
-create function exports._refuse_over_storage_quota(stored bigint, needed bigint) returns void
+-- quota is already used up. A user with no usage row yet stores nothing.
+create function exports._refuse_over_storage_quota(usage exports.usage, needed bigint) returns void
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  quota bigint := (select s.storage_quota_bytes from exports.settings s);
+  quota bigint := exports._storage_quota(usage);
+  stored bigint := coalesce(usage.stored_bytes, 0);
 begin
   if stored + needed <= quota and stored < quota then
     return;
@@ -224,7 +240,7 @@ begin
 end
 $$;
 comment on function exports._refuse_over_storage_quota is
-  'Refuses (EX013) a request whose file, of at least `needed` bytes, would take its requester past the storage quota.';
+  'Refuses (EX013) a request whose file, of at least `needed` bytes, would take its requester (their usage row) past their storage quota.';
 
 -- As before, plus the storage quota: a caller whose completed exports use up
 -- the quota is refused before any row is counted.
@@ -254,8 +270,7 @@ begin
       recent, settings.max_exports_per_day
       using errcode = 'EX011', hint = 'Try again later, or download one of your recent exports.';
   end if;
-  perform exports._refuse_over_storage_quota(
-    coalesce((select u.stored_bytes from exports.usage u where u.user_id = uid), 0), 0);
+  perform exports._refuse_over_storage_quota((select u from exports.usage u where u.user_id = uid), 0);
 end
 $$;
 
@@ -309,7 +324,7 @@ begin
       end;
   end if;
   -- Rows not counted past small_export_rows are at least one more than it.
-  perform exports._refuse_over_storage_quota(usage.stored_bytes,
+  perform exports._refuse_over_storage_quota(usage,
     coalesce(rows_expected, settings.small_export_rows + 1) * written_as.bytes_per_row
       / case compression when 'gzip' then 10 else 1 end);
 
@@ -525,8 +540,6 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  quota bigint := (select s.storage_quota_bytes from exports.settings s);
 begin
   if jsonb_typeof(completions) is distinct from 'array' or exists (
     select from jsonb_array_elements(completions) c(item)
@@ -558,7 +571,7 @@ begin
       as c(export_id uuid, file_size bigint, checksum_sha256 text, row_count bigint, attempt int)
   ), held as (
     -- What the owner holds once this file and the batch's files before it are stored.
-    select e.id, g.file_size, g.checksum_sha256, g.row_count,
+    select e.id, g.file_size, g.checksum_sha256, g.row_count, exports._storage_quota(u) as quota,
       (u.stored_bytes + sum(g.file_size) over (partition by e.owner_id order by e.id))::bigint as stored_after
     from given g
     join exports.exports e on e.export_id = g.export_id
@@ -572,15 +585,15 @@ begin
       expires_at = now() + (select s.file_retention from exports.settings s),
       lease_owner = null, lease_expires_at = null, error_code = null, error_message = null
     from held h
-    where e.id = h.id and h.stored_after <= quota
+    where e.id = h.id and h.stored_after <= h.quota
     returning e.export_id
   ), refused as (
     update exports.exports e set
       status = 'failed', finished_at = now(), lease_owner = null, lease_expires_at = null,
       error_code = 'storage_quota_exceeded',
-      error_message = exports._storage_quota_failure_message(h.file_size, h.stored_after - h.file_size, quota)
+      error_message = exports._storage_quota_failure_message(h.file_size, h.stored_after - h.file_size, h.quota)
     from held h
-    where e.id = h.id and h.stored_after > quota
+    where e.id = h.id and h.stored_after > h.quota
     returning e.export_id
   )
   select g.export_id, exists (select from done d where d.export_id = g.export_id) from given g;
@@ -636,7 +649,8 @@ comment on function public.set_export_priority is
 -- ============================================================================
 
 revoke execute on function exports._stored_bytes(text, timestamptz, bigint),
-  exports._refuse_over_storage_quota(bigint, bigint), exports._storage_quota_failure_message(bigint, bigint, bigint)
+  exports._storage_quota(exports.usage), exports._refuse_over_storage_quota(exports.usage, bigint),
+  exports._storage_quota_failure_message(bigint, bigint, bigint)
   from public, anon, authenticated;
 revoke execute on function public.set_export_priority(uuid, int) from public, anon, authenticated;
 grant execute on function public.set_export_priority(uuid, int) to service_role;

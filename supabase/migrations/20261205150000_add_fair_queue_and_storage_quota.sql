@@ -11,14 +11,16 @@
 -- ============================================================================
 
 -- small_export_rows: a request counts rows, as the user, up to one past it,
--- so that an export known to be small can go ahead of a larger one.
+-- so that an export known to be small can go ahead of a larger one; 0 counts
+-- none (where a source's rows function must sort all of a user's rows before
+-- its first one, even a short count costs that sort).
 -- storage_quota_bytes: the bytes of completed, undeleted exports each user
 -- may hold, unless exports.usage.storage_quota_bytes gives them their own.
 alter table exports.settings
-  add column small_export_rows int not null default 1000 check (small_export_rows between 1 and 1000000),
+  add column small_export_rows int not null default 1000 check (small_export_rows between 0 and 1000000),
   add column storage_quota_bytes bigint not null default 1073741824 check (storage_quota_bytes > 0);
 comment on column exports.settings.small_export_rows is
-  'A request counts rows up to one past this many: an export with no more is small, and goes ahead of larger ones in its turn.';
+  'A request counts rows up to one past this many: an export with no more is small, and goes ahead of larger ones in its turn. 0: requests count rows only to check a row limit.';
 comment on column exports.settings.storage_quota_bytes is
   'The bytes of completed, undeleted exports a user may hold (files they requested, scope exports included), unless exports.usage.storage_quota_bytes sets their own.';
 
@@ -414,7 +416,7 @@ begin
   row_limit := exports._row_limit(checked, format);
   if row_limit is not null then
     rows_expected := exports._count_rows_as_user(checked, exports._source_options(options, scope), row_limit + 1);
-  else
+  elsif small > 0 then
     uncounted := checked;
     uncounted.count_function := null;
     rows_expected := nullif(least(

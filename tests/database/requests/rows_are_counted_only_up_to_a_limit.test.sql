@@ -3,13 +3,13 @@
 -- costs a scan of all the user's rows, and rows_expected keeps a count only where it is exact or a
 -- row limit needs it.
 begin;
-select plan(7);
+select plan(8);
 
 select exports_tests.create_user('owner');
 select exports_tests.register_test_sources();
 select exports_tests.register_uncounted_source();
 select exports_tests.add_items('owner', 25);
-update exports.settings set small_export_rows = 100;
+update exports.settings set small_export_rows = 100, max_active_exports_per_user = 10;
 
 select exports_tests.authenticate_as('owner');
 select is((select rows_expected from public.request_export(source => 'test_items', format => 'csv')), 25::bigint,
@@ -23,6 +23,11 @@ select lives_ok($$ select public.request_export(source => 'uncounted', format =>
   'a CSV request, with no row limit to check, does not run the source''s count function');
 select throws_ok($$ select public.request_export(source => 'uncounted', format => 'xlsx') $$,
   'P0001', 'counted', 'an XLSX request, which has a row limit, does');
+select exports_tests.clear_authentication();
+update exports.settings set small_export_rows = 0;
+select exports_tests.authenticate_as('owner');
+select is((select rows_expected from public.request_export(source => 'test_items', format => 'csv')), null,
+  'with small_export_rows 0, a request without a row limit counts nothing');
 
 select exports_tests.clear_authentication();
 select exports_tests.create_scope('owner') as scope \gset

@@ -28,8 +28,9 @@ update exports.settings set small_export_rows = 0;
 select exports_tests.authenticate_as('owner');
 select is((select rows_expected from public.request_export(source => 'test_items', format => 'csv')), null,
   'with small_export_rows 0, a request without a row limit counts nothing');
-
 select exports_tests.clear_authentication();
+update exports.settings set small_export_rows = 10;
+
 select exports_tests.create_scope('owner') as scope \gset
 update exports_tests.items set scope_id = :'scope';
 select exports_tests.authenticate_as('owner');

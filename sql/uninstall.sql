@@ -26,7 +26,9 @@ drop function if exists
   public.delete_export(uuid),
   public.record_export_download(uuid),
   public.list_export_sources(),
-  public.list_export_scopes();
+  public.list_export_scopes(),
+
+  public.set_export_priority(uuid, int);
 
 -- An adopter who left the sample app out may well have a `sample` schema of
 -- their own: drop it only when it carries the comment the sample app's

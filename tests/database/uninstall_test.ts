@@ -14,10 +14,10 @@ import { moduleFootprint, noFootprint } from "../support/module_footprint.ts";
 import { clientRpcs } from "../../scripts/lib/doctor/grants.ts";
 
 /**
- * The footprint of an installed module: every client RPC, and every migration in
- * supabase/migrations recorded.
+ * The footprint of an installed module: every client RPC and the service role's
+ * set_export_priority, and every migration in supabase/migrations recorded.
  */
-const installed = `2 ${clientRpcs.length} 1 1 ${
+const installed = `2 ${clientRpcs.length + 1} 1 1 ${
   [...Deno.readDirSync(new URL("../../supabase/migrations/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".sql")).length
 } 2`;

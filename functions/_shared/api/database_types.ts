@@ -85,6 +85,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "set_export_priority": { Args: { "export_id": string; "priority": number }; Returns: Json };
     };
     Enums: {
       [_ in never]: never;

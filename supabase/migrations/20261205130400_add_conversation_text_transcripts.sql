@@ -11,7 +11,7 @@ language sql
 stable
 security invoker
 begin atomic
-  select format(E'%s\n%s\n%s · quality %s · %s\n\n%s\n',
+  select format(E'%s\n%s\n%s · quality %s · %s\n\n%s',
     c.title, repeat('=', char_length(c.title)),
     to_char(c.created_at at time zone 'utc', 'YYYY-MM-DD HH24:MI "UTC"'),
     coalesce(c.quality_score::text, 'unrated'), coalesce(nullif(array_to_string(c.tags, ', '), ''), 'no tags'),

@@ -1,0 +1,254 @@
+// Writes cursor batches as an Apache Parquet file with hyparquet-writer: each
+// column typed from its Postgres type, rows gathered into row groups that are
+// encoded, Snappy-compressed and streamed out one at a time, so the file is
+// never whole in memory.
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import type { SchemaElement } from "hyparquet";
+import { pgTypes } from "./cell_value.ts";
+import type { RowBatch } from "./xlsx_writer.ts";
+
+/** A row group holds at most this many rows. */
+export const parquetRowGroupRows = 100_000;
+
+/**
+ * A row group ends once its values' text reaches this many bytes, so wide
+ * rows (long messages) keep the writer's memory bounded.
+ */
+export const parquetRowGroupBytes = 16 * 1024 * 1024;
+
+const more = {
+  bytea: 17,
+  json: 114,
+  uuid: 2950,
+  jsonb: 3802,
+} as const;
+
+/** How one column is declared in the file and converted from Postgres's text. */
+interface ParquetColumn {
+  element: SchemaElement;
+  convert: (text: string) => unknown;
+}
+
+const encoder = new TextEncoder();
+
+/** The column of Postgres type `type` (an OID) named `name`. */
+export function parquetColumn(name: string, type: number | undefined): ParquetColumn {
+  const optional = { name, repetition_type: "OPTIONAL" } as const;
+  switch (type) {
+    case pgTypes.bool:
+      return { element: { ...optional, type: "BOOLEAN" }, convert: (text) => text === "t" };
+    case pgTypes.int2:
+    case pgTypes.int4:
+      return { element: { ...optional, type: "INT32" }, convert: Number };
+    case pgTypes.int8:
+      return { element: { ...optional, type: "INT64" }, convert: BigInt };
+    case pgTypes.oid:
+      return { element: { ...optional, type: "INT64" }, convert: BigInt };
+    case pgTypes.float4:
+      return { element: { ...optional, type: "FLOAT" }, convert: Number };
+    // numeric has no width a function declares: a double is its nearest form
+    // (NaN and the infinities included); CSV and JSON keep every digit.
+    case pgTypes.float8:
+    case pgTypes.numeric:
+      return { element: { ...optional, type: "DOUBLE" }, convert: Number };
+    case pgTypes.date:
+      return {
+        element: { ...optional, type: "INT32", converted_type: "DATE" },
+        convert: (text) => {
+          const parts = postgresDateTime(text);
+          return parts === null ? null : parts.days;
+        },
+      };
+    case pgTypes.timestamptz:
+      return {
+        element: {
+          ...optional,
+          type: "INT64",
+          converted_type: "TIMESTAMP_MICROS",
+          logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
+        },
+        convert: (text) => microseconds(text),
+      };
+    case pgTypes.timestamp:
+      return {
+        element: {
+          ...optional,
+          type: "INT64",
+          logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" },
+        },
+        convert: (text) => microseconds(text),
+      };
+    case more.uuid:
+      return {
+        element: { ...optional, type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" } },
+        convert: (text) => text,
+      };
+    // The JSON's own text, as bytes: hyparquet-writer would stringify a string again.
+    case more.json:
+    case more.jsonb:
+      return {
+        element: { ...optional, type: "BYTE_ARRAY", logical_type: { type: "JSON" } },
+        convert: (text) => encoder.encode(text),
+      };
+    case more.bytea:
+      return {
+        element: { ...optional, type: "BYTE_ARRAY" },
+        convert: (text) => hexBytes(text),
+      };
+    default:
+      return {
+        element: { ...optional, type: "BYTE_ARRAY", converted_type: "UTF8" },
+        convert: (text) => text,
+      };
+  }
+}
+
+function hexBytes(text: string): Uint8Array {
+  const hex = text.startsWith("\\x") ? text.slice(2) : text;
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (astronomical year). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const dateTime =
+  /^(\d{4,})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
+
+/**
+ * A date, timestamp or timestamptz as Postgres writes it in ISO DateStyle:
+ * days since 1970-01-01 and microseconds into the day, UTC for one with an
+ * offset. `infinity` and `-infinity` have no date: null.
+ */
+export function postgresDateTime(
+  text: string,
+): { days: number; microsOfDay: bigint } | null {
+  const m = dateTime.exec(text);
+  if (!m) {
+    if (text === "infinity" || text === "-infinity") return null;
+    throw new Error(`not a Postgres date or time: ${text}`);
+  }
+  const [, y, mo, d, h, mi, s, frac, sign, oh, om, os, bc] = m;
+  const year = bc ? 1 - Number(y) : Number(y);
+  const days = daysFromCivil(year, Number(mo), Number(d));
+  let seconds = Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0);
+  if (sign) {
+    const offset = Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0);
+    seconds -= sign === "+" ? offset : -offset;
+  }
+  const micros = BigInt(seconds) * 1_000_000n + BigInt((frac ?? "").padEnd(6, "0") || "0");
+  return { days, microsOfDay: micros };
+}
+
+/** Microseconds since 1970-01-01T00:00:00 (UTC for a timestamptz); null for the infinities. */
+function microseconds(text: string): bigint | null {
+  const parts = postgresDateTime(text);
+  if (parts === null) return null;
+  return BigInt(parts.days) * 86_400_000_000n + parts.microsOfDay;
+}
+
+/** A ByteWriter whose bytes leave it at each row group's end. */
+class StreamingWriter extends ByteWriter {
+  constructor(private readonly out: (bytes: Uint8Array) => void) {
+    super(1 << 20);
+  }
+
+  flush() {
+    if (this.index === 0) return;
+    this.out(this.getBytes().slice());
+    this.index = 0;
+  }
+
+  override finish() {
+    this.flush();
+  }
+}
+
+/** Options of {@link parquetFile}. */
+export interface ParquetOptions {
+  /** Kept in the file's key-value metadata. */
+  title: string;
+}
+
+/** A Parquet file of `batches`, one row group per {@link parquetRowGroupRows} rows at most. */
+export function parquetFile(
+  batches: AsyncIterable<RowBatch>,
+  options: ParquetOptions,
+): ReadableStream<Uint8Array> {
+  const iterator = batches[Symbol.asyncIterator]();
+  let writer: ParquetWriter | undefined;
+  let columns: { name: string; column: ParquetColumn }[] = [];
+  let values: unknown[][] = [];
+  let rows = 0;
+  let bytes = 0;
+  let pending: Uint8Array[] = [];
+  const writerFor = (described: NonNullable<RowBatch["columns"]>) => {
+    columns = described.map(({ name, type }) => ({ name, column: parquetColumn(name, type) }));
+    values = columns.map(() => []);
+    writer = new ParquetWriter({
+      writer: new StreamingWriter((chunk) => pending.push(chunk)),
+      schema: [
+        { name: "root", num_children: columns.length },
+        ...columns.map(({ column }) => column.element),
+      ],
+      codec: "SNAPPY",
+      kvMetadata: [{ key: "source", value: options.title }],
+      createdBy: "supabase-exports (hyparquet-writer)",
+    });
+  };
+  const writeGroup = () => {
+    if (rows === 0) return;
+    writer!.write({
+      columnData: columns.map(({ name }, c) => ({ name, data: values[c] })),
+      rowGroupSize: rows,
+    });
+    values = columns.map(() => []);
+    rows = 0;
+    bytes = 0;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (pending.length === 0) {
+        const next = await iterator.next();
+        if (next.done) {
+          if (!writer) writerFor([]);
+          writeGroup();
+          writer!.finish();
+          for (const chunk of pending) controller.enqueue(chunk);
+          controller.close();
+          return;
+        }
+        const batch = next.value;
+        if (!writer) writerFor(batch.columns ?? Object.keys(batch[0] ?? {}).map((name) => ({ name, type: 0 })));
+        for (const row of batch) {
+          columns.forEach(({ name, column }, c) => {
+            const text = row[name];
+            if (text === null || text === undefined) {
+              values[c].push(null);
+              return;
+            }
+            const value = String(text);
+            bytes += value.length;
+            values[c].push(column.convert(value));
+          });
+          rows++;
+          if (rows >= parquetRowGroupRows || bytes >= parquetRowGroupBytes) writeGroup();
+        }
+      }
+      for (const chunk of pending) controller.enqueue(chunk);
+      pending = [];
+    },
+    async cancel(reason) {
+      await iterator.return?.(reason);
+    },
+  });
+}

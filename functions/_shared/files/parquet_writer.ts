@@ -149,11 +149,18 @@ export function postgresDateTime(
   return { days, microsOfDay: micros };
 }
 
-/** Microseconds since 1970-01-01T00:00:00 (UTC for a timestamptz); null for the infinities. */
+const int64Max = 9223372036854775807n;
+
+/**
+ * Microseconds since 1970-01-01T00:00:00 (UTC for a timestamptz); null for
+ * the infinities, and for the last years Postgres holds (it counts from 2000),
+ * which are past an int64 of microseconds from 1970.
+ */
 function microseconds(text: string): bigint | null {
   const parts = postgresDateTime(text);
   if (parts === null) return null;
-  return BigInt(parts.days) * 86_400_000_000n + parts.microsOfDay;
+  const micros = BigInt(parts.days) * 86_400_000_000n + parts.microsOfDay;
+  return micros > int64Max ? null : micros;
 }
 
 /** A ByteWriter whose bytes leave it at each row group's end. */

@@ -116,11 +116,12 @@ export function txtTable(
         const mark = cell.marks[line] ?? " ";
         text += (c === 0 ? " " : "| ") + pad(value, widths[c], alignRight[c]) + mark;
       });
-      out += text.trimEnd() + "\n";
+      // Not trimmed: a row of empty cells would read as the table's end.
+      out += text + "\n";
     }
   };
   block(headers, names.map(() => false));
-  out += widths.map((w, c) => "-".repeat(w + (c === 0 ? 2 : 2))).join("+") + "\n";
+  out += widths.map((w) => "-".repeat(w + 2)).join("+") + "\n";
   for (const row of cells) block(row, right);
   return out;
 }

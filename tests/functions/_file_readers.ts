@@ -75,7 +75,10 @@ export function txtRows(bytes: Uint8Array): string[][] {
 
 /** A Parquet file's rows and its schema's leaf elements, read with hyparquet. */
 export async function parquetFile(bytes: Uint8Array) {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const file = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
   const metadata = parquetMetadata(file);
   const rows = await parquetReadObjects({ file, metadata, utf8: true });
   const schema = parquetSchema(metadata).children.map((child) => child.element);

@@ -233,7 +233,11 @@ Deno.test("analytics options filter the conversations the figures cover", async 
 Deno.test("an analytics request without a valid kind is refused, naming the kinds", async () => {
   const user = await createTestUser();
   for (const options of [{}, { kind: "weekly_everything" }, { kind: 3 }]) {
-    const answer = await callExports(user, "", "POST", { source: "analytics", format: "csv", options });
+    const answer = await callExports(user, "", "POST", {
+      source: "analytics",
+      format: "csv",
+      options,
+    });
     assert.equal(answer.status, 400, `options ${JSON.stringify(options)} answer 400`);
     const error = answer.body.error as { code: string; message: string };
     assert.equal(error.code, "invalid_options");

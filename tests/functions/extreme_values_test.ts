@@ -378,8 +378,9 @@ Deno.test("extreme values: pdf, read by a PDF reader, prints every short value o
 function txtForm(column: string, text: string | null): string {
   if (text === null) return "";
   const value = column === "b" ? String(text === "t") : text;
-  return value.replace(/[\u0000-\u0009\u000B\u000C\u000E-\u001F]/g, (c) =>
-    String.fromCharCode(0x2400 + c.charCodeAt(0))
+  return value.replace(
+    /[\u0000-\u0009\u000B\u000C\u000E-\u001F]/g,
+    (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)),
   ).replace(/\u007F/g, "\u2421").replace(/[\u0080-\u009F]/g, "\uFFFD")
     .split(/\r\n|\r|\n/).map((line) => line.trimEnd()).join("\n");
 }
@@ -416,7 +417,9 @@ function txtTableCells(text: string, numeric: Set<number>): string[][] {
         const mark = s[begin + width] ?? " ";
         // A wrapped line is the value's own, spaces and all; the last line of
         // a cell is padded, on the left for a number.
-        row[c] += mark === "." ? part : part.replace(/ +$/, "").replace(/^ +/, numeric.has(c) ? "" : "$&");
+        row[c] += mark === "."
+          ? part
+          : part.replace(/ +$/, "").replace(/^ +/, numeric.has(c) ? "" : "$&");
         if (mark === "+") row[c] += "\n";
         if (mark === "+" || mark === ".") goesOn = true;
       });
@@ -444,7 +447,10 @@ Deno.test("extreme values: txt, cut at its rule into cells, shows every value or
       `row ${index + 1}`,
     )
   );
-  assert.ok(decode(bytes).trimEnd().endsWith(`(${truth.length} rows)`), "it ends with its count of rows");
+  assert.ok(
+    decode(bytes).trimEnd().endsWith(`(${truth.length} rows)`),
+    "it ends with its count of rows",
+  );
 });
 
 /** What Parquet holds for a value (ARCHITECTURE.md), as hyparquet reads it with raw dates. */
@@ -477,13 +483,26 @@ function parquetForm(column: string, text: string | null, row: Truth): unknown {
 
 Deno.test("extreme values: parquet, read by hyparquet, holds every value typed, or its nearest form", async () => {
   const { bytes, truth } = await write("parquet");
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const file = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
   const metadata = parquetMetadata(file);
   assert.deepEqual(
     parquetSchema(metadata).children.map(({ element }) => [element.name, element.type]),
-    [["id", "INT32"], ["d", "INT32"], ["ts", "INT64"], ["tstz", "INT64"], ["i8", "INT64"],
-      ["n", "DOUBLE"], ["f8", "DOUBLE"], ["f4", "FLOAT"], ["b", "BOOLEAN"], ["j", "BYTE_ARRAY"],
-      ["t", "BYTE_ARRAY"]],
+    [
+      ["id", "INT32"],
+      ["d", "INT32"],
+      ["ts", "INT64"],
+      ["tstz", "INT64"],
+      ["i8", "INT64"],
+      ["n", "DOUBLE"],
+      ["f8", "DOUBLE"],
+      ["f4", "FLOAT"],
+      ["b", "BOOLEAN"],
+      ["j", "BYTE_ARRAY"],
+      ["t", "BYTE_ARRAY"],
+    ],
     "each column has the physical type of its Postgres type",
   );
   const rows = await parquetReadObjects({

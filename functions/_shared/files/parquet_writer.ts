@@ -80,7 +80,12 @@ export function parquetColumn(name: string, type: number | undefined): ParquetCo
       };
     case more.uuid:
       return {
-        element: { ...optional, type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" } },
+        element: {
+          ...optional,
+          type: "FIXED_LEN_BYTE_ARRAY",
+          type_length: 16,
+          logical_type: { type: "UUID" },
+        },
         convert: (text) => text,
       };
     // The JSON's own text, as bytes: hyparquet-writer would stringify a string again.
@@ -235,7 +240,11 @@ export function parquetFile(
           return;
         }
         const batch = next.value;
-        if (!writer) writerFor(batch.columns ?? Object.keys(batch[0] ?? {}).map((name) => ({ name, type: 0 })));
+        if (!writer) {
+          writerFor(
+            batch.columns ?? Object.keys(batch[0] ?? {}).map((name) => ({ name, type: 0 })),
+          );
+        }
         for (const row of batch) {
           columns.forEach(({ name, column }, c) => {
             const text = row[name];

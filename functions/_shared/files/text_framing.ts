@@ -72,7 +72,13 @@ export function framingFor(format: FramedFormat, options: { title: string }): Fr
       return { prefix: "", separator: "", terminator: "\n", suffix: "", flattenLineBreaks: false };
     // A blank line between two blocks (transcripts), each as its source wrote it.
     case "txt":
-      return { prefix: "", separator: "\n", terminator: "\n", suffix: "", flattenLineBreaks: false };
+      return {
+        prefix: "",
+        separator: "\n",
+        terminator: "\n",
+        suffix: "",
+        flattenLineBreaks: false,
+      };
     case "html":
       return {
         prefix: '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n' +

@@ -157,7 +157,9 @@ export function txtFile(
             encoder.encode(txtTable(columns.map((c) => c.name), columns.map((c) => c.type), [])),
           );
         }
-        controller.enqueue(encoder.encode(`${first ? "" : "\n"}(${rows} ${rows === 1 ? "row" : "rows"})\n`));
+        controller.enqueue(
+          encoder.encode(`${first ? "" : "\n"}(${rows} ${rows === 1 ? "row" : "rows"})\n`),
+        );
         controller.close();
         return;
       }

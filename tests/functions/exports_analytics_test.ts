@@ -223,7 +223,7 @@ Deno.test("analytics options filter the conversations the figures cover", async 
     "tag_stats of the beta conversations counts them all",
   );
   assert.ok(
-    figures.every(([, , category, measure, value]) =>
+    figures.every(([, , , measure, value]) =>
       measure !== "conversations" || Number(value) <= Number(count.n)
     ),
     "and no tag counts a conversation without beta",

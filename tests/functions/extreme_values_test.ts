@@ -379,6 +379,7 @@ function txtForm(column: string, text: string | null): string {
   if (text === null) return "";
   const value = column === "b" ? String(text === "t") : text;
   return value.replace(
+    // deno-lint-ignore no-control-regex -- matching control characters is the point
     /[\u0000-\u0009\u000B\u000C\u000E-\u001F]/g,
     (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)),
   ).replace(/\u007F/g, "\u2421").replace(/[\u0080-\u009F]/g, "\uFFFD")

@@ -49,6 +49,7 @@ export function displayWidth(text: string): number {
  * alignment), C1 controls as U+FFFD.
  */
 export function pictured(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, (char) => {
     const code = char.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code);

@@ -30,12 +30,14 @@ export interface BenchConfig {
   rpcCalls: number;
   /** How long the long export of the "beside" figures runs, in seconds. */
   longExportSeconds: number;
+  /** Trace spans of the large bench user, for the Parquet figures (seeded only for them). */
+  traceSpans: number;
   /** The groups of figures to measure (all by default). */
   only: FigureGroup[];
 }
 
 /** The groups of figures, in the order they are measured. */
-export const figureGroups = ["queue", "rpc", "exports", "links", "beside"] as const;
+export const figureGroups = ["queue", "rpc", "exports", "links", "beside", "traces"] as const;
 
 /** One group of figures, selectable with --only. */
 export type FigureGroup = typeof figureGroups[number];
@@ -54,6 +56,7 @@ const full: BenchConfig = {
   queueExports: 10_000,
   rpcCalls: 1_000,
   longExportSeconds: 60,
+  traceSpans: 1_000_000,
   only: [...figureGroups],
 };
 
@@ -71,13 +74,15 @@ const smoke: BenchConfig = {
   queueExports: 100,
   rpcCalls: 20,
   longExportSeconds: 3,
+  traceSpans: 2_000,
   only: [...figureGroups],
 };
 
 const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversations N]
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
-                 [--long-export-seconds N] [--only queue,rpc,exports,links,beside]`;
+                 [--long-export-seconds N] [--trace-spans N]
+                 [--only queue,rpc,exports,links,beside,traces]`;
 
 const numericOptions = {
   "runs": "runs",
@@ -92,6 +97,7 @@ const numericOptions = {
   "queue-exports": "queueExports",
   "rpc-calls": "rpcCalls",
   "long-export-seconds": "longExportSeconds",
+  "trace-spans": "traceSpans",
 } as const satisfies Record<string, keyof BenchConfig>;
 
 /** Parses the command line; throws with the usage text on anything it does not know. */

@@ -50,6 +50,7 @@ Deno.test("--only selects groups of figures and refuses unknown ones", () => {
     "exports",
     "links",
     "beside",
+    "traces",
   ]);
   assert.throws(() => parseConfig(["--only", "queue,speed"]), /--only takes queue, rpc/);
 });

@@ -129,6 +129,9 @@ function daysFromCivil(year: number, month: number, day: number): number {
 const dateTime =
   /^(\d{4,})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
 
+// Rows of one export share few dates: their days are computed once each.
+const daysOfDate = new Map<string, number>();
+
 /**
  * A date, timestamp or timestamptz as Postgres writes it in ISO DateStyle:
  * days since 1970-01-01 and microseconds into the day, UTC for one with an
@@ -137,21 +140,70 @@ const dateTime =
 export function postgresDateTime(
   text: string,
 ): { days: number; microsOfDay: bigint } | null {
+  return commonDateTime(text) ?? anyDateTime(text);
+}
+
+const digit = (text: string, at: number) => text.charCodeAt(at) - 48;
+const twoDigits = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1);
+
+/**
+ * The form nearly every value has, read by position: a four-digit year AD,
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` and an offset of whole hours or none.
+ * Anything else is left to the full pattern.
+ */
+function commonDateTime(text: string): { days: number; microsOfDay: bigint } | null {
+  const n = text.length;
+  if (n < 19 || text[4] !== "-" || text[10] !== " " || text[13] !== ":" || text[16] !== ":") {
+    return null;
+  }
+  let at = 19;
+  let frac = 0;
+  if (text[at] === ".") {
+    let scale = 100_000;
+    for (at++; at < n && text[at] >= "0" && text[at] <= "9"; at++) {
+      frac += digit(text, at) * scale;
+      scale /= 10;
+    }
+  }
+  let offset = 0;
+  if (at < n) {
+    if (n - at !== 3 || (text[at] !== "+" && text[at] !== "-")) return null;
+    offset = twoDigits(text, at + 1) * 3600 * (text[at] === "+" ? 1 : -1);
+  }
+  const date = text.slice(0, 10);
+  let days = daysOfDate.get(date);
+  if (days === undefined) {
+    days = daysFromCivil(Number(text.slice(0, 4)), twoDigits(text, 5), twoDigits(text, 8));
+    if (daysOfDate.size >= 10_000) daysOfDate.clear();
+    daysOfDate.set(date, days);
+  }
+  const seconds = twoDigits(text, 11) * 3600 + twoDigits(text, 14) * 60 + twoDigits(text, 17) -
+    offset;
+  return { days, microsOfDay: BigInt(seconds * 1_000_000 + frac) };
+}
+
+function anyDateTime(text: string): { days: number; microsOfDay: bigint } | null {
   const m = dateTime.exec(text);
   if (!m) {
     if (text === "infinity" || text === "-infinity") return null;
     throw new Error(`not a Postgres date or time: ${text}`);
   }
   const [, y, mo, d, h, mi, s, frac, sign, oh, om, os, bc] = m;
-  const year = bc ? 1 - Number(y) : Number(y);
-  const days = daysFromCivil(year, Number(mo), Number(d));
+  const date = bc ? `${y}-${mo}-${d} BC` : `${y}-${mo}-${d}`;
+  let days = daysOfDate.get(date);
+  if (days === undefined) {
+    days = daysFromCivil(bc ? 1 - Number(y) : Number(y), Number(mo), Number(d));
+    if (daysOfDate.size >= 10_000) daysOfDate.clear();
+    daysOfDate.set(date, days);
+  }
   let seconds = Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0);
   if (sign) {
     const offset = Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0);
     seconds -= sign === "+" ? offset : -offset;
   }
-  const micros = BigInt(seconds) * 1_000_000n + BigInt((frac ?? "").padEnd(6, "0") || "0");
-  return { days, microsOfDay: micros };
+  // Under 2^53: a day's microseconds, an offset's at most.
+  const micros = seconds * 1_000_000 + (frac ? Number(frac.padEnd(6, "0")) : 0);
+  return { days, microsOfDay: BigInt(micros) };
 }
 
 const int64Max = 9223372036854775807n;
@@ -164,6 +216,9 @@ const int64Max = 9223372036854775807n;
 function microseconds(text: string): bigint | null {
   const parts = postgresDateTime(text);
   if (parts === null) return null;
+  // Exact as a double while within some 285 years of 1970.
+  const fast = parts.days * 86_400_000_000 + Number(parts.microsOfDay);
+  if (Math.abs(fast) < Number.MAX_SAFE_INTEGER) return BigInt(fast);
   const micros = BigInt(parts.days) * 86_400_000_000n + parts.microsOfDay;
   return micros > int64Max ? null : micros;
 }

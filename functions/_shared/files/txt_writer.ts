@@ -150,34 +150,40 @@ export function txtFile(
     start(controller) {
       controller.enqueue(encoder.encode(`${options.title}\n\n`));
     },
+    // A batch of no rows (the one that names the columns of an empty
+    // result) writes nothing: read on, as a pull that enqueues nothing is not
+    // called again.
     async pull(controller) {
-      const next = await iterator.next();
-      if (next.done) {
-        if (rows === 0 && columns?.length) {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          if (rows === 0 && columns?.length) {
+            controller.enqueue(
+              encoder.encode(txtTable(columns.map((c) => c.name), columns.map((c) => c.type), [])),
+            );
+          }
           controller.enqueue(
-            encoder.encode(txtTable(columns.map((c) => c.name), columns.map((c) => c.type), [])),
+            encoder.encode(`${first ? "" : "\n"}(${rows} ${rows === 1 ? "row" : "rows"})\n`),
           );
+          controller.close();
+          return;
         }
-        controller.enqueue(
-          encoder.encode(`${first ? "" : "\n"}(${rows} ${rows === 1 ? "row" : "rows"})\n`),
+        const batch = next.value;
+        columns = batch.columns ?? columns;
+        if (batch.length === 0) continue;
+        const names = columns?.map((c) => c.name) ?? Object.keys(batch[0]);
+        const types = names.map((name) => columns?.find((c) => c.name === name)?.type);
+        const texts = batch.map((row) =>
+          names.map((name, c) => {
+            const value = row[name];
+            return value === null || value === undefined ? null : toCellText(value, types[c]);
+          })
         );
-        controller.close();
+        controller.enqueue(encoder.encode((first ? "" : "\n") + txtTable(names, types, texts)));
+        first = false;
+        rows += batch.length;
         return;
       }
-      const batch = next.value;
-      columns = batch.columns ?? columns;
-      if (batch.length === 0) return;
-      const names = columns?.map((c) => c.name) ?? Object.keys(batch[0]);
-      const types = names.map((name) => columns?.find((c) => c.name === name)?.type);
-      const texts = batch.map((row) =>
-        names.map((name, c) => {
-          const value = row[name];
-          return value === null || value === undefined ? null : toCellText(value, types[c]);
-        })
-      );
-      controller.enqueue(encoder.encode((first ? "" : "\n") + txtTable(names, types, texts)));
-      first = false;
-      rows += batch.length;
     },
     async cancel(reason) {
       await iterator.return?.(reason);

@@ -19,9 +19,16 @@ create table exports.option_choices (
 comment on table exports.option_choices is
   'The values a source''s text option may take, when it is a choice: a request must give one of them.';
 
+-- ============================================================================
+-- policies
+-- ============================================================================
+
+-- Like the sources they belong to: an app lists the choices to offer them.
 alter table exports.option_choices enable row level security;
+create policy "Option choices are visible to signed-in users" on exports.option_choices
+  for select to authenticated using (true);
 revoke all on exports.option_choices from public, anon, authenticated, service_role;
-grant select on exports.option_choices to service_role;
+grant select on exports.option_choices to authenticated, service_role;
 
 -- ============================================================================
 -- functions

@@ -1,6 +1,6 @@
 -- Reads of every module table follow its policy: memberships, usage and events are the caller's own; settings and orphaned files are service_role's.
 begin;
-select plan(17);
+select plan(18);
 
 select exports_tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
 select exports_tests.register_test_sources();
@@ -17,7 +17,9 @@ select set_eq('select distinct export_id from exports.export_events', format('va
 select ok((select count(*) from exports.sources) >= 2, 'a signed-in user sees the registered sources');
 select is((select count(*)::int from exports.error_codes), 16, 'a signed-in user sees the error codes');
 select is((select count(*)::int from exports.failure_codes), 11, 'a signed-in user sees the failure codes');
-select is((select count(*)::int from exports.formats), 7, 'a signed-in user sees the formats');
+select is((select count(*)::int from exports.formats), 9, 'a signed-in user sees the formats');
+select is((select count(*)::int from exports.option_choices where source = 'analytics'), 7,
+  'a signed-in user sees the choices of the sources'' options');
 select throws_ok('select * from exports.settings', '42501', 'permission denied for table settings',
   'a signed-in user cannot read the settings');
 select throws_ok('select * from exports.orphaned_files', '42501', 'permission denied for table orphaned_files',

@@ -10,8 +10,7 @@ import type { RowBatch } from "./xlsx_writer.ts";
 /**
  * A row group holds at most this many rows: a group's values are held until
  * it is written, and their encoded copies while it is, so the worker's peak
- * memory grows with it (a tenth of the rows, some 40 % less at a million
- * trace spans), while readers lose little below it.
+ * memory grows with it, while readers lose little at this size.
  */
 export const parquetRowGroupRows = 10_000;
 

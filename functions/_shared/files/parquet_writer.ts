@@ -33,8 +33,6 @@ interface ParquetColumn {
   convert: (text: string) => unknown;
 }
 
-const encoder = new TextEncoder();
-
 /** The column of Postgres type `type` (an OID) named `name`. */
 export function parquetColumn(name: string, type: number | undefined): ParquetColumn {
   const optional = { name, repetition_type: "OPTIONAL" } as const;
@@ -92,12 +90,13 @@ export function parquetColumn(name: string, type: number | undefined): ParquetCo
         },
         convert: (text) => text,
       };
-    // The JSON's own text, as bytes: hyparquet-writer would stringify a string again.
+    // The JSON's own text, with the JSON logical type alone: hyparquet-writer
+    // would stringify a string again under the JSON converted type.
     case more.json:
     case more.jsonb:
       return {
         element: { ...optional, type: "BYTE_ARRAY", logical_type: { type: "JSON" } },
-        convert: (text) => encoder.encode(text),
+        convert: (text) => text,
       };
     case more.bytea:
       return {

@@ -34,12 +34,22 @@ export interface BenchConfig {
   realtimeSubscribers: number;
   /** Broadcasts sent per Realtime sample (p50 and p99 are taken over their arrivals). */
   realtimeMessages: number;
+  /** Trace spans of the large bench user, for the Parquet figures (seeded only for them). */
+  traceSpans: number;
   /** The groups of figures to measure (all by default). */
   only: FigureGroup[];
 }
 
 /** The groups of figures, in the order they are measured. */
-export const figureGroups = ["queue", "rpc", "exports", "links", "beside", "realtime"] as const;
+export const figureGroups = [
+  "queue",
+  "rpc",
+  "exports",
+  "links",
+  "beside",
+  "realtime",
+  "traces",
+] as const;
 
 /** One group of figures, selectable with --only. */
 export type FigureGroup = typeof figureGroups[number];
@@ -60,6 +70,7 @@ const full: BenchConfig = {
   longExportSeconds: 60,
   realtimeSubscribers: 100,
   realtimeMessages: 200,
+  traceSpans: 1_000_000,
   only: [...figureGroups],
 };
 
@@ -79,6 +90,7 @@ const smoke: BenchConfig = {
   longExportSeconds: 3,
   realtimeSubscribers: 5,
   realtimeMessages: 5,
+  traceSpans: 2_000,
   only: [...figureGroups],
 };
 
@@ -86,7 +98,7 @@ const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversat
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
                  [--long-export-seconds N] [--realtime-subscribers N] [--realtime-messages N]
-                 [--only queue,rpc,exports,links,beside,realtime]`;
+                 [--trace-spans N] [--only queue,rpc,exports,links,beside,realtime,traces]`;
 
 const numericOptions = {
   "runs": "runs",
@@ -103,6 +115,7 @@ const numericOptions = {
   "long-export-seconds": "longExportSeconds",
   "realtime-subscribers": "realtimeSubscribers",
   "realtime-messages": "realtimeMessages",
+  "trace-spans": "traceSpans",
 } as const satisfies Record<string, keyof BenchConfig>;
 
 /** Parses the command line; throws with the usage text on anything it does not know. */

@@ -51,6 +51,7 @@ Deno.test("--only selects groups of figures and refuses unknown ones", () => {
     "links",
     "beside",
     "realtime",
+    "traces",
   ]);
   assert.throws(() => parseConfig(["--only", "queue,speed"]), /--only takes queue, rpc/);
 });

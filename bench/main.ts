@@ -17,6 +17,7 @@ import { settleQueue } from "./queue_idle.ts";
 import { measureRpc, type RpcBenchmark, rpcCall, type UserClaims } from "./rpc_latency.ts";
 import { seedDataset } from "./seed.ts";
 import { measureSignedLink } from "./signed_link.ts";
+import { measureTraces } from "./trace_figures.ts";
 import {
   claimsOf,
   largeUserId,
@@ -150,20 +151,23 @@ try {
     await report(false);
   }
 
+  const exportContext = async (): Promise<ExportContext> => ({
+    sql,
+    dbUrl: stack.dbUrl,
+    localDir,
+    warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
+  });
+  const largeUser = async () => ({
+    client: await userClient(stack, claimsOf(largeUserId)),
+    claims: claimsOf(largeUserId),
+  });
+
   if (measuring("exports")) {
     log("exports through the API and the worker");
     await settleQueue(sql, "the first export");
-    const context: ExportContext = {
-      sql,
-      dbUrl: stack.dbUrl,
-      localDir,
-      warmupClient: await userClient(stack, claimsOf(otherUserId(1))),
-    };
+    const context = await exportContext();
     const users = {
-      large: {
-        client: await userClient(stack, claimsOf(largeUserId)),
-        claims: claimsOf(largeUserId),
-      },
+      large: await largeUser(),
       small: {
         client: await userClient(stack, claimsOf(smallUserId)),
         claims: claimsOf(smallUserId),
@@ -188,6 +192,13 @@ try {
   if (measuring("realtime")) {
     log(`Realtime: broadcasts to ${config.realtimeSubscribers} subscribers`);
     figures.push(...await measureRealtime(stack, config, sql));
+  }
+
+  if (measuring("traces")) {
+    log("traces: Parquet beside CSV of the same spans");
+    await settleQueue(sql, "the trace exports");
+    figures.push(...await measureTraces(await exportContext(), config, await largeUser()));
+    await report(false);
   }
 } catch (error) {
   await report(true, error);

@@ -26,7 +26,7 @@ async function budgetCaps(sql: postgres.Sql): Promise<{ xlsx: number; pdf: numbe
   return { xlsx: Number(caps.xlsx), pdf: Number(caps.pdf) };
 }
 
-/** Seeds users, conversations, budgets and the exports history. */
+/** Seeds users, conversations, budgets, the exports history and, for their figures, trace spans. */
 export async function seedDataset(
   sql: postgres.Sql,
   dbUrl: string,
@@ -58,6 +58,12 @@ export async function seedDataset(
       export_rows: config.exportRows,
       export_users: config.exportUsers,
     });
+    if (config.only.includes("traces")) {
+      await runSqlFile(dbUrl, seedFile("traces.sql"), {
+        trace_spans: config.traceSpans,
+        large_conversations: config.conversations,
+      });
+    }
   });
   return { seconds, xlsxRows, pdfRows };
 }

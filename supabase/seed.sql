@@ -80,3 +80,75 @@ cross join generate_series(1, 24) as n
 join sample.budget_categories c on c.household_id = h.id
   and c.name = (array['Salary', 'Rent', 'Groceries', 'Groceries', 'Utilities', 'Eating out, cafés', 'Travel ✈', 'Groceries'])[n % 8 + 1]
 where h.created_by = 'a11ce000-0000-4000-8000-000000000001' or n <= 4;
+
+-- ============================================================================
+-- traces: the model calls behind each conversation
+-- ============================================================================
+
+-- One trace a conversation: an invoke_agent span, a chat span for each
+-- assistant message (its input the messages before it), an execute_tool span
+-- in every third conversation, and in every seventeenth a first chat call
+-- that failed on a rate limit before the one that answered.
+with model as (
+  select * from (values
+    (0, 'openai', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 0.15, 0.60),
+    (1, 'anthropic', 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 3.00, 15.00),
+    (2, 'openai', 'gpt-4.1', 'gpt-4.1-2025-04-14', 2.00, 8.00)
+  ) as m (slot, provider, model, response_model, input_price, output_price)
+),
+conversation as (
+  select c.id, c.user_id, n.n, md5(c.id::text) as trace_id,
+    (select m.created_at from sample.messages m where m.conversation_id = c.id and m.position = 2) as asked_at,
+    (select m.created_at from sample.messages m where m.conversation_id = c.id and m.position = 5) as answered_at
+  from sample.conversations c
+  cross join lateral (select ('x' || right(c.id::text, 8))::bit(32)::int as n) n
+),
+call as (
+  select c.*, a.position, a.created_at as end_time, mo.*,
+    (select jsonb_agg(jsonb_build_object('role', m.role, 'parts',
+        jsonb_build_array(jsonb_build_object('type', 'text', 'content', m.content))) order by m.position)
+     from sample.messages m where m.conversation_id = c.id and m.position < a.position) as input_messages,
+    jsonb_build_array(jsonb_build_object('role', 'assistant', 'parts',
+      jsonb_build_array(jsonb_build_object('type', 'text', 'content', a.content)), 'finish_reason', 'stop')) as output_messages,
+    (select 12 + ceil(sum(char_length(m.content)) / 4.0)::int
+     from sample.messages m where m.conversation_id = c.id and m.position < a.position) as input_tokens,
+    ceil(char_length(a.content) / 4.0)::int as output_tokens
+  from conversation c
+  join sample.messages a on a.conversation_id = c.id and a.role = 'assistant'
+  join model mo on mo.slot = c.n % 3
+),
+timed as (
+  select c.*, make_interval(secs => (400 + c.output_tokens * 25 + (c.n % 13) * 37) / 1000.0) as latency
+  from call c
+)
+insert into sample.llm_spans (span_id, trace_id, parent_span_id, user_id, conversation_id, name, kind,
+  operation_name, provider_name, request_model, response_model, response_id, request_temperature,
+  request_max_tokens, response_finish_reasons, agent_name, tool_name, input_messages, output_messages,
+  input_tokens, output_tokens, cost_usd, status_code, status_message, error_type, start_time, end_time)
+select left(md5(c.trace_id || '/agent'), 16), c.trace_id, null, c.user_id, c.id, 'invoke_agent support-assistant',
+  'INTERNAL', 'invoke_agent', null, null, null, null, null, null, null, 'support-assistant', null, null, null,
+  null, null, null, 'OK', null, null, c.asked_at, c.answered_at + interval '2 seconds'
+from conversation c
+union all
+select left(md5(t.trace_id || '/chat/' || t.position), 16), t.trace_id, left(md5(t.trace_id || '/agent'), 16),
+  t.user_id, t.id, 'chat ' || t.model, 'CLIENT', 'chat', t.provider, t.model, t.response_model,
+  'resp_' || left(md5(t.trace_id || '/response/' || t.position), 24), 0.2, 1024, array['stop'],
+  null, null, t.input_messages, t.output_messages, t.input_tokens, t.output_tokens,
+  round((t.input_tokens * t.input_price + t.output_tokens * t.output_price) / 1000000, 6),
+  'OK', null, null, t.end_time - t.latency, t.end_time
+from timed t
+union all
+select left(md5(t.trace_id || '/ratelimited/' || t.position), 16), t.trace_id, left(md5(t.trace_id || '/agent'), 16),
+  t.user_id, t.id, 'chat ' || t.model, 'CLIENT', 'chat', t.provider, t.model, null, null, 0.2, 1024, null,
+  null, null, t.input_messages, null, null, null, 0, 'ERROR',
+  'Rate limit reached for requests per minute; retry after 1s', 'RateLimitError',
+  t.end_time - t.latency - interval '1300 milliseconds', t.end_time - t.latency - interval '1100 milliseconds'
+from timed t
+where t.n % 17 = 0 and t.position = 3
+union all
+select left(md5(c.trace_id || '/tool'), 16), c.trace_id, left(md5(c.trace_id || '/agent'), 16), c.user_id, c.id,
+  'execute_tool lookup_order', 'INTERNAL', 'execute_tool', null, null, null, null, null, null, null, null,
+  'lookup_order', null, null, null, null, null, 'OK', null, null,
+  c.asked_at + interval '5 seconds', c.asked_at + interval '5 seconds' + make_interval(secs => 0.08 + (c.n % 7) / 100.0)
+from conversation c
+where c.n % 3 = 0;

@@ -116,6 +116,27 @@ Deno.test("a markdown export of conversations is one transcript a conversation",
   assert.ok(!markdown.includes(strangersText));
 });
 
+Deno.test("a txt export of conversations is one plain transcript a conversation, as written", async () => {
+  const user = await conversationsOwner();
+  const plain = text(await exportedBytes(user, { source: "conversations", format: "txt" }));
+  const transcripts = plain.split(/\n\n(?=.*\n=+\n)/);
+  assert.equal(transcripts.length, conversations.length, plain);
+  for (const [index, { title, contents }] of conversations.entries()) {
+    assert.ok(
+      transcripts[index].startsWith(`${title}\n${"=".repeat(title.length)}\n`),
+      `transcript ${index} starts with its title, unescaped and underlined`,
+    );
+    let from = 0;
+    for (const [position, content] of contents.entries()) {
+      const block = `${position % 2 ? "assistant" : "user"}:\n${content}`;
+      const at = transcripts[index].indexOf(block, from);
+      assert.ok(at >= from, `transcript ${index} holds, in order: ${block}`);
+      from = at + block.length;
+    }
+  }
+  assert.ok(!plain.includes(strangersText));
+});
+
 Deno.test("a gzip markdown export unzips to the same bytes as the plain one", async () => {
   const user = await conversationsOwner();
   const plain = await exportedBytes(user, { source: "conversations", format: "markdown" });

@@ -15,6 +15,8 @@ import { extractText, getDocumentProxy } from "unpdf";
 import { workerDb } from "../../functions/_shared/files/db_client.ts";
 import { exportFile, type FileSpec } from "../../functions/_shared/files/export_file.ts";
 import { stackEnv } from "../support/env.ts";
+import { displayWidth } from "../../functions/_shared/files/txt_writer.ts";
+import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 
 const columns = ["id", "d", "ts", "tstz", "i8", "n", "f8", "f4", "b", "j", "t"];
 
@@ -79,7 +81,7 @@ end;
 grant usage on schema extreme_values_test to authenticated;
 grant execute on function extreme_values_test.rows(jsonb) to authenticated;
 select exports.register_source(name => 'extreme_values', rows_function => 'extreme_values_test.rows(jsonb)',
-  formats => array['csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf']);`;
+  formats => array['csv', 'json', 'jsonl', 'markdown', 'html', 'xlsx', 'pdf', 'txt', 'parquet']);`;
 
 /** What Postgres says each value is, a row of each. */
 interface Truth {
@@ -89,6 +91,8 @@ interface Truth {
   json: (string | null)[];
   /** Each date column's milliseconds since 1970 in UTC where a sheet holds it as a date. */
   sheetDates: Record<string, number | null>;
+  /** d's days and ts's and tstz's microseconds since 1970 (UTC), as text; null for the infinities. */
+  epochs: Record<string, string | null>;
 }
 
 interface Written {
@@ -124,7 +128,12 @@ async function write(format: FileSpec["format"]): Promise<Written> {
                        then round(extract(epoch from ts) * 1000) end,
             'tstz', case when tstz at time zone 'UTC' >= '1900-03-01'
                           and tstz at time zone 'UTC' < '10000-01-01'
-                         then round(extract(epoch from tstz) * 1000) end) as sheet_dates
+                         then round(extract(epoch from tstz) * 1000) end) as sheet_dates,
+          jsonb_build_object(
+            'd', case when isfinite(d) then (d - date '1970-01-01')::text end,
+            'ts', case when isfinite(ts) then (extract(epoch from ts) * 1000000)::numeric(30)::text end,
+            'tstz', case when isfinite(tstz) then (extract(epoch from tstz) * 1000000)::numeric(30)::text end)
+            as epochs
         from extreme_values_test.rows('{}') order by id`);
       await tx.unsafe(`select set_config('role', 'authenticated', true),
         set_config('request.jwt.claims', '{"sub": "${crypto.randomUUID()}", "role": "authenticated"}', true)`);
@@ -145,6 +154,7 @@ async function write(format: FileSpec["format"]): Promise<Written> {
           text: JSON.parse(row.text),
           json: JSON.parse(row.json),
           sheetDates: row.sheet_dates,
+          epochs: row.epochs,
         })),
       };
       throw rollback;
@@ -361,4 +371,160 @@ Deno.test("extreme values: pdf, read by a PDF reader, prints every short value o
   assert.ok(shown.length > 100, "most values are short enough to print whole");
   for (const form of shown) assert.ok(printed.includes(form), `the PDF prints ${form}`);
   assert.ok(printed.includes("x".repeat(100)), "the 100 KB text prints its beginning");
+});
+
+/**
+ * What a txt table shows for a value (ARCHITECTURE.md): its text, booleans as
+ * true and false, controls as their pictures (C1 as U+FFFD), each line break
+ * a new line of the cell, a line's trailing spaces lost in its padding.
+ */
+function txtForm(column: string, text: string | null): string {
+  if (text === null) return "";
+  const value = column === "b" ? String(text === "t") : text;
+  return value.replace(
+    // deno-lint-ignore no-control-regex -- matching control characters is the point
+    /[\u0000-\u0009\u000B\u000C\u000E-\u001F]/g,
+    (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)),
+  ).replace(/\u007F/g, "\u2421").replace(/[\u0080-\u009F]/g, "\uFFFD")
+    .split(/\r\n|\r|\n/).map((line) => line.trimEnd()).join("\n");
+}
+
+/**
+ * The cells of a txt file's first table, its header first: columns are cut
+ * at the rule's `+`, counted in terminal columns (the layout's own widths); a
+ * cell goes on in the next line after a `+` mark (a line break) or a `.` mark
+ * (a wrap), and a row ends at a line where no cell goes on.
+ */
+function txtTableCells(text: string, numeric: Set<number>): string[][] {
+  const lines = text.split("\n");
+  const ruleAt = lines.findIndex((line) => /^-+(\+-+)*$/.test(line));
+  const starts: number[] = [];
+  let at = 0;
+  for (const segment of lines[ruleAt].split("+")) {
+    starts.push(at);
+    at += segment.length + 1;
+  }
+  const widths = lines[ruleAt].split("+").map((segment) => segment.length - 2);
+  // One slot a terminal column: a wide character fills its first and leaves the second empty.
+  const slots = (line: string) =>
+    [...line].flatMap((char) => displayWidth(char) === 2 ? [char, ""] : [char]);
+  const rowsFrom = (from: number, to: number) => {
+    const rows: string[][] = [];
+    let cells: string[] | undefined;
+    for (const line of lines.slice(from, to)) {
+      const s = slots(line);
+      const row = cells ??= widths.map(() => "");
+      let goesOn = false;
+      widths.forEach((width, c) => {
+        const begin = starts[c] + 1;
+        const part = s.slice(begin, begin + width).join("");
+        const mark = s[begin + width] ?? " ";
+        // A wrapped line is the value's own, spaces and all; the last line of
+        // a cell is padded, on the left for a number.
+        row[c] += mark === "."
+          ? part
+          : part.replace(/ +$/, "").replace(/^ +/, numeric.has(c) ? "" : "$&");
+        if (mark === "+") row[c] += "\n";
+        if (mark === "+" || mark === ".") goesOn = true;
+      });
+      if (!goesOn) {
+        rows.push(row);
+        cells = undefined;
+      }
+    }
+    return rows;
+  };
+  const end = lines.indexOf("", ruleAt);
+  return [...rowsFrom(2, ruleAt), ...rowsFrom(ruleAt + 1, end)];
+}
+
+Deno.test("extreme values: txt, cut at its rule into cells, shows every value or its nearest form", async () => {
+  const { bytes, truth } = await write("txt");
+  const numeric = new Set(["id", "i8", "n", "f8", "f4"].map((column) => columns.indexOf(column)));
+  const cells = txtTableCells(decode(bytes), numeric);
+  assert.deepEqual(cells[0], columns);
+  assert.equal(cells.length - 1, truth.length);
+  truth.forEach((row, index) =>
+    assert.deepEqual(
+      cells[index + 1],
+      columns.map((column, c) => txtForm(column, row.text[c])),
+      `row ${index + 1}`,
+    )
+  );
+  assert.ok(
+    decode(bytes).trimEnd().endsWith(`(${truth.length} rows)`),
+    "it ends with its count of rows",
+  );
+});
+
+/** What Parquet holds for a value (ARCHITECTURE.md), as hyparquet reads it with raw dates. */
+function parquetForm(column: string, text: string | null, row: Truth): unknown {
+  if (text === null) return null;
+  switch (column) {
+    case "id":
+      return Number(text);
+    case "b":
+      return text === "t";
+    case "i8":
+      return BigInt(text);
+    case "n":
+    case "f8":
+      return Number(text);
+    case "f4":
+      return Math.fround(Number(text));
+    case "d":
+      return row.epochs.d === null ? null : Number(row.epochs.d);
+    case "ts":
+    case "tstz": {
+      // Postgres counts from 2000, Parquet from 1970: its last 30 years are past an int64.
+      const micros = row.epochs[column] === null ? null : BigInt(row.epochs[column]!);
+      return micros === null || micros > 9223372036854775807n ? null : micros;
+    }
+    default:
+      return text;
+  }
+}
+
+Deno.test("extreme values: parquet, read by hyparquet, holds every value typed, or its nearest form", async () => {
+  const { bytes, truth } = await write("parquet");
+  const file = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
+  const metadata = parquetMetadata(file);
+  assert.deepEqual(
+    parquetSchema(metadata).children.map(({ element }) => [element.name, element.type]),
+    [
+      ["id", "INT32"],
+      ["d", "INT32"],
+      ["ts", "INT64"],
+      ["tstz", "INT64"],
+      ["i8", "INT64"],
+      ["n", "DOUBLE"],
+      ["f8", "DOUBLE"],
+      ["f4", "FLOAT"],
+      ["b", "BOOLEAN"],
+      ["j", "BYTE_ARRAY"],
+      ["t", "BYTE_ARRAY"],
+    ],
+    "each column has the physical type of its Postgres type",
+  );
+  const rows = await parquetReadObjects({
+    file,
+    metadata,
+    utf8: true,
+    // Raw days and microseconds: a JavaScript Date holds neither all of them nor microseconds.
+    parsers: {
+      dateFromDays: (days: number) => days as unknown as Date,
+      timestampFromMicroseconds: (micros: bigint) => micros as unknown as Date,
+    },
+  });
+  assert.equal(rows.length, truth.length);
+  truth.forEach((row, index) =>
+    assert.deepEqual(
+      columns.map((column) => rows[index][column] ?? null),
+      columns.map((column, c) => parquetForm(column, row.text[c], row)),
+      `row ${index + 1}`,
+    )
+  );
 });

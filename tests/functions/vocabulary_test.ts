@@ -3,7 +3,7 @@
 // tables) must list the same entries, no more and no fewer.
 import assert from "node:assert/strict";
 import { statementKinds } from "../../functions/_shared/files/export_file.ts";
-import { chunkedFormats } from "../../functions/_shared/files/text_framing.ts";
+import { blockFormats, chunkedFormats } from "../../functions/_shared/files/text_framing.ts";
 import { workerFailureCodes } from "../../functions/_shared/worker/worker_failure.ts";
 import { withDb } from "../support/db.ts";
 
@@ -12,6 +12,7 @@ interface FormatRow {
   extension: string;
   content_type: string;
   statement_kind: string;
+  chunks_function: string | null;
   row_cap: string | null;
 }
 
@@ -32,7 +33,7 @@ interface ErrorRow {
 const formats = () =>
   withDb((sql) =>
     sql<FormatRow[]>`
-      select name, extension, content_type, statement_kind, row_cap::text
+      select name, extension, content_type, statement_kind, chunks_function, row_cap::text
       from exports.formats order by position`
   );
 
@@ -71,6 +72,12 @@ Deno.test("the file writers know every format of exports.formats and how its row
     rows.filter((row) => row.statement_kind === "copy_text").map((row) => row.name).sort(),
     [...chunkedFormats].sort(),
     "text_framing.ts frames exactly the copy_text formats",
+  );
+  assert.deepEqual(
+    rows.filter((row) => row.statement_kind === "cursor" && row.chunks_function !== null)
+      .map((row) => row.name).sort(),
+    [...blockFormats].sort(),
+    "and the cursor formats a source's own chunks function may write",
   );
 });
 

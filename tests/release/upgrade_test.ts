@@ -193,6 +193,9 @@ Deno.test("an install of the last release upgrades to the current migrations wit
         schemas: ["exports", "sample"],
         tables: ["storage.objects"],
       });
+      // A migration may register a source again (a sample source offering a
+      // new format): the source is kept, its registration may change.
+      columns["exports.sources"] = ["name"];
       const before = await snapshotRows(databaseUrl, columns);
       await migrate(databaseUrl);
       assert.equal(

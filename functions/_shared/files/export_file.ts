@@ -1,11 +1,12 @@
 // Turns a claimed export's statement into the bytes of its file, inside a
 // transaction that already runs as the requesting user: COPY output streamed
-// through (csv), COPY chunks framed (json, jsonl, markdown, html), or cursor
-// batches rendered (xlsx, pdf); then gzip when asked for. COPY output is
+// through (csv), COPY chunks framed (json, jsonl, markdown, html, and txt from
+// a source's text function), or cursor batches rendered (xlsx, pdf, txt,
+// parquet); then gzip when asked for. COPY output is
 // gathered into 64 KiB blocks as it is read (copy_out.ts).
 import type postgres from "postgres";
 import { copyTextFile } from "./copy_text.ts";
-import { type ChunkedFormat, framingFor } from "./text_framing.ts";
+import { type FramedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import { type Column, type RawBatch, textRows } from "./text_rows.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
@@ -23,15 +24,21 @@ export const statementKinds = {
   html: "copy_text",
   xlsx: "cursor",
   pdf: "cursor",
+  txt: "cursor",
+  parquet: "cursor",
 } as const;
 
 /** A format of exports.formats. */
 export type ExportFormat = keyof typeof statementKinds;
 
-/** How a statement's rows arrive: COPY as CSV, COPY as text chunks, or a cursor. */
-export type StatementKind = (typeof statementKinds)[ExportFormat];
+/**
+ * How a statement's rows arrive: COPY as CSV, COPY as text chunks, or a
+ * cursor. A format's chunks function (txt's text function) makes a cursor
+ * format's statement copy_text (exports._build_statement).
+ */
+export type StatementKind = (typeof statementKinds)[ExportFormat] | "copy_text";
 
-/** Rows fetched per cursor round trip for XLSX and PDF. */
+/** Rows fetched per cursor round trip for XLSX, PDF, txt and Parquet. */
 export const cursorBatchSize = 500;
 
 /** A file being produced, and how many source rows it holds so far. */
@@ -117,7 +124,7 @@ async function uncompressedFile(
     }
     case "copy_text": {
       const file = copyTextFile(
-        framingFor(spec.format as ChunkedFormat, { title: spec.source }),
+        framingFor(spec.format as FramedFormat, { title: spec.source }),
       );
       const copy = await copyOut(tx, spec.statement, options);
       return {
@@ -154,12 +161,7 @@ async function uncompressedFile(
       // every worker: pdfkit and its fonts are a large share of the worker's
       // resident memory. The specifiers are literals, so bundlers still
       // include them.
-      const file = spec.format === "xlsx"
-        ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
-        : (await import("./pdf_writer.ts")).pdfFile(counted, {
-          title: spec.source,
-          fonts: options.reportFonts,
-        });
+      const file = await cursorFile(spec, counted, options.reportFonts);
       return {
         body: file.pipeThrough(coalesceChunks()),
         rowsWritten: () => rows,
@@ -168,6 +170,29 @@ async function uncompressedFile(
         stop: () => Promise.resolve(),
       };
     }
+  }
+}
+
+// The writers load with the first export that needs them, not with every
+// worker: pdfkit and its fonts are a large share of the worker's resident
+// memory. The specifiers are literals, so bundlers still include them.
+async function cursorFile(
+  spec: FileSpec,
+  batches: AsyncIterable<RowBatch>,
+  reportFonts: URL | undefined,
+): Promise<ReadableStream<Uint8Array>> {
+  switch (spec.format) {
+    case "xlsx":
+      return (await import("./xlsx_writer.ts")).xlsxFile(batches, { sheetName: spec.source });
+    case "txt":
+      return (await import("./txt_writer.ts")).txtFile(batches, { title: spec.source });
+    case "parquet":
+      return (await import("./parquet_writer.ts")).parquetFile(batches, { title: spec.source });
+    default:
+      return (await import("./pdf_writer.ts")).pdfFile(batches, {
+        title: spec.source,
+        fonts: reportFonts,
+      });
   }
 }
 

@@ -8,6 +8,7 @@ import ExcelJS from "exceljs";
 import { extractText, getDocumentProxy } from "unpdf";
 import { exportFile, type FileSpec, RowLimitExceeded } from "./export_file.ts";
 import { xlsxMaxCellText } from "./cell_value.ts";
+import { parquetReadObjects } from "hyparquet";
 
 const longText = "long ".repeat(20_480);
 const labels: (string | null)[] = [
@@ -51,6 +52,8 @@ const statements: Record<FileSpec["format"], [FileSpec["statement_kind"], string
   ],
   xlsx: ["cursor", "select * from tricky order by id"],
   pdf: ["cursor", "select * from tricky order by id"],
+  txt: ["cursor", "select * from tricky order by id"],
+  parquet: ["cursor", "select * from tricky order by id"],
 };
 
 interface Written {
@@ -239,3 +242,28 @@ for (const format of ["csv", "jsonl", "xlsx"] as const) {
     );
   });
 }
+
+Deno.test("parquet read back with hyparquet holds every label and document, typed", async () => {
+  const { bytes, rows } = await write("parquet");
+  const read = await parquetReadObjects({ file: bytes.slice().buffer, utf8: true });
+  assert.equal(rows, labels.length);
+  assert.deepEqual(read.map((row) => row.label ?? null), labels);
+  assert.deepEqual(
+    read.map((row) =>
+      row.doc === null || row.doc === undefined ? null : JSON.parse(row.doc as string)
+    ),
+    labels.map((_, index) => expectedDoc(index)),
+  );
+  assert.deepEqual(read.map((row) => row.amount), labels.map((_, index) => (index + 1) * 1.5));
+  assert.deepEqual(read.map((row) => row.even), labels.map((_, index) => (index + 1) % 2 === 0));
+});
+
+Deno.test("txt shows a table of every row under its header, and the count", async () => {
+  const { bytes, rows } = await write("txt");
+  const file = text(bytes);
+  assert.equal(rows, labels.length);
+  assert.match(file, /^tricky\n\n id +\| label +\| doc +\| amount +\| even *\n/);
+  assert.ok(file.includes("unicode: café, 東京, emoji 😀👍🏽"));
+  assert.match(file, /\| line one +\+/, "a line break continues the cell, marked +");
+  assert.ok(file.endsWith(`(${labels.length} rows)\n`));
+});

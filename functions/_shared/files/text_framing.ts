@@ -11,6 +11,16 @@ export const chunkedFormats = ["json", "jsonl", "markdown", "html"] as const;
 /** A format written from copy_text chunks. */
 export type ChunkedFormat = (typeof chunkedFormats)[number];
 
+/**
+ * The cursor formats whose source may write their chunks itself (txt from a
+ * source's text function): exports.formats' cursor formats with a
+ * chunks_function (tests/functions/vocabulary_test.ts).
+ */
+export const blockFormats = ["txt"] as const;
+
+/** A format whose chunks this module frames: always, or when its source writes them. */
+export type FramedFormat = ChunkedFormat | (typeof blockFormats)[number];
+
 /** How a format wraps and separates its chunks. */
 export interface Framing {
   /** Written before the first chunk. */
@@ -42,7 +52,7 @@ function escapeHtml(text: string): string {
  * (`[]`); Markdown and HTML chunks already hold the table header as the first
  * chunk, so only the HTML document around the table is added here.
  */
-export function framingFor(format: ChunkedFormat, options: { title: string }): Framing {
+export function framingFor(format: FramedFormat, options: { title: string }): Framing {
   switch (format) {
     case "json":
       return {
@@ -60,6 +70,15 @@ export function framingFor(format: ChunkedFormat, options: { title: string }): F
       return { prefix: "", separator: "", terminator: "\n", suffix: "", flattenLineBreaks: true };
     case "markdown":
       return { prefix: "", separator: "", terminator: "\n", suffix: "", flattenLineBreaks: false };
+    // A blank line between two blocks (transcripts), each as its source wrote it.
+    case "txt":
+      return {
+        prefix: "",
+        separator: "\n",
+        terminator: "\n",
+        suffix: "",
+        flattenLineBreaks: false,
+      };
     case "html":
       return {
         prefix: '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n' +

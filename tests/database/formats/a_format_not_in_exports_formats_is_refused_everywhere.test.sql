@@ -35,7 +35,7 @@ exception when sqlstate 'EX002' then
   return hint;
 end $$;
 select is(pg_temp.hint_of_unknown_format(),
-  'Formats are ' || (select string_agg(name, ', ' order by position) filter (where position < 7) from exports.formats)
+  'Formats are ' || (select string_agg(name, ', ' order by position) filter (where position < (select max(position) from exports.formats)) from exports.formats)
     || ' and ' || (select name from exports.formats order by position desc limit 1) || '.',
   'the refusal''s hint lists every format of exports.formats, in order');
 

@@ -1,6 +1,6 @@
 -- Reads of every module table follow its policy: memberships, usage and events are the caller's own; settings and orphaned files are service_role's.
 begin;
-select plan(18);
+select plan(19);
 
 select exports_tests.create_user(u) from unnest(array['owner', 'member', 'outsider']) u;
 select exports_tests.register_test_sources();
@@ -25,6 +25,8 @@ select is((select count(*)::int from exports.error_codes), :error_codes, 'a sign
 select is((select count(*)::int from exports.failure_codes), :failure_codes, 'a signed-in user sees every failure code');
 select is((select count(*)::int from exports.formats), :formats, 'a signed-in user sees every format');
 select is((select count(*)::int from exports.broadcast_events), :broadcast_events, 'a signed-in user sees every broadcast event');
+select is((select count(*)::int from exports.option_choices where source = 'analytics'), 7,
+  'a signed-in user sees the choices of the sources'' options');
 select throws_ok('select * from exports.settings', '42501', 'permission denied for table settings',
   'a signed-in user cannot read the settings');
 select throws_ok('select * from exports.orphaned_files', '42501', 'permission denied for table orphaned_files',

@@ -10,6 +10,7 @@ import type { RowBatch } from "./xlsx_writer.ts";
 import { type Column, type RawBatch, textRows } from "./text_rows.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyOut, type CopyOutOptions } from "./copy_out.ts";
+import { parseReport, type Report } from "./report_layout.ts";
 
 /**
  * The formats this layer writes, each with how its rows arrive: exports.formats'
@@ -59,6 +60,12 @@ export interface FileSpec {
   statement_kind: StatementKind;
   /** The most rows the file may hold (a string: int8 as postgres.js reads it); null: no limit. */
   row_limit: string | number | null;
+  /**
+   * XLSX and PDF: the statement (exports.report_statement) whose one jsonb
+   * value is the source's report, laid out before the rows; absent or null:
+   * the rows as a plain grid.
+   */
+  report_statement?: string | null;
 }
 
 /**
@@ -126,6 +133,12 @@ async function uncompressedFile(
     case "cursor": {
       let rows = 0;
       let columns: readonly Column[] = [];
+      // Run first, in the same transaction as the rows (which the worker
+      // opens with one snapshot for both), so its figures add up the lines
+      // the file lists.
+      const report = spec.report_statement
+        ? parseReport((await tx.unsafe(spec.report_statement).values())[0]?.[0])
+        : null;
       // Raw: each value as Postgres's text, which the writers render by its
       // type (text_rows.ts); a parsed Date cannot hold every date.
       const cursor = tx.unsafe(spec.statement).raw().cursor(cursorBatchSize);
@@ -151,9 +164,7 @@ async function uncompressedFile(
       // every worker: pdfkit and its fonts are a large share of the worker's
       // resident memory. The specifiers are literals, so bundlers still
       // include them.
-      const file = spec.format === "xlsx"
-        ? (await import("./xlsx_writer.ts")).xlsxFile(counted, { sheetName: spec.source })
-        : (await import("./pdf_writer.ts")).pdfFile(counted, { title: spec.source });
+      const file = await cursorFile(spec, counted, report);
       return {
         body: file.pipeThrough(coalesceChunks()),
         rowsWritten: () => rows,
@@ -163,6 +174,22 @@ async function uncompressedFile(
       };
     }
   }
+}
+
+/** The XLSX or PDF file of `batches`: the report's layout when there is one, else a grid. */
+async function cursorFile(
+  spec: FileSpec,
+  batches: AsyncIterable<RowBatch>,
+  report: Report | null,
+): Promise<ReadableStream<Uint8Array>> {
+  if (spec.format === "xlsx") {
+    return report
+      ? (await import("./xlsx_report.ts")).xlsxReportFile(report, batches)
+      : (await import("./xlsx_writer.ts")).xlsxFile(batches, { sheetName: spec.source });
+  }
+  return report
+    ? (await import("./pdf_report.ts")).pdfReportFile(report, batches, { title: spec.source })
+    : (await import("./pdf_writer.ts")).pdfFile(batches, { title: spec.source });
 }
 
 /** `body`, failing at its end when it held more than `limit` rows. */

@@ -64,6 +64,7 @@ export function pdfReportFile(
   let lines: LinesTable | undefined;
   let ended: Promise<void>;
   let doc: PDFDocument;
+  let chunks = 0;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       doc = new PDFDocument({
@@ -72,19 +73,27 @@ export function pdfReportFile(
         margin,
         info: { Title: report.title || options.title },
       });
-      doc.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
+      doc.on("data", (chunk: Uint8Array) => {
+        chunks++;
+        controller.enqueue(new Uint8Array(chunk));
+      });
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));
       page = new ReportPages(doc, new PdfText(doc, await reportFonts()), report);
       drawSummary(page, report);
       page.flush();
     },
     async pull(controller) {
-      const next = await iterator.next();
-      if (!next.done) {
+      // A pull that enqueues nothing is not followed by another one: batches
+      // are drawn until pdfkit has written something out (a page ends every
+      // few dozen lines) or the lines end.
+      const before = chunks;
+      let next = await iterator.next();
+      while (!next.done) {
         lines ??= new LinesTable(page, report, next.value);
         for (const row of next.value) lines.draw(row);
         page.flush();
-        return;
+        if (chunks !== before) return;
+        next = await iterator.next();
       }
       if (!lines?.drewAnyRow) {
         page.heading("Lines");
@@ -151,7 +160,14 @@ class ReportPages {
   }
 
   /** Draws `text` ending at `right`. */
-  textRight(text: string, right: number, y: number, weight: Weight, size: number, color = textColor) {
+  textRight(
+    text: string,
+    right: number,
+    y: number,
+    weight: Weight,
+    size: number,
+    color = textColor,
+  ) {
     const line = this.type.set(text, weight, size);
     this.#ops += `${color} rg\n` + this.type.draw(line, right - line.width * size, y, size);
   }
@@ -348,7 +364,14 @@ function drawBars(page: ReportPages, report: Report, chart: ReportChart) {
       );
       // A month's year under January's label and the first one.
       if (second && (index === 0 || key.slice(5, 7) === "01")) {
-        page.text(second, center - page.type.width(second, "regular", 7) / 2, plotTop + plotHeight + 19, "regular", 7, mutedColor);
+        page.text(
+          second,
+          center - page.type.width(second, "regular", 7) / 2,
+          plotTop + plotHeight + 19,
+          "regular",
+          7,
+          mutedColor,
+        );
       }
     }
   });
@@ -522,8 +545,22 @@ class LinesTable {
     page.rect(margin, page.y, usable, lineHeight + 2, headerFill);
     this.#columns.forEach((column, index) => {
       if (column.kind === "text" || column.kind === "date") {
-        page.text(labels[index], column.left + 3, page.y + 8.5, "bold", lineSize, textColor, column.width - 6);
-      } else page.textRight(labels[index], column.left + column.width - 3, page.y + 8.5, "bold", lineSize);
+        page.text(
+          labels[index],
+          column.left + 3,
+          page.y + 8.5,
+          "bold",
+          lineSize,
+          textColor,
+          column.width - 6,
+        );
+      } else {page.textRight(
+          labels[index],
+          column.left + column.width - 3,
+          page.y + 8.5,
+          "bold",
+          lineSize,
+        );}
     });
     page.y += lineHeight + 2;
   }

@@ -34,7 +34,7 @@ import {
   typedValue,
   xmlDeclaration,
 } from "./xlsx_writer.ts";
-import { type ZipEntry, zipArchive } from "./zip_writer.ts";
+import { zipArchive, type ZipEntry } from "./zip_writer.ts";
 
 /** The Excel table that holds the lines, which the summary's formulas name. */
 export const linesTable = "LineItems";
@@ -235,7 +235,11 @@ function summarySheet(report: Report, lineColumns: string[]): string {
     r++;
     row(styledText(`A${r + 1}`, group.title, style.bold));
     const header = [group.key.label, ...group.columns.map((column) => column.label)];
-    row(header.map((label, i) => styledText(`${columnLetters(i)}${r + 1}`, label, style.bold)).join(""));
+    row(
+      header.map((label, i) => styledText(`${columnLetters(i)}${r + 1}`, label, style.bold)).join(
+        "",
+      ),
+    );
     const first = r + 1;
     const last = r + Math.max(group.rows.length, 1);
     for (const values of group.rows) {
@@ -411,4 +415,3 @@ function head(report: Report, columns: { name: string; type: number }[], first: 
     }</cols>` +
     `<sheetData><row r="1">${header}</row>`;
 }
-

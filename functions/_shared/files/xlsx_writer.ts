@@ -29,7 +29,8 @@ const encoder = new TextEncoder();
 export const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 export const spreadsheetMl = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 export const relationships = "http://schemas.openxmlformats.org/package/2006/relationships";
-export const documentRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+export const documentRelationships =
+  "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /**
  * Streams the rows of `batches` as an XLSX file. Columns come from the first

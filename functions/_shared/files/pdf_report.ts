@@ -520,16 +520,16 @@ class LinesTable {
       left += width;
       return column;
     });
-    // Text columns take up what the others left over.
+    // Text columns take up what the others left over, in proportion to what they want.
     const spare = margin + usable - left;
-    const textColumns = this.#columns.filter((column) => column.kind === "text");
-    if (spare > 0 && textColumns.length) {
+    if (spare > 0) {
       let shift = 0;
-      for (const column of this.#columns) {
+      for (const [index, column] of this.#columns.entries()) {
         column.left += shift;
         if (column.kind === "text") {
-          column.width += spare / textColumns.length;
-          shift += spare / textColumns.length;
+          const more = spare * wants[index] / wanted;
+          column.width += more;
+          shift += more;
         }
       }
     }

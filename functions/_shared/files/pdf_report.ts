@@ -34,6 +34,7 @@ export interface PdfReportOptions {
   title: string;
 }
 
+const encoder = new TextEncoder();
 const pageWidth = 595.28;
 const pageHeight = 841.89;
 const margin = 36;
@@ -189,7 +190,8 @@ class ReportPages {
 
   /** Writes the gathered operators into the page's content. */
   flush(): void {
-    if (this.#ops) this.doc.addContent(this.#ops);
+    // As bytes: pdfkit would copy a string into them one character at a time.
+    if (this.#ops) this.doc.addContent(encoder.encode(this.#ops));
     this.#ops = "";
   }
 
@@ -569,8 +571,7 @@ class LinesTable {
     const page = this.#page;
     if (page.ensure(lineHeight)) this.#header(this.#labels);
     if (this.#rows++ % 2 === 1) page.rect(margin, page.y, usable, lineHeight, stripeColor);
-    const baseline = page.y + 8;
-    let ops = `${textColor} rg\n`;
+    const cells: { line: SetLine; x: number }[] = [];
     for (const column of this.#columns) {
       const value = row[column.name];
       if (value === null || value === undefined || value === "") continue;
@@ -579,9 +580,9 @@ class LinesTable {
       const x = column.kind === "currency" || column.kind === "number"
         ? column.left + column.width - 3 - line.width * lineSize
         : column.left + 3;
-      ops += page.type.draw(line, x, baseline, lineSize);
+      cells.push({ line, x });
     }
-    page.add(ops);
+    page.add(`${textColor} rg\n` + page.type.drawRow(cells, page.y + 8, lineSize));
     page.y += lineHeight;
     this.drewAnyRow = true;
   }

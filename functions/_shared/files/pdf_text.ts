@@ -23,9 +23,20 @@ interface Glyph {
 class Face {
   readonly font: PdfFont;
   readonly glyphs = new Map<string, Glyph>();
+  #printed = new Map<string, Glyph>();
 
   constructor(font: PdfFont) {
     this.font = font;
+  }
+
+  /** The glyph that prints `char` in this face: itself, a space, or "?" (see printable). */
+  printed(char: string, fonts: ReportFonts): Glyph {
+    let glyph = this.#printed.get(char);
+    if (!glyph) {
+      glyph = this.glyph(printable(char, fonts));
+      this.#printed.set(char, glyph);
+    }
+    return glyph;
   }
 
   glyph(char: string): Glyph {
@@ -89,23 +100,27 @@ export class PdfText {
     const limit = maxWidth / size;
     let hex = "";
     let width = 0;
-    const chars = [...text];
-    for (let i = 0; i < chars.length; i++) {
-      const glyph = face.glyph(printable(chars[i], fonts));
-      if (width + glyph.width > limit) {
-        const ellipsis = face.glyph("…");
-        // Drop characters until the ellipsis fits after what is left.
-        while (hex && width + ellipsis.width > limit) {
-          const last = face.glyph(printable(chars[--i], fonts));
-          hex = hex.slice(0, hex.length - last.hex.length);
-          width -= last.width;
-        }
-        return { face, hex: hex + ellipsis.hex, width: width + ellipsis.width };
-      }
-      hex += glyph.hex;
+    for (const char of text) {
+      const glyph = face.printed(char, fonts);
       width += glyph.width;
+      if (width > limit) return this.#cut(text, face, fonts, limit);
+      hex += glyph.hex;
     }
     return { face, hex, width };
+  }
+
+  /** `text` cut to `limit` (at size 1) with an ellipsis that fits. */
+  #cut(text: string, face: Face, fonts: ReportFonts, limit: number): SetLine {
+    const ellipsis = face.glyph("…");
+    const glyphs: Glyph[] = [];
+    let width = ellipsis.width;
+    for (const char of text) {
+      const glyph = face.printed(char, fonts);
+      if (width + glyph.width > limit) break;
+      glyphs.push(glyph);
+      width += glyph.width;
+    }
+    return { face, hex: glyphs.map((glyph) => glyph.hex).join("") + ellipsis.hex, width };
   }
 
   /** The width of `text` at `size`, as {@link set} would draw it. */
@@ -119,13 +134,36 @@ export class PdfText {
    */
   draw(line: SetLine, x: number, y: number, size: number): string {
     const face = line.face;
+    this.#use(face);
+    // The page is flipped to y-down by pdfkit; so is the text matrix, so that
+    // glyphs stand upright.
+    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf <${line.hex}> Tj ET\n`;
+  }
+
+  /**
+   * The operators that draw `cells` on one baseline `y`, in one text object:
+   * the font is set again only where a cell's face differs from the last.
+   */
+  drawRow(cells: readonly { line: SetLine; x: number }[], y: number, size: number): string {
+    let ops = "BT\n";
+    let face: Face | undefined;
+    const baseline = num(y);
+    for (const { line, x } of cells) {
+      if (line.face !== face) {
+        face = line.face;
+        this.#use(face);
+        ops += `/${face.font.id} ${size} Tf\n`;
+      }
+      ops += `1 0 0 -1 ${num(x)} ${baseline} Tm <${line.hex}> Tj\n`;
+    }
+    return ops + "ET\n";
+  }
+
+  #use(face: Face): void {
     if (!this.#onPage.has(face)) {
       this.#doc.page.fonts[face.font.id] = face.font.ref();
       this.#onPage.add(face);
     }
-    // The page is flipped to y-down by pdfkit; so is the text matrix, so that
-    // glyphs stand upright.
-    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf <${line.hex}> Tj ET\n`;
   }
 
   #face(fonts: ReportFonts, weight: Weight): Face {

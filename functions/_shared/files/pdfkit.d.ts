@@ -32,7 +32,7 @@ declare class PDFDocument {
   moveDown(lines?: number): this;
   addPage(): this;
   /** Appends operators to the page's content stream. */
-  addContent(data: string): this;
+  addContent(data: string | Uint8Array): this;
   end(): void;
 }
 

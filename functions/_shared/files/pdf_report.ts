@@ -97,7 +97,7 @@ export function pdfReportFile(
         next = await iterator.next();
       }
       if (!lines?.drewAnyRow) {
-        page.heading("Lines");
+        if (!lines) page.heading("Lines");
         page.text("(no lines)", margin, page.y + lineSize, "regular", lineSize, mutedColor);
       }
       page.finish();

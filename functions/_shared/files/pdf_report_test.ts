@@ -69,7 +69,8 @@ Deno.test("a PDF report prints its figures, chart and totals, then its lines", a
 
 Deno.test("a PDF report of no lines says so", async () => {
   const text = await textOf([]);
-  assert.ok(text.includes("Lines (no lines)"), text);
+  assert.ok(text.includes("Lines Date what paid Amount (no lines)"), text);
+  assert.equal(text.split("Lines").length - 1, 1, "one heading");
 });
 
 Deno.test("a PDF report of many lines repeats the header and numbers its pages", async () => {

@@ -11,6 +11,8 @@
 import PDFDocument from "pdfkit";
 import { pgTypes, toCellText } from "./cell_value.ts";
 import { num, PdfText, type SetLine, type Weight } from "./pdf_text.ts";
+// A cell prints one line: longer text is cut to this before it is measured.
+import { pdfMaxCellText } from "./pdf_writer.ts";
 import { reportFonts } from "./report_fonts.ts";
 import {
   chartGroup,
@@ -42,8 +44,6 @@ const usable = pageWidth - 2 * margin;
 const footerY = pageHeight - 18;
 const bottom = pageHeight - margin;
 const lineSize = 7.5;
-// A cell prints one line: longer text is cut long before it would be measured.
-const pdfMaxCellText = 500;
 const lineHeight = 11;
 const textColor = "0.13 0.13 0.13";
 const mutedColor = "0.42 0.42 0.42";

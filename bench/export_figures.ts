@@ -182,6 +182,75 @@ async function atCap(
   ];
 }
 
+/**
+ * The budget's PDF report (summary, charts, totals, then the lines) beside
+ * the plain grid of the same rows (the source budget_grid, which has no
+ * report), taking turns run by run.
+ */
+async function pdfReportAgainstGrid(
+  context: ExportContext,
+  config: BenchConfig,
+  user: ExportUsers["large"],
+  expectedRows: number,
+): Promise<Figure[]> {
+  const request: ExportRequest = {
+    source: "budget",
+    format: "pdf",
+    compression: "none",
+    options: {},
+    scope: pdfHousehold,
+  };
+  // Warmed with a PDF of no lines from the same source: pdfkit, its fonts
+  // and the writer load once per worker, not once per export, and so are
+  // left out of both sides. The other PDF figure above keeps them in.
+  const warmed = (source: string) => ({
+    client: user.client,
+    request: { ...request, source, options: { from: "1999-01-01", to: "1999-01-01" } },
+  });
+  const grid: ExportRun[] = [];
+  const runs: ExportRun[] = [];
+  for (let run = 1; run <= config.runs; run++) {
+    const gridRequest = { ...request, source: "budget_grid" };
+    grid.push(await measuredExport(context, user.client, gridRequest, warmed("budget_grid")));
+    runs.push(await measuredExport(context, user.client, request, warmed("budget")));
+    console.error(
+      `    PDF report ${run}/${config.runs}: grid ${describeRun(grid.at(-1)!)}; ` +
+        `report ${describeRun(runs.at(-1)!)}`,
+    );
+  }
+  if (runs[0].rows !== expectedRows || grid[0].rows !== expectedRows) {
+    throw new Error(
+      `the PDF exports held ${runs[0].rows} and ${grid[0].rows} rows, not ${expectedRows}`,
+    );
+  }
+  const rate = (run: ExportRun) => run.rows / run.seconds;
+  const cpu = (list: ExportRun[]) => median(list.map((run) => run.workerCpuSeconds));
+  return [
+    {
+      name: "PDF report export at its cap",
+      value: summarize(runs.map(rate)),
+      unit: "rows/s",
+      baseline: { name: "PDF grid", value: summarize(grid.map(rate)) },
+      ratio: median(runs.map(rate)) / median(grid.map(rate)),
+      note: `${count(runs[0].rows)} budget line items with the budget's report, ` +
+        `${size(runs[0].bytes)} file (the grid of the same rows: ${size(grid[0].bytes)}); ` +
+        `each worker warmed with an empty PDF of its source, so loading pdfkit is not timed`,
+    },
+    {
+      name: "PDF report export worker CPU",
+      value: summarize(runs.map((run) => run.workerCpuSeconds)),
+      unit: "s",
+      baseline: {
+        name: "PDF grid",
+        value: summarize(grid.map((run) => run.workerCpuSeconds)),
+      },
+      ratio: cpu(grid) / cpu(runs),
+      note: "user + system time of the worker process; the ratio is the grid's CPU over the " +
+        "report's, so above 1 is less CPU",
+    },
+  ];
+}
+
 /** Measures every export figure; the order keeps each worker peak separate. */
 export async function measureExports(
   context: ExportContext,
@@ -255,10 +324,11 @@ export async function measureExports(
 
   const xlsx = await atCap(context, config, users.large, "xlsx", xlsxHousehold, dataset.xlsxRows);
   const pdf = await atCap(context, config, users.large, "pdf", pdfHousehold, dataset.pdfRows);
+  const report = await pdfReportAgainstGrid(context, config, users.large, dataset.pdfRows);
   const cpu = [
     cpuFigure("CSV export worker CPU", csv.runs),
     cpuFigure("JSONL export worker CPU", jsonl.runs),
     cpuFigure("gzip CSV export worker CPU", gzipRuns),
   ];
-  return [csv.figure, jsonl.figure, gzip, ...memory, ...cpu, ...xlsx, ...pdf];
+  return [csv.figure, jsonl.figure, gzip, ...memory, ...cpu, ...xlsx, ...pdf, ...report];
 }

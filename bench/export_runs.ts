@@ -114,14 +114,13 @@ export async function measuredExport(
   context: ExportContext,
   client: SupabaseClient,
   request: ExportRequest,
+  warmup: { client: SupabaseClient; request: ExportRequest } = {
+    client: context.warmupClient,
+    request: { source: "conversations", format: "csv", compression: "none", options: {} },
+  },
 ): Promise<ExportRun> {
   await restartWorker(context.localDir);
-  await requestAndWait(context, context.warmupClient, {
-    source: "conversations",
-    format: "csv",
-    compression: "none",
-    options: {},
-  });
+  await requestAndWait(context, warmup.client, warmup.request);
   // The same process before and after: one that exited meanwhile fails the
   // run instead of mixing two processes' figures.
   const worker = await runningWorkerPid(context.localDir);

@@ -34,6 +34,8 @@ const expectedFigures = [
   "XLSX export worker CPU",
   "PDF export",
   "PDF export worker CPU",
+  "PDF report export",
+  "PDF report export worker CPU",
   "queue, 1 worker",
   "queue, 4 workers",
   "list_exports p50",

@@ -45,3 +45,10 @@ analyze sample.household_members;
 analyze sample.budget_categories;
 analyze sample.budget_line_items;
 analyze exports.scope_members;
+
+-- The PDF report's baseline: the same rows through a source without a report,
+-- which the worker writes as the plain grid.
+select exports.register_source(name => 'budget_grid', rows_function => 'sample.budget_lines(jsonb)',
+  count_function => 'sample.count_budget_lines(jsonb)', formats => array['pdf'],
+  row_limits => '{"pdf": 5000}', option_types => '{"from": "date", "to": "date"}',
+  requires_scope => true) \g /dev/null

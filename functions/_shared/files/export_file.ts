@@ -11,6 +11,7 @@ import type { RowBatch } from "./xlsx_writer.ts";
 import { type Column, type RawBatch, textRows } from "./text_rows.ts";
 import { coalesceChunks } from "./coalesce_chunks.ts";
 import { copyOut, type CopyOutOptions } from "./copy_out.ts";
+import { parseReport, type Report } from "./report_layout.ts";
 
 /**
  * The formats this layer writes, each with how its rows arrive: exports.formats'
@@ -66,6 +67,12 @@ export interface FileSpec {
   statement_kind: StatementKind;
   /** The most rows the file may hold (a string: int8 as postgres.js reads it); null: no limit. */
   row_limit: string | number | null;
+  /**
+   * XLSX and PDF: the statement (exports.report_statement) whose one jsonb
+   * value is the source's report, laid out before the rows; absent or null:
+   * the rows as a plain grid.
+   */
+  report_statement?: string | null;
 }
 
 /**
@@ -136,6 +143,12 @@ async function uncompressedFile(
     case "cursor": {
       let rows = 0;
       let columns: readonly Column[] = [];
+      // Run first, in the same transaction as the rows (which the worker
+      // opens with one snapshot for both), so its figures add up the lines
+      // the file lists.
+      const report = spec.report_statement
+        ? parseReport((await tx.unsafe(spec.report_statement).values())[0]?.[0])
+        : null;
       // Raw: each value as Postgres's text, which the writers render by its
       // type (text_rows.ts); a parsed Date cannot hold every date.
       const cursor = tx.unsafe(spec.statement).raw().cursor(cursorBatchSize);
@@ -161,7 +174,7 @@ async function uncompressedFile(
       // every worker: pdfkit and its fonts are a large share of the worker's
       // resident memory. The specifiers are literals, so bundlers still
       // include them.
-      const file = await cursorFile(spec, counted, options.reportFonts);
+      const file = await cursorFile(spec, counted, { report, fonts: options.reportFonts });
       return {
         body: file.pipeThrough(coalesceChunks()),
         rowsWritten: () => rows,
@@ -173,26 +186,31 @@ async function uncompressedFile(
   }
 }
 
-// The writers load with the first export that needs them, not with every
-// worker: pdfkit and its fonts are a large share of the worker's resident
-// memory. The specifiers are literals, so bundlers still include them.
+/**
+ * The file a cursor's `batches` make in `spec.format`: an XLSX or PDF lays out the report when
+ * there is one, else a grid.
+ */
 async function cursorFile(
   spec: FileSpec,
   batches: AsyncIterable<RowBatch>,
-  reportFonts: URL | undefined,
+  { report, fonts }: { report: Report | null; fonts: URL | undefined },
 ): Promise<ReadableStream<Uint8Array>> {
   switch (spec.format) {
     case "xlsx":
-      return (await import("./xlsx_writer.ts")).xlsxFile(batches, { sheetName: spec.source });
+      return report
+        ? (await import("./xlsx_report.ts")).xlsxReportFile(report, batches)
+        : (await import("./xlsx_writer.ts")).xlsxFile(batches, { sheetName: spec.source });
     case "txt":
       return (await import("./txt_writer.ts")).txtFile(batches, { title: spec.source });
     case "parquet":
       return (await import("./parquet_writer.ts")).parquetFile(batches, { title: spec.source });
     default:
-      return (await import("./pdf_writer.ts")).pdfFile(batches, {
-        title: spec.source,
-        fonts: reportFonts,
-      });
+      return report
+        ? (await import("./pdf_report.ts")).pdfReportFile(report, batches, {
+          title: spec.source,
+          fonts,
+        })
+        : (await import("./pdf_writer.ts")).pdfFile(batches, { title: spec.source, fonts });
   }
 }
 

@@ -9,7 +9,10 @@ declare class PDFDocument {
     margin?: number;
     info?: { Title?: string };
   });
-  page: { width: number; height: number };
+  /** The page being drawn; `fonts` are its font resources by id (pdf_text.ts writes them). */
+  page: { width: number; height: number; fonts: Record<string, unknown> };
+  /** The current font (internal to pdfkit; pdf_text.ts reads glyph codes from it). */
+  _font: PdfFont;
   x: number;
   y: number;
   on(event: "data", listener: (chunk: Uint8Array) => void): this;
@@ -28,6 +31,8 @@ declare class PDFDocument {
   heightOfString(text: string, options?: TextOptions): number;
   moveDown(lines?: number): this;
   addPage(): this;
+  /** Appends operators to the page's content stream. */
+  addContent(data: string | Uint8Array): this;
   end(): void;
 }
 
@@ -37,6 +42,15 @@ interface TextOptions {
   width?: number;
   height?: number;
   ellipsis?: boolean | string;
+}
+
+/** A font of the document: its resource id and its glyph codes. */
+export interface PdfFont {
+  id: string;
+  /** Hex glyph codes of `text` and each glyph's advance (1000 units an em). */
+  encode(text: string): [string[], { xAdvance: number }[]];
+  /** The font's dictionary, which makes the font part of the document. */
+  ref(): unknown;
 }
 
 export default PDFDocument;

@@ -25,10 +25,12 @@ export interface XlsxOptions {
 }
 
 const encoder = new TextEncoder();
-const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-const spreadsheetMl = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-const relationships = "http://schemas.openxmlformats.org/package/2006/relationships";
-const documentRelationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+/** Shared with xlsx_report.ts, which writes a report's workbook with the same cells. */
+export const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+export const spreadsheetMl = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+export const relationships = "http://schemas.openxmlformats.org/package/2006/relationships";
+export const documentRelationships =
+  "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /**
  * Streams the rows of `batches` as an XLSX file. Columns come from the first
@@ -144,7 +146,8 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
 const excelDigits = 15;
 const dateTypes = new Set<number>([pgTypes.date, pgTypes.timestamp, pgTypes.timestamptz]);
 
-function typedValue(value: unknown, type: number | undefined): CellValue {
+/** A column value as the cell it becomes: typed by its Postgres type. */
+export function typedValue(value: unknown, type: number | undefined): CellValue {
   if (type === pgTypes.numeric || type === pgTypes.int8) return exactNumber(value);
   if (type !== undefined && dateTypes.has(type) && typeof value === "string") {
     return sheetDate(value) ?? value;
@@ -223,13 +226,17 @@ export function sheetDate(text: string): Date | undefined {
   return serial >= firstSerial && serial < lastSerial + 1 ? new Date(time) : undefined;
 }
 
-/** One `<c>` element, or "" for an empty cell (null). */
-function cellXml(ref: string, value: CellValue): string {
+/**
+ * One `<c>` element, or "" for an empty cell (null); a number in the cell
+ * format `numberStyle` when given (its index in the styles' cellXfs).
+ */
+export function cellXml(ref: string, value: CellValue, numberStyle?: number): string {
   if (value === null) return "";
   if (typeof value === "number") {
     // NaN and the infinities have no number form in a sheet: they are written as text.
     if (!Number.isFinite(value)) return textCell(ref, String(value));
-    return `<c r="${ref}"><v>${Object.is(value, -0) ? "-0" : value}</v></c>`;
+    const style = numberStyle === undefined ? "" : ` s="${numberStyle}"`;
+    return `<c r="${ref}"${style}><v>${Object.is(value, -0) ? "-0" : value}</v></c>`;
   }
   if (typeof value === "boolean") return `<c r="${ref}" t="b"><v>${value ? 1 : 0}</v></c>`;
   if (value instanceof Date) {
@@ -247,7 +254,7 @@ function cellXml(ref: string, value: CellValue): string {
   return textCell(ref, value);
 }
 
-function textCell(ref: string, text: string): string {
+export function textCell(ref: string, text: string): string {
   return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${
     escapeXml(cutText(text))
   }</t></is></c>`;
@@ -268,7 +275,7 @@ function cutText(text: string): string {
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const needsEscape = /[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9a-fA-F]{4}_)/g;
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(needsEscape, (match) => {
     switch (match) {
       case "&":

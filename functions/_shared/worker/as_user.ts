@@ -9,6 +9,11 @@ export interface AsUserOptions {
   claims: Record<string, unknown>;
   /** statement_timeout for the transaction, e.g. "15min": exports are long reads. */
   statementTimeout: string;
+  /**
+   * One snapshot for every statement of the work (repeatable read), where
+   * several statements must agree: a report's figures and its lines.
+   */
+  oneSnapshot?: boolean;
 }
 
 /**
@@ -23,20 +28,23 @@ export async function asUser<T>(
   // Set once sql.begin has settled: before the work has, that means the
   // transaction's connection closed.
   let ended = false;
-  const transaction = sql.begin(async (tx) => {
-    // One statement, not awaited: the work's first statement follows it in
-    // the same round trip, and a small export is little more than its round
-    // trips. Should it fail, the transaction is aborted, so no statement of
-    // the work can run as anyone but the user.
-    const identity = tx`
+  const transaction = sql.begin(
+    options.oneSnapshot ? "isolation level repeatable read" : "",
+    async (tx) => {
+      // One statement, not awaited: the work's first statement follows it in
+      // the same round trip, and a small export is little more than its round
+      // trips. Should it fail, the transaction is aborted, so no statement of
+      // the work can run as anyone but the user.
+      const identity = tx`
       select set_config('role', 'authenticated', true),
              set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
              set_config('statement_timeout', ${options.statementTimeout}, true)
     `.execute();
-    const result = await unlessClosed(work(tx), () => ended);
-    await identity;
-    return result;
-  });
+      const result = await unlessClosed(work(tx), () => ended);
+      await identity;
+      return result;
+    },
+  );
   transaction.then(() => ended = true, () => ended = true);
   return await transaction as T;
 }

@@ -55,6 +55,23 @@ export interface Failure {
   rowLimit?: number;
 }
 
+/**
+ * The statement that computes the export's report as its user
+ * (exports.report_statement), or null when its file is a plain grid.
+ */
+export async function reportStatement(sql: Queryable, exportId: string): Promise<string | null> {
+  try {
+    const [row] = await sql<{ statement: string | null }[]>`
+      select exports.report_statement(${exportId}) as statement`;
+    return row?.statement ?? null;
+  } catch (error) {
+    // A database whose migrations predate reports (a worker deployed before
+    // `supabase db push`) has no such function: its files are grids.
+    if ((error as { code?: string }).code === "42883") return null;
+    throw error;
+  }
+}
+
 /** Claims up to `max` queued exports for `workerId`, leased for `leaseSeconds`. */
 export async function claimExports(
   sql: Queryable,

@@ -6,7 +6,13 @@ import { asUser } from "./as_user.ts";
 import { byteMeter } from "./byte_meter.ts";
 import type { WorkerDb } from "../files/db_client.ts";
 import { exportFile } from "../files/export_file.ts";
-import { type ClaimedExport, completeExport, failExport, heartbeat } from "./queue.ts";
+import {
+  type ClaimedExport,
+  completeExport,
+  failExport,
+  heartbeat,
+  reportStatement,
+} from "./queue.ts";
 import type { Slots } from "./slots.ts";
 import { watchStorage } from "./storage_watch.ts";
 import { failureFor, StorageFailure } from "./worker_failure.ts";
@@ -86,11 +92,16 @@ export async function runExport(
     if (claim.statement_kind === "cursor" && settings.layoutSlots) {
       giveSlot = await settings.layoutSlots.take(stop.signal);
     }
+    // Only the formats a cursor writes lay a report out (XLSX and PDF).
+    const report = claim.statement_kind === "cursor"
+      ? await reportStatement(db.sql, claim.export_id)
+      : null;
     const result = await asUser(db.sql, {
       claims: claim.claims,
       statementTimeout: settings.statementTimeout,
+      oneSnapshot: report !== null,
     }, async (tx) => {
-      const file = await exportFile(tx, claim, {
+      const file = await exportFile(tx, { ...claim, report_statement: report }, {
         afterCopy: db.resumeReads,
         signal: stop.signal,
         reportFonts: settings.reportFonts,

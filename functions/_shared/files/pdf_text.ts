@@ -1,0 +1,195 @@
+// Single lines of text for a PDF report, written straight into the page's
+// content stream. pdfkit's text() lays each call out word by word (through
+// fontkit for an embedded font) and wraps it in a save, two transforms and a
+// restore; a report of thousands of cells spends nearly all its time there.
+// Here each character's glyph code and width are looked up once per face, a
+// cell's width is the sum of its characters' (no kerning, which a table does
+// not need), and a cell is one BT ... ET.
+// @ts-types="./pdfkit.d.ts"
+import type PDFDocument from "pdfkit";
+import type { PdfFont } from "pdfkit";
+import { type ReportFonts, standardFonts } from "./report_fonts.ts";
+
+/** The weight of a text. */
+export type Weight = "regular" | "bold";
+
+interface Glyph {
+  hex: string;
+  /** Advance width at size 1. */
+  width: number;
+}
+
+/** One font of the document, with the glyphs it has been asked for. */
+class Face {
+  readonly font: PdfFont;
+  readonly glyphs = new Map<string, Glyph>();
+  #printed = new Map<string, Glyph>();
+
+  constructor(font: PdfFont) {
+    this.font = font;
+  }
+
+  /** The glyph that prints `char` in this face: itself, a space, or "?" (see printable). */
+  printed(char: string, fonts: ReportFonts): Glyph {
+    let glyph = this.#printed.get(char);
+    if (!glyph) {
+      glyph = this.glyph(printable(char, fonts));
+      this.#printed.set(char, glyph);
+    }
+    return glyph;
+  }
+
+  glyph(char: string): Glyph {
+    let glyph = this.glyphs.get(char);
+    if (!glyph) {
+      // encode() also records the glyph in an embedded font's subset and its
+      // ToUnicode map, so text can still be extracted from the file.
+      const [codes, positions] = this.font.encode(char);
+      glyph = {
+        hex: codes.join(""),
+        width: positions.reduce((sum, p) => sum + p.xAdvance, 0) / 1000,
+      };
+      this.glyphs.set(char, glyph);
+    }
+    return glyph;
+  }
+}
+
+/** A text ready to draw: its face, glyph codes and width at size 1. */
+export interface SetLine {
+  face: Face;
+  hex: string;
+  width: number;
+}
+
+/** Sets and draws one-line texts on a pdfkit document's pages. */
+export class PdfText {
+  #doc: PDFDocument;
+  #wide: ReportFonts;
+  #faces = new Map<string, Face>();
+  #onPage = new Set<Face>();
+
+  constructor(doc: PDFDocument, wide: ReportFonts) {
+    this.#doc = doc;
+    this.#wide = wide;
+  }
+
+  /** Call after each addPage: fonts are resources of a page. */
+  newPage(): void {
+    this.#onPage.clear();
+  }
+
+  /**
+   * `text` on one line, in Helvetica when it draws all of it, else in the
+   * wide font; what neither draws as "?", line breaks and tabs as spaces; cut
+   * with "…" to `maxWidth` at `size` when given.
+   */
+  set(text: string, weight: Weight, size: number, maxWidth = Infinity): SetLine {
+    let standard = true;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if ((code < 0x20 && code !== 0x0a && code !== 0x09 && code !== 0x0d) || code > 0x7e) {
+        if (!standardFonts.draws(text.codePointAt(i)!)) {
+          standard = false;
+          break;
+        }
+      }
+    }
+    const fonts = standard ? standardFonts : this.#wide;
+    const face = this.#face(fonts, weight);
+    const limit = maxWidth / size;
+    let hex = "";
+    let width = 0;
+    for (const char of text) {
+      const glyph = face.printed(char, fonts);
+      width += glyph.width;
+      if (width > limit) return this.#cut(text, face, fonts, limit);
+      hex += glyph.hex;
+    }
+    return { face, hex, width };
+  }
+
+  /** `text` cut to `limit` (at size 1) with an ellipsis that fits. */
+  #cut(text: string, face: Face, fonts: ReportFonts, limit: number): SetLine {
+    const ellipsis = face.glyph("…");
+    const glyphs: Glyph[] = [];
+    let width = ellipsis.width;
+    for (const char of text) {
+      const glyph = face.printed(char, fonts);
+      if (width + glyph.width > limit) break;
+      glyphs.push(glyph);
+      width += glyph.width;
+    }
+    return { face, hex: glyphs.map((glyph) => glyph.hex).join("") + ellipsis.hex, width };
+  }
+
+  /** The width of `text` at `size`, as {@link set} would draw it. */
+  width(text: string, weight: Weight, size: number): number {
+    return this.set(text, weight, size).width * size;
+  }
+
+  /**
+   * The content-stream operators that draw `line` with its baseline at `y`
+   * (pdfkit's page space: y grows downwards), from `x`.
+   */
+  draw(line: SetLine, x: number, y: number, size: number): string {
+    const face = line.face;
+    this.#use(face);
+    // The page is flipped to y-down by pdfkit; so is the text matrix, so that
+    // glyphs stand upright.
+    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf <${line.hex}> Tj ET\n`;
+  }
+
+  /**
+   * The operators that draw `cells` on one baseline `y`, in one text object:
+   * the font is set again only where a cell's face differs from the last.
+   */
+  drawRow(cells: readonly { line: SetLine; x: number }[], y: number, size: number): string {
+    let ops = "BT\n";
+    let face: Face | undefined;
+    const baseline = num(y);
+    for (const { line, x } of cells) {
+      if (line.face !== face) {
+        face = line.face;
+        this.#use(face);
+        ops += `/${face.font.id} ${size} Tf\n`;
+      }
+      ops += `1 0 0 -1 ${num(x)} ${baseline} Tm <${line.hex}> Tj\n`;
+    }
+    return ops + "ET\n";
+  }
+
+  #use(face: Face): void {
+    if (!this.#onPage.has(face)) {
+      this.#doc.page.fonts[face.font.id] = face.font.ref();
+      this.#onPage.add(face);
+    }
+  }
+
+  #face(fonts: ReportFonts, weight: Weight): Face {
+    const source = fonts[weight];
+    const name = typeof source === "string" ? source : `wide-${weight}`;
+    let face = this.#faces.get(name);
+    if (!face) {
+      // A font is loaded, and later embedded, only once a text needs it.
+      const doc = this.#doc;
+      if (typeof source !== "string") doc.registerFont(name, source);
+      const previous = doc._font;
+      doc.font(name);
+      face = new Face(doc._font);
+      if (previous) doc._font = previous;
+      this.#faces.set(name, face);
+    }
+    return face;
+  }
+}
+
+function printable(char: string, fonts: ReportFonts): string {
+  if (fonts.draws(char.codePointAt(0)!)) return char;
+  return char === "\t" || char === "\r" || char === "\n" ? " " : "?";
+}
+
+/** A coordinate as the content stream writes it: two decimals at most. */
+export function num(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}

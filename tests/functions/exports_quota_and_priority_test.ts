@@ -26,9 +26,9 @@ const freeSpace =
 async function holdStorage(user: TestUser, leftBytes: number): Promise<string> {
   return await withDb(async (sql) => {
     const [held] = await sql<{ export_id: string }[]>`
-      insert into exports.exports (owner_id, source, format, status, max_attempts, content_type, file_name,
-        storage_path, file_size, checksum_sha256, row_count, expires_at, started_at, finished_at)
-      select ${user.id}, 'conversations', 'csv', 'completed', 3, 'text/csv', 'held.csv',
+      insert into exports.exports (owner_id, source, format, status, attempt, max_attempts, content_type,
+        file_name, storage_path, file_size, checksum_sha256, row_count, expires_at, started_at, finished_at)
+      select ${user.id}, 'conversations', 'csv', 'completed', 1, 3, 'text/csv', 'held.csv',
         ${user.id} || '/held/1/held.csv', s.storage_quota_bytes - ${leftBytes}, repeat('ab', 32), 1,
         now() + interval '1 day', now(), now()
       from exports.settings s

@@ -11,6 +11,9 @@ const columns = [
   { name: "amount", type: 1700 },
 ];
 
+/** The worker's fonts, which draw the Polish of this report. */
+const fonts = new URL("../../exports-worker/fonts/", import.meta.url);
+
 const report: Report = parseReport({
   title: "Budżet domowy",
   scope: "Mieszkanie",
@@ -41,7 +44,8 @@ async function textOf(rows: Record<string, unknown>[]): Promise<string> {
   async function* batches(): AsyncGenerator<RowBatch> {
     yield Object.assign(rows, { columns });
   }
-  const bytes = await new Response(pdfReportFile(report, batches(), { title: "budget" })).bytes();
+  const bytes = await new Response(pdfReportFile(report, batches(), { title: "budget", fonts }))
+    .bytes();
   const { text } = await extractText(await getDocumentProxy(bytes), { mergePages: true });
   return text.replace(/\s+/g, " ");
 }

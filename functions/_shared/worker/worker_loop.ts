@@ -37,6 +37,11 @@ export async function purgeFiles(db: WorkerDb, storage: SupabaseClient): Promise
   const objects = await objectsToPurge(db.sql, 100);
   const purged: string[] = [];
   for (const object of objects) {
+    // No attempt stored a file: nothing to remove, and Storage refuses an empty list.
+    if (object.storage_paths.length === 0) {
+      purged.push(object.export_id);
+      continue;
+    }
     const { error } = await storage.storage.from(object.storage_bucket).remove(
       object.storage_paths,
     );

@@ -5,6 +5,7 @@ import { handleAuth } from "./auth_route.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
+import { serveWithNode } from "./node_server.ts";
 import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
 import { handleRpc } from "./rpc_route.ts";
 import { SchemaCache } from "./schema_cache.ts";
@@ -132,10 +133,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
 
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: options.port, onListen: () => {} },
-    handler,
-  );
+  // Storage's clients talk to a Node HTTP server; node:http answers as it does (node_server.ts).
+  const server = await serveWithNode(handler, { hostname: "127.0.0.1", port: options.port });
   let wakes: WakeListener | undefined;
   try {
     await functionCache.listen();
@@ -163,7 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     }
   } catch (error) {
-    await server.shutdown();
+    await server.close();
     await sql.end();
     throw error;
   }
@@ -173,7 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url,
     async close() {
       await wakes?.close();
-      await server.shutdown();
+      await server.close();
       await functions.close();
       await sql.end({ timeout: 5 });
     },

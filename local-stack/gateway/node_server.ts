@@ -115,6 +115,9 @@ function hasBody(incoming: IncomingMessage): boolean {
   return Number(incoming.headers["content-length"] ?? 0) > 0;
 }
 
+/** How long a body being drained may go silent before its connection is dropped (Node's default keep-alive timeout). */
+const drainTimeoutMs = 5_000;
+
 /** How much of a request body may wait in memory before the socket is paused. */
 const requestBodyBuffer = 64 * 1024;
 
@@ -122,10 +125,19 @@ function requestBody(incoming: IncomingMessage, outgoing: ServerResponse) {
   let open = true;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   // Node drains a body nobody reads once the answer is out, and keeps the connection; a body
-  // whose reader stopped half-way must be handed back to it the same way.
+  // whose reader stopped half-way is handed back to it the same way. A client that then stops
+  // sending is dropped once it has been silent for the keep-alive timeout, as Node drops it.
   const abandon = () => {
     open = false;
     incoming.removeListener("data", onData);
+    if (!incoming.complete) {
+      let silence = setTimeout(() => incoming.socket.destroy(), drainTimeoutMs);
+      incoming.on("data", () => {
+        clearTimeout(silence);
+        silence = setTimeout(() => incoming.socket.destroy(), drainTimeoutMs);
+      });
+      incoming.once("close", () => clearTimeout(silence));
+    }
     incoming.resume();
   };
   const onData = (chunk: Uint8Array) => {
@@ -185,11 +197,10 @@ async function send(incoming: IncomingMessage, outgoing: ServerResponse, respons
     return;
   }
   varyOnAcceptEncoding(headers);
-  const coding = chooseCoding(
-    incoming.headers["accept-encoding"] ?? null,
-    headers,
-    complete ? length : undefined,
-  );
+  // The length is known for a body already read whole, or from the handler's Content-Length.
+  const declared = headers.get("content-length");
+  const known = complete ? length : declared === null ? undefined : Number(declared);
+  const coding = chooseCoding(incoming.headers["accept-encoding"] ?? null, headers, known);
   if (coding) markCompressed(headers, coding);
   writeHead(outgoing, status, headers);
   if (complete && !coding) {

@@ -234,6 +234,19 @@ Deno.test("node server: an answer before the body is read keeps the connection",
   assert.ok(!connection.closed);
 });
 
+Deno.test("node server: a client silent after an early answer is dropped, as Node drops it", async () => {
+  await using server = await serving(() => Promise.resolve(Response.json({}, { status: 400 })));
+  using connection = await rawConnection(server.port);
+  connection.socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  connection.socket.write(new Uint8Array(1000));
+  await connection.answer();
+  const deadline = Date.now() + 10_000;
+  while (!connection.closed && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(connection.closed, "the connection is closed once the client has been silent");
+});
+
 Deno.test("node server: answers are compressed as Deno.serve compressed them", async () => {
   const long = JSON.stringify({ text: "x".repeat(200) });
   await using server = await serving((request) => {
@@ -274,6 +287,27 @@ Deno.test("node server: answers are compressed as Deno.serve compressed them", a
   const range = await connection.answer();
   assert.doesNotMatch(range.head, /content-encoding/i);
   assert.equal(range.body.toString(), long);
+});
+
+Deno.test("node server: a streamed body declared short is not compressed", async () => {
+  await using server = await serving(() =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          async start(controller) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            controller.enqueue(new TextEncoder().encode("short"));
+            controller.close();
+          },
+        }),
+        { headers: { "content-type": "text/plain", "content-length": "5" } },
+      ),
+    )
+  );
+  const response = await fetch(server.url, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(response.headers.get("content-encoding"), null);
+  assert.equal(response.headers.get("content-length"), "5");
+  assert.equal(await response.text(), "short");
 });
 
 Deno.test("node server: a gzip answer decodes with zlib", async () => {

@@ -1,8 +1,8 @@
 // Serves a fetch-style handler, `(Request) => Promise<Response>`, through `node:http`, the server
-// Supabase's Storage runs on: it keeps a 304's `Content-Length: 0`, and after an answer given
-// before the request's body was read it drains the rest and keeps the connection, where
-// `Deno.serve` does neither. Bodies stream both ways under backpressure; compression follows
-// `Deno.serve`'s rules (compression.ts), so clients see what they saw before.
+// Supabase's Storage runs on: it keeps a 304's `Content-Length: 0`, and answers a request refused
+// before its body was read with the connection kept alive, where `Deno.serve` does neither. Bodies
+// stream both ways under backpressure; compression follows `Deno.serve`'s rules (compression.ts),
+// so clients see what they saw before.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
@@ -13,10 +13,12 @@ import { chooseCoding, markCompressed, varyOnAcceptEncoding } from "./compressio
 /** What the server answers requests with. */
 export type Handler = (request: Request) => Promise<Response>;
 
-/** Where to listen. */
+/** Where to listen, and how long a client may go silent mid-body once it has its answer. */
 export interface ListenOptions {
   hostname: string;
   port: number;
+  /** Default 5 s, Node's keep-alive timeout. */
+  drainTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -39,7 +41,7 @@ export async function serveWithNode(handler: Handler, options: ListenOptions): P
       busy.set(socket, left);
       if (closing && left === 0) socket.destroy();
     });
-    void answer(handler, incoming, outgoing);
+    void answer(handler, incoming, outgoing, options.drainTimeoutMs ?? 5_000);
   });
   server.on("connection", (socket: Socket) => {
     busy.set(socket, 0);
@@ -62,8 +64,13 @@ export async function serveWithNode(handler: Handler, options: ListenOptions): P
   };
 }
 
-async function answer(handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse) {
-  const request = toRequest(incoming, outgoing);
+async function answer(
+  handler: Handler,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  drainTimeoutMs: number,
+) {
+  const request = toRequest(incoming, outgoing, drainTimeoutMs);
   let response: Response;
   try {
     response = await handler(request);
@@ -85,7 +92,11 @@ async function answer(handler: Handler, incoming: IncomingMessage, outgoing: Ser
  * with `; `, as Deno.serve joins them), its body as a stream the socket fills only as fast as the
  * handler reads, and a signal aborted when the client disconnects before the answer is complete.
  */
-export function toRequest(incoming: IncomingMessage, outgoing: ServerResponse): Request {
+function toRequest(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  drainTimeoutMs: number,
+): Request {
   const headers = new Headers();
   const cookies: string[] = [];
   const raw = incoming.rawHeaders;
@@ -104,7 +115,7 @@ export function toRequest(incoming: IncomingMessage, outgoing: ServerResponse): 
   return new Request(`http://${host}${incoming.url}`, {
     method,
     headers,
-    body: hasBody(incoming) ? requestBody(incoming, outgoing) : null,
+    body: hasBody(incoming) ? requestBody(incoming, outgoing, drainTimeoutMs) : null,
     signal: disconnected.signal,
   });
 }
@@ -115,61 +126,70 @@ function hasBody(incoming: IncomingMessage): boolean {
   return Number(incoming.headers["content-length"] ?? 0) > 0;
 }
 
-/** How long a body being drained may go silent before its connection is dropped (Node's default keep-alive timeout). */
-const drainTimeoutMs = 5_000;
-
-/** How much of a request body may wait in memory before the socket is paused. */
-const requestBodyBuffer = 64 * 1024;
-
-function requestBody(incoming: IncomingMessage, outgoing: ServerResponse) {
+function requestBody(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  drainTimeoutMs: number,
+) {
   let open = true;
+  let reading = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  // Node drains a body nobody reads once the answer is out, and keeps the connection; a body
-  // whose reader stopped half-way is handed back to it the same way. A client that then stops
-  // sending is dropped once it has been silent for the keep-alive timeout, as Node drops it.
+  const onData = (chunk: Uint8Array) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    incoming.pause();
+  };
+  // A body the handler stopped reading half-way goes back to Node to drain, so that the
+  // connection carries on; a client that then goes silent mid-body is dropped.
   const abandon = () => {
     open = false;
     incoming.removeListener("data", onData);
     if (!incoming.complete) {
       let silence = setTimeout(() => incoming.socket.destroy(), drainTimeoutMs);
-      incoming.on("data", () => {
+      const onDrainData = () => {
         clearTimeout(silence);
         silence = setTimeout(() => incoming.socket.destroy(), drainTimeoutMs);
-      });
-      incoming.once("close", () => clearTimeout(silence));
+      };
+      const drained = () => {
+        clearTimeout(silence);
+        incoming.removeListener("data", onDrainData);
+      };
+      incoming.on("data", onDrainData);
+      incoming.once("end", drained);
+      incoming.once("close", drained);
     }
     incoming.resume();
   };
-  const onData = (chunk: Uint8Array) => {
-    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-  };
   outgoing.once("finish", () => {
-    if (!open) return;
+    if (!open || !reading) return;
     controller.error(new Error("the answer went out before the request body was read"));
     abandon();
   });
+  // No high-water mark: the socket is read only when the handler reads, one chunk at a time, and
+  // a body nobody reads is left to Node, which drains it once the answer is out.
   return new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      incoming.on("data", onData);
-      incoming.pause();
-      incoming.once("end", () => {
-        if (open) controller.close();
-        open = false;
-      });
-      incoming.once("close", () => {
-        if (open) controller.error(new Error("the client closed the connection mid-body"));
-        open = false;
-      });
     },
     pull() {
+      if (!reading) {
+        reading = true;
+        incoming.on("data", onData);
+        incoming.once("end", () => {
+          if (open) controller.close();
+          open = false;
+        });
+        incoming.once("close", () => {
+          if (open) controller.error(new Error("the client closed the connection mid-body"));
+          open = false;
+        });
+      }
       incoming.resume();
     },
     cancel() {
-      abandon();
+      if (reading) abandon();
+      else open = false;
     },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: requestBodyBuffer }));
+  }, new ByteLengthQueuingStrategy({ highWaterMark: 0 }));
 }
 
 /** Framing headers Node writes itself; a `Connection: close` is honoured. */

@@ -3,6 +3,7 @@
 // before its body was read with the connection kept alive, where `Deno.serve` does neither. Bodies
 // stream both ways under backpressure; compression follows `Deno.serve`'s rules (compression.ts),
 // so clients see what they saw before.
+import { Buffer } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
@@ -225,7 +226,7 @@ async function send(incoming: IncomingMessage, outgoing: ServerResponse, respons
   writeHead(outgoing, status, headers);
   if (complete && !coding) {
     // A body held whole in memory goes out with its length, as Deno.serve sends it.
-    outgoing.end(chunks.length === 1 ? chunks[0] : concat(chunks, length));
+    outgoing.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
     return;
   }
   const source = Readable.from(rest(reader, chunks, next));
@@ -299,14 +300,4 @@ async function* rest(
     // The client left or the pipeline failed: stop the source (a file, a function's answer).
     if (!done) await reader.cancel().catch(() => {});
   }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const whole = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return whole;
 }

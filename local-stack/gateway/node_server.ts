@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createBrotliCompress, createGzip } from "node:zlib";
+import { constants, createBrotliCompress, createGzip } from "node:zlib";
 import { chooseCoding, markCompressed, varyOnAcceptEncoding } from "./compression.ts";
 
 /** What the server answers requests with. */
@@ -231,7 +231,11 @@ async function send(incoming: IncomingMessage, outgoing: ServerResponse, respons
   }
   const source = Readable.from(rest(reader, chunks, next));
   if (coding) {
-    await pipeline(source, coding === "gzip" ? createGzip() : createBrotliCompress(), outgoing);
+    // Each chunk is flushed as it comes, so a streamed answer still arrives chunk by chunk.
+    const compressor = coding === "gzip"
+      ? createGzip({ flush: constants.Z_SYNC_FLUSH })
+      : createBrotliCompress({ flush: constants.BROTLI_OPERATION_FLUSH });
+    await pipeline(source, compressor, outgoing);
   } else {
     await pipeline(source, outgoing);
   }

@@ -173,12 +173,13 @@ Deno.test("node server: a streamed answer flows before the handler's stream ends
             controller.close();
           },
         }),
-        { headers: { "content-type": "application/octet-stream" } },
+        { headers: { "content-type": "text/plain" } },
       ),
     )
   );
-  const response = await fetch(server.url);
+  const response = await fetch(server.url, { headers: { "accept-encoding": "gzip" } });
   assert.equal(response.headers.get("transfer-encoding"), "chunked");
+  assert.equal(response.headers.get("content-encoding"), "gzip");
   const reader = response.body!.getReader();
   const first = await reader.read();
   assert.equal(new TextDecoder().decode(first.value), "first ");

@@ -14,11 +14,14 @@ import { chooseCoding, markCompressed, varyOnAcceptEncoding } from "./compressio
 /** What the server answers requests with. */
 export type Handler = (request: Request) => Promise<Response>;
 
-/** Where to listen, and how long a client may go silent mid-body once it has its answer. */
+/** Where to listen. */
 export interface ListenOptions {
   hostname: string;
   port: number;
-  /** Default 5 s, Node's keep-alive timeout. */
+  /**
+   * How long a client whose body the handler stopped reading half-way may go silent while the
+   * rest is drained; default 5 s, Node's keep-alive timeout.
+   */
   drainTimeoutMs?: number;
 }
 

@@ -4,7 +4,13 @@
 // stream both ways under backpressure; compression follows `Deno.serve`'s rules (compression.ts),
 // so clients see what they saw before.
 import { Buffer } from "node:buffer";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  METHODS,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -47,6 +53,9 @@ export async function serveWithNode(handler: Handler, options: ListenOptions): P
     });
     void answer(handler, incoming, outgoing, options.drainTimeoutMs ?? 5_000);
   });
+  server.on("clientError", (error: Error & { rawPacket?: Buffer }, socket: Socket) => {
+    void answerUnknownMethod(handler, error.rawPacket, socket);
+  });
   server.on("connection", (socket: Socket) => {
     busy.set(socket, 0);
     socket.once("close", () => busy.delete(socket));
@@ -66,6 +75,54 @@ export async function serveWithNode(handler: Handler, options: ListenOptions): P
         for (const [socket, requests] of busy) if (requests === 0) socket.destroy();
       }),
   };
+}
+
+/**
+ * Node's parser refuses a method it does not know (`FUZZ`), where Deno.serve and the hosted
+ * gateway pass any method token on; such a request, when it arrived whole, goes to the handler
+ * and its answer closes the connection. Anything else unparsable gets Node's bare 400.
+ */
+async function answerUnknownMethod(handler: Handler, packet: Buffer | undefined, socket: Socket) {
+  const end = packet?.indexOf("\r\n\r\n") ?? -1;
+  const head = packet && end >= 0 ? packet.subarray(0, end).toString("latin1").split("\r\n") : [];
+  const [, method, target] = head[0]?.match(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/\S*) HTTP\/1\.1$/) ??
+    [];
+  const headers = new Headers();
+  for (const line of head.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  const length = Number(headers.get("content-length") ?? 0);
+  const body = packet?.subarray(end + 4);
+  if (
+    !method || METHODS.includes(method) || headers.has("transfer-encoding") || !body ||
+    body.length !== length
+  ) {
+    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    return;
+  }
+  let response: Response;
+  try {
+    response = await handler(
+      new Request(`http://${headers.get("host") ?? "localhost"}${target}`, {
+        method,
+        headers,
+        body: length > 0 ? new Uint8Array(body) : null,
+      }),
+    );
+  } catch (error) {
+    console.error(`${method} ${target}:`, error);
+    response = new Response("Internal Server Error", { status: 500 });
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`];
+  for (const [name, value] of response.headers) {
+    if (!framingHeaders.has(name) && name !== "connection" && name !== "content-length") {
+      lines.push(`${name}: ${value}`);
+    }
+  }
+  lines.push(`content-length: ${bytes.byteLength}`, "connection: close", "", "");
+  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n"), "latin1"), bytes]));
 }
 
 async function answer(

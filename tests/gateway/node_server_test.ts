@@ -323,6 +323,15 @@ Deno.test("node server: a gzip answer decodes with zlib", async () => {
   assert.equal(gunzipSync(dechunk(body)).toString(), text);
 });
 
+Deno.test("node server: a method Node does not know still reaches the handler", async () => {
+  await using server = await serving(async (request) =>
+    Response.json({ method: request.method, body: await request.text() }, { status: 405 })
+  );
+  const response = await fetch(`${server.url}/x`, { method: "FUZZ", body: "abc" });
+  assert.equal(response.status, 405);
+  assert.deepEqual(await response.json(), { method: "FUZZ", body: "abc" });
+});
+
 Deno.test("node server: a handler that throws gets a 500 and the server carries on", async () => {
   const errors: unknown[] = [];
   const log = console.error;

@@ -2,7 +2,8 @@
 // the identities (the bench user, the service role) measurements act as.
 import postgres from "postgres";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { signJwt } from "../local-stack/gateway/jwt.ts";
+import { signJwtEs256 } from "../local-stack/gateway/jwt.ts";
+import { loadProjectKeys } from "../local-stack/gateway/signing_keys.ts";
 
 /** The user whose large data set the exports read (bench/seed/users.sql). */
 export const largeUserId = "00000000-0000-4000-8000-00000000be00";
@@ -24,8 +25,10 @@ export function claimsOf(userId: string): Record<string, unknown> & { sub: strin
 export interface Stack {
   dbUrl: string;
   apiUrl: string;
-  anonKey: string;
-  serviceRoleKey: string;
+  /** `sb_publishable_…`, the key a client app sends. */
+  publishableKey: string;
+  /** The ES256 signing key as a private JWK (JSON), which signs users' access tokens. */
+  signingKey: string;
   jwtSecret: string;
 }
 
@@ -39,8 +42,8 @@ export function stackFromEnv(): Stack {
   return {
     dbUrl: read("SUPABASE_DB_URL"),
     apiUrl: read("SUPABASE_URL"),
-    anonKey: read("SUPABASE_ANON_KEY"),
-    serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
+    publishableKey: read("SUPABASE_PUBLISHABLE_KEY"),
+    signingKey: read("LOCAL_JWT_SIGNING_KEY"),
     jwtSecret: read("SUPABASE_JWT_SECRET"),
   };
 }
@@ -50,10 +53,11 @@ export function serviceSql(stack: Stack, max = 4): postgres.Sql {
   return postgres(stack.dbUrl, { max, onnotice: () => {} });
 }
 
-/** The access token of a user, signed like Supabase Auth's, valid for an hour. */
+/** The access token of a user, signed with ES256 like Supabase Auth's today, valid for an hour. */
 export async function userToken(stack: Stack, claims: Record<string, unknown>): Promise<string> {
+  const { signingKey } = await loadProjectKeys(stack.signingKey, stack.jwtSecret);
   const exp = Math.floor(Date.now() / 1000) + 3600;
-  return await signJwt({ ...claims, exp }, stack.jwtSecret);
+  return await signJwtEs256({ iss: `${stack.apiUrl}/auth/v1`, ...claims, exp }, signingKey);
 }
 
 /** A supabase-js client signed in as a user, the way a client app calls the module. */
@@ -62,7 +66,7 @@ export async function userClient(
   claims: Record<string, unknown>,
 ): Promise<SupabaseClient> {
   const token = await userToken(stack, claims);
-  return createClient(stack.apiUrl, stack.anonKey, {
+  return createClient(stack.apiUrl, stack.publishableKey, {
     global: { headers: { Authorization: `Bearer ${token}` } },
     auth: { persistSession: false, autoRefreshToken: false },
   });

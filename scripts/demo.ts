@@ -6,11 +6,16 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { createHash } from "node:crypto";
 import postgres from "postgres";
+import { loadProjectKeys } from "../local-stack/gateway/signing_keys.ts";
 import { ensureUser, mintUserJwt } from "../local-stack/gateway/users.ts";
 
 const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
-const anonKey = Deno.env.get("SUPABASE_ANON_KEY")!;
-const secret = Deno.env.get("SUPABASE_JWT_SECRET")!;
+// Today's keys: clients send the publishable key, and Auth signs sessions with the ES256 key.
+const publishableKey = Deno.env.get("SUPABASE_PUBLISHABLE_KEY")!;
+const { signingKey } = await loadProjectKeys(
+  Deno.env.get("LOCAL_JWT_SIGNING_KEY")!,
+  Deno.env.get("SUPABASE_JWT_SECRET")!,
+);
 const household = "40000000-0000-4000-8000-00000000a11b"; // alice & bob's, from supabase/seed.sql
 
 interface Export {
@@ -39,8 +44,8 @@ const requests = [
 async function clientFor(email: string): Promise<SupabaseClient> {
   const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
   const user = await ensureUser(sql, email).finally(() => sql.end());
-  const token = await mintUserJwt(user, { secret, issuer: `${supabaseUrl}/auth/v1` });
-  return createClient(supabaseUrl, anonKey, {
+  const token = await mintUserJwt(user, { signingKey, issuer: `${supabaseUrl}/auth/v1` });
+  return createClient(supabaseUrl, publishableKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${token}` } },
   });

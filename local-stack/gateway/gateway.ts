@@ -7,6 +7,8 @@ import { exportCenterRoute } from "./export_center_route.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FunctionHost } from "./function_host.ts";
 import { handleFunction } from "./functions_route.ts";
+import { serveWithNode } from "./node_server.ts";
+import { startWebSocketRelay } from "./websocket_relay.ts";
 import { ApiKeyError, type GatewayAuth } from "./request_claims.ts";
 import { realtimePath, RealtimeServer } from "./realtime/server.ts";
 import { handleRpc } from "./rpc_route.ts";
@@ -146,10 +148,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
 
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: options.port, onListen: () => {} },
-    handler,
-  );
+  // Storage's clients talk to a Node HTTP server; node:http answers as it does (node_server.ts).
+  // Realtime's WebSocket goes through the relay to Deno's own server (websocket_relay.ts).
+  const websockets = startWebSocketRelay(handler);
+  const server = await serveWithNode(handler, {
+    hostname: "127.0.0.1",
+    port: options.port,
+    upgrade: websockets.upgrade,
+  });
   let wakes: WakeListener | undefined;
   try {
     await functionCache.listen();
@@ -179,7 +185,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (error) {
     await realtime.close();
-    await server.shutdown();
+    await server.close();
+    await websockets.close();
     await sql.end();
     throw error;
   }
@@ -190,7 +197,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       await wakes?.close();
       await realtime.close();
-      await server.shutdown();
+      await server.close();
+      await websockets.close();
       await functions.close();
       await sql.end({ timeout: 5 });
     },

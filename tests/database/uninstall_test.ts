@@ -11,13 +11,16 @@ import {
   withThrowawayDatabase,
 } from "../support/throwaway_database.ts";
 import { moduleFootprint, noFootprint } from "../support/module_footprint.ts";
-import { clientRpcs } from "../../scripts/lib/doctor/grants.ts";
+
+/** The RPCs sql/uninstall.sql drops: every one the migrations create must be among them. */
+const uninstalledRpcs = Deno.readTextFileSync(new URL("../../sql/uninstall.sql", import.meta.url))
+  .match(/\bpublic\.\w+\(/g)!.length;
 
 /**
- * The footprint of an installed module: every client RPC and the service role's
- * set_export_priority, and every migration in supabase/migrations recorded.
+ * The footprint of an installed module: its RPCs, as many as uninstall drops, and every migration
+ * in supabase/migrations recorded.
  */
-const installed = `2 ${clientRpcs.length + 1} 1 1 ${
+const installed = `2 ${uninstalledRpcs} 1 1 ${
   [...Deno.readDirSync(new URL("../../supabase/migrations/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".sql")).length
 } 2`;

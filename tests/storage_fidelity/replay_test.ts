@@ -9,23 +9,6 @@ import { diffTranscripts, renderDifferences, type Step } from "./transcript.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
-/**
- * The steps where the stand-in cannot answer as Storage does, because Deno's HTTP server decides
- * for it. Any other difference fails the test, and so does a listed step that matches again: the
- * list may only shrink.
- */
-const DENO_SERVER_DIFFERENCES: Record<string, string> = {
-  "signed url If-None-Match: its ETag": "Deno's server drops `Content-Length: 0` from a 304",
-  "authenticated route, service key If-None-Match: its ETag":
-    "Deno's server drops `Content-Length: 0` from a 304",
-  "authenticated route, user JWT If-None-Match: its ETag":
-    "Deno's server drops `Content-Length: 0` from a 304",
-  "standard upload 60 MB, Content-Length":
-    "an answer before the body is read must close the connection: Deno's server would wait for the rest of the body for good, where Node's drains it",
-  "standard upload 51 MiB, Content-Length":
-    "an answer before the body is read must close the connection: Deno's server would wait for the rest of the body for good, where Node's drains it",
-};
-
 async function replay(scenario: "basic" | "large"): Promise<Step[]> {
   const env = stackEnv();
   const args = [
@@ -56,29 +39,27 @@ async function golden(scenario: "basic" | "large"): Promise<Step[]> {
   );
 }
 
-Deno.test("storage fidelity: the basic scenario answers as the real server", async () => {
-  const differences = diffTranscripts(
-    await golden("basic"),
-    await replay("basic"),
-  );
-  assert.equal(
-    differences.length,
-    0,
-    `differs from the real server on ${differences.length} steps:\n` +
-      renderDifferences(differences),
-  );
-});
+const scenarios = {
+  basic: "the basic scenario",
+  large: "the large-file scenario",
+};
 
-Deno.test("storage fidelity: the large-file scenario differs only where Deno's server decides", async () => {
-  const differences = diffTranscripts(await golden("large"), await replay("large"));
-  const unexplained = differences.filter((d) => !(d.step in DENO_SERVER_DIFFERENCES));
-  assert.equal(
-    unexplained.length,
-    0,
-    `differs from the real server on ${unexplained.length} steps:\n` +
-      renderDifferences(unexplained),
-  );
-  const fixed = Object.keys(DENO_SERVER_DIFFERENCES)
-    .filter((step) => !differences.some((d) => d.step === step));
-  assert.deepEqual(fixed, [], "these now match the real server: drop them from the list");
-});
+for (
+  const [scenario, title] of Object.entries(scenarios) as [
+    "basic" | "large",
+    string,
+  ][]
+) {
+  Deno.test(`storage fidelity: ${title} answers as the real server`, async () => {
+    const differences = diffTranscripts(
+      await golden(scenario),
+      await replay(scenario),
+    );
+    assert.equal(
+      differences.length,
+      0,
+      `differs from the real server on ${differences.length} steps:\n` +
+        renderDifferences(differences),
+    );
+  });
+}

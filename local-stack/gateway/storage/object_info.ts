@@ -1,10 +1,8 @@
 // `GET /object/info/<bucket>/<name>` (storage-js `info` and `exists`): the object's row as
 // Storage's info renderer shapes it, for a caller RLS lets see it.
 import type { JwtClaims } from "../jwt.ts";
-import { asCaller } from "./as_caller.ts";
-import { checkObjectKey } from "./disk.ts";
-import { storageErrors } from "./errors.ts";
 import type { StorageContext } from "./context.ts";
+import { visibleObject } from "./object_lookup.ts";
 import type { ObjectMetadata } from "./object_response.ts";
 
 interface InfoRow {
@@ -18,6 +16,17 @@ interface InfoRow {
   created_at: Date;
 }
 
+const infoColumns = [
+  "id",
+  "name",
+  "version",
+  "bucket_id",
+  "metadata",
+  "user_metadata",
+  "updated_at",
+  "created_at",
+];
+
 /** Answers `{id, name, version, bucket_id, size, content_type, cache_control, etag, ...}`. */
 export async function objectInfo(
   bucket: string,
@@ -25,20 +34,12 @@ export async function objectInfo(
   claims: JwtClaims,
   context: StorageContext,
 ): Promise<Response> {
-  checkObjectKey(bucket, name);
-  const [found] = await context.sql`select 1 from storage.buckets where id = ${bucket}`;
-  if (!found) throw storageErrors.noSuchBucket();
-  const [object] = await asCaller(
-    context.sql,
+  const object = await visibleObject<InfoRow>(context, {
+    bucket,
+    name,
+    columns: infoColumns,
     claims,
-    (tx) =>
-      tx<InfoRow[]>`
-        select id, name, version, bucket_id, metadata, user_metadata, updated_at, created_at
-          from storage.objects
-         where bucket_id = ${bucket} and name = ${name}
-      `,
-  );
-  if (!object) throw storageErrors.noSuchKey();
+  });
   const metadata = object.metadata ?? {};
   const headers = new Headers();
   if (metadata.eTag) headers.set("etag", metadata.eTag);

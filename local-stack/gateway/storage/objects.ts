@@ -8,6 +8,7 @@ import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 import type { StorageContext } from "./context.ts";
+import { requireBucket } from "./object_lookup.ts";
 import { receiveUpload, type Upload } from "./upload_body.ts";
 
 /** Uploads one object; answers `{Key: "<bucket>/<name>", Id}` as Storage does. */
@@ -19,10 +20,7 @@ export async function uploadObject(
   context: StorageContext,
 ): Promise<Response> {
   checkObjectKey(bucket, name);
-  const [found] = await context.sql<{ file_size_limit: string | null }[]>`
-    select file_size_limit from storage.buckets where id = ${bucket}
-  `;
-  if (!found) throw storageErrors.noSuchBucket();
+  const found = await requireBucket(context, bucket);
   const upsert = request.headers.get("x-upsert") === "true";
   const limit = found.file_size_limit === null ? Infinity : Number(found.file_size_limit);
   // Storage checks its global limit against the declared Content-Length only, before reading the

@@ -34,21 +34,12 @@ async function handleStorage(
   context: StorageContext,
   tus: ReturnType<typeof tusServer>,
 ): Promise<Response> {
-  let response: Response;
   try {
-    response = await route(request, path.slice("/storage/v1".length), context, tus);
+    return await route(request, path.slice("/storage/v1".length), context, tus);
   } catch (error) {
     if (!(error instanceof StorageError)) throw error;
-    response = error.toResponse();
+    return error.toResponse();
   }
-  // Storage (Node's HTTP server) names the HTTP/1.1 default; Deno's server leaves it implicit.
-  // An answer given before the body was read closes the connection: Deno's server would keep
-  // waiting for the rest of the body, and the client, which has its answer, for the server.
-  const bodyRead = request.body === null || request.bodyUsed;
-  if (!response.headers.has("connection")) {
-    response.headers.set("connection", bodyRead ? "keep-alive" : "close");
-  }
-  return response;
 }
 
 async function route(

@@ -17,15 +17,7 @@ import { canUpload } from "./can_upload.ts";
 /** The S3 protocol of one gateway; `handle` answers a request under `/storage/v1/s3`. */
 export function s3Routes(context: StorageContext) {
   const uploads = new MultipartUploads(context.disk);
-  return {
-    async handle(request: Request, path: string): Promise<Response> {
-      const response = await answer(request, path);
-      // Deno's server keeps an idle connection open for good, where Node's (Storage's) closes it
-      // after seconds; AWS SDK clients pool theirs, and would keep their process alive.
-      response.headers.set("connection", "close");
-      return response;
-    },
-  };
+  return { handle: answer };
 
   async function answer(request: Request, path: string): Promise<Response> {
     try {

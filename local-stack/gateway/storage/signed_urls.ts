@@ -9,6 +9,7 @@ import { checkObjectKey } from "./disk.ts";
 import { storageErrors } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 import type { StorageContext } from "./context.ts";
+import { objectRow } from "./object_lookup.ts";
 import { type ObjectMetadata, serveObject } from "./object_response.ts";
 
 /** Signs a download URL for an object the caller can see. */
@@ -22,12 +23,7 @@ export async function signObject(
   checkObjectKey(bucket, name);
   const { expiresIn } = await jsonBody(request);
   checkExpiresIn(expiresIn);
-  const [object] = await asCaller(
-    context.sql,
-    claims,
-    (tx) => tx`select id from storage.objects where bucket_id = ${bucket} and name = ${name}`,
-  );
-  if (!object) throw storageErrors.noSuchKey();
+  await objectRow(context, { bucket, name, columns: ["id"], claims });
   return Response.json({ signedURL: await signedUrl(`${bucket}/${name}`, expiresIn, context) });
 }
 
@@ -91,10 +87,12 @@ export async function downloadSigned(
   }
   if (claims.url !== `${bucket}/${name}`) throw storageErrors.invalidSignature();
   checkObjectKey(bucket, name);
-  const [object] = await context.sql<{ metadata: ObjectMetadata | null }[]>`
-    select metadata from storage.objects where bucket_id = ${bucket} and name = ${name}
-  `;
-  if (!object) throw storageErrors.noSuchKey();
+  const object = await objectRow<{ metadata: ObjectMetadata | null }>(context, {
+    bucket,
+    name,
+    columns: ["metadata"],
+    claims: null,
+  });
   return await serveObject(request, bucket, name, object.metadata ?? {}, context, {
     expires: new Date(Number(claims.exp) * 1000),
     download: query.get("download"),

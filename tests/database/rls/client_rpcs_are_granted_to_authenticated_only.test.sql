@@ -2,13 +2,8 @@
 begin;
 select plan(23);
 
-create temp table client_rpcs (signature text);
-insert into client_rpcs values
-  ('public.request_export(text, text, jsonb, text, uuid, text, boolean)'),
-  ('public.list_exports(text, text, text, timestamptz, timestamptz, integer, uuid)'),
-  ('public.get_export(uuid)'), ('public.list_export_events(uuid)'), ('public.cancel_export(uuid)'),
-  ('public.delete_export(uuid)'), ('public.record_export_download(uuid)'),
-  ('public.list_export_sources()'), ('public.list_export_scopes()');
+create temp table client_rpcs as
+  select signature from exports.callable_by_authenticated() where signature like 'public.%';
 create temp table worker_functions (signature text);
 insert into worker_functions values
   ('exports.claim_exports(text, integer, integer)'), ('exports.heartbeat(uuid, text, bigint, integer, integer)'),

@@ -74,7 +74,7 @@ export async function measureRealtime(
     await listener.listen(messagesChannel, () => notified?.(performance.now()));
     const joins: number[] = [];
     for (const member of members) {
-      const client = createClient(stack.apiUrl, stack.anonKey, {
+      const client = createClient(stack.apiUrl, stack.publishableKey, {
         auth: { persistSession: false, autoRefreshToken: false },
       });
       clients.push(client);

@@ -24,6 +24,8 @@ as $$
       ('public.cancel_export(uuid)', 'client RPC'),
       ('public.delete_export(uuid)', 'client RPC'),
       ('public.record_export_download(uuid)', 'client RPC'),
+      ('public.list_export_sources()', 'client RPC'),
+      ('public.list_export_scopes()', 'client RPC'),
       ('exports._summary(exports.exports)', 'list_exports and get_export call it as the caller'),
       ('exports._require_user()', 'the RPCs check the caller''s own user with it'),
       ('exports.count_source_rows(exports.sources,jsonb,bigint)', 'request_export counts rows as the caller'),

@@ -4,7 +4,9 @@
 // restore; a report of thousands of cells spends nearly all its time there.
 // Here each character's glyph code and width are looked up once per face, a
 // cell's width is the sum of its characters' (no kerning, which a table does
-// not need), and a cell is one BT ... ET.
+// not need), and a cell is one BT ... ET. A text of printable ASCII, most of
+// a report, is measured from a table of Helvetica's widths and written as it
+// is, as a literal string: Helvetica's encoding (Windows-1252) is ASCII there.
 // @ts-types="./pdfkit.d.ts"
 import type PDFDocument from "pdfkit";
 import type { PdfFont } from "pdfkit";
@@ -14,19 +16,37 @@ import { type ReportFonts, standardFonts } from "./report_fonts.ts";
 export type Weight = "regular" | "bold";
 
 interface Glyph {
-  hex: string;
+  /** The glyph's code as it goes into the face's strings (see Face.literal). */
+  code: string;
   /** Advance width at size 1. */
   width: number;
 }
 
+const firstAscii = 0x20;
+const lastAscii = 0x7e;
+
 /** One font of the document, with the glyphs it has been asked for. */
 class Face {
   readonly font: PdfFont;
+  /**
+   * Whether its strings are literal, `(...)`: a standard font's one-byte
+   * codes; else hexadecimal, `<...>`: an embedded font's two-byte glyph ids.
+   */
+  readonly literal: boolean;
+  /** Widths at size 1 of printable ASCII, by character code: standard fonts only. */
+  readonly ascii: Float64Array | undefined;
   readonly glyphs = new Map<string, Glyph>();
   #printed = new Map<string, Glyph>();
 
-  constructor(font: PdfFont) {
+  constructor(font: PdfFont, standard: boolean) {
     this.font = font;
+    this.literal = standard;
+    if (standard) {
+      this.ascii = new Float64Array(lastAscii + 1);
+      for (let code = firstAscii; code <= lastAscii; code++) {
+        this.ascii[code] = this.glyph(String.fromCharCode(code)).width;
+      }
+    }
   }
 
   /** The glyph that prints `char` in this face: itself, a space, or "?" (see printable). */
@@ -46,19 +66,40 @@ class Face {
       // ToUnicode map, so text can still be extracted from the file.
       const [codes, positions] = this.font.encode(char);
       glyph = {
-        hex: codes.join(""),
+        code: this.literal
+          ? codes.map((hex) => literalByte(parseInt(hex, 16))).join("")
+          : codes.join(""),
         width: positions.reduce((sum, p) => sum + p.xAdvance, 0) / 1000,
       };
       this.glyphs.set(char, glyph);
     }
     return glyph;
   }
+
+  /** `codes` as the string operand of a Tj. */
+  operand(codes: string): string {
+    return this.literal ? `(${codes})` : `<${codes}>`;
+  }
 }
 
-/** A text ready to draw: its face, glyph codes and width at size 1. */
+/** A byte of a literal string: printable ASCII as itself (escaped where it must be), else octal. */
+function literalByte(byte: number): string {
+  if (byte < firstAscii || byte > lastAscii) return `\\${byte.toString(8).padStart(3, "0")}`;
+  return escapeLiteral(String.fromCharCode(byte));
+}
+
+const literalSpecials = /[()\\]/g;
+
+/** Printable ASCII as the inside of a literal string. */
+function escapeLiteral(text: string): string {
+  return text.replace(literalSpecials, "\\$&");
+}
+
+/** A text ready to draw: its face, its string operand and its width at size 1. */
 export interface SetLine {
   face: Face;
-  hex: string;
+  /** The string a Tj shows: `(...)` or `<...>`. */
+  operand: string;
   width: number;
 }
 
@@ -85,6 +126,24 @@ export class PdfText {
    * with "…" to `maxWidth` at `size` when given.
    */
   set(text: string, weight: Weight, size: number, maxWidth = Infinity): SetLine {
+    const limit = maxWidth / size;
+    const face = this.#face(standardFonts, weight);
+    const widths = face.ascii!;
+    let width = 0;
+    let ascii = 0;
+    for (; ascii < text.length; ascii++) {
+      const code = text.charCodeAt(ascii);
+      if (code < firstAscii || code > lastAscii) break;
+      width += widths[code];
+    }
+    if (ascii === text.length && width <= limit) {
+      return { face, operand: `(${escapeLiteral(text)})`, width };
+    }
+    return this.#setGlyphs(text, weight, limit);
+  }
+
+  /** {@link set} a glyph at a time: for text beyond ASCII, or too wide for its limit. */
+  #setGlyphs(text: string, weight: Weight, limit: number): SetLine {
     let standard = true;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
@@ -97,30 +156,29 @@ export class PdfText {
     }
     const fonts = standard ? standardFonts : this.#wide;
     const face = this.#face(fonts, weight);
-    const limit = maxWidth / size;
-    let hex = "";
+    let codes = "";
     let width = 0;
     for (const char of text) {
       const glyph = face.printed(char, fonts);
       width += glyph.width;
       if (width > limit) return this.#cut(text, face, fonts, limit);
-      hex += glyph.hex;
+      codes += glyph.code;
     }
-    return { face, hex, width };
+    return { face, operand: face.operand(codes), width };
   }
 
   /** `text` cut to `limit` (at size 1) with an ellipsis that fits. */
   #cut(text: string, face: Face, fonts: ReportFonts, limit: number): SetLine {
     const ellipsis = face.glyph("…");
-    const glyphs: Glyph[] = [];
+    let codes = "";
     let width = ellipsis.width;
     for (const char of text) {
       const glyph = face.printed(char, fonts);
       if (width + glyph.width > limit) break;
-      glyphs.push(glyph);
+      codes += glyph.code;
       width += glyph.width;
     }
-    return { face, hex: glyphs.map((glyph) => glyph.hex).join("") + ellipsis.hex, width };
+    return { face, operand: face.operand(codes + ellipsis.code), width };
   }
 
   /** The width of `text` at `size`, as {@link set} would draw it. */
@@ -137,7 +195,7 @@ export class PdfText {
     this.#use(face);
     // The page is flipped to y-down by pdfkit; so is the text matrix, so that
     // glyphs stand upright.
-    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf <${line.hex}> Tj ET\n`;
+    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf ${line.operand} Tj ET\n`;
   }
 
   /**
@@ -154,7 +212,7 @@ export class PdfText {
         this.#use(face);
         ops += `/${face.font.id} ${size} Tf\n`;
       }
-      ops += `1 0 0 -1 ${num(x)} ${baseline} Tm <${line.hex}> Tj\n`;
+      ops += `1 0 0 -1 ${num(x)} ${baseline} Tm ${line.operand} Tj\n`;
     }
     return ops + "ET\n";
   }
@@ -176,7 +234,7 @@ export class PdfText {
       if (typeof source !== "string") doc.registerFont(name, source);
       const previous = doc._font;
       doc.font(name);
-      face = new Face(doc._font);
+      face = new Face(doc._font, typeof source === "string");
       if (previous) doc._font = previous;
       this.#faces.set(name, face);
     }

@@ -55,6 +55,9 @@ const headerFill = "0.88 0.9 0.93";
 // One colour a series: blue for the first (income), orange for the second.
 const seriesColors = ["0.23 0.45 0.72", "0.89 0.47 0.2", "0.35 0.63 0.36", "0.55 0.4 0.7"];
 const breakdownColor = seriesColors[1];
+// A detail line's stripe, but for its y.
+const stripeLeft = num(margin);
+const stripeSize = `${num(usable)} ${num(lineHeight)}`;
 
 /** Streams `report` and then the rows of `batches` as a PDF report. */
 export function pdfReportFile(
@@ -67,7 +70,22 @@ export function pdfReportFile(
   let lines: LinesTable | undefined;
   let ended: Promise<void>;
   let doc: PDFDocument;
-  let chunks = 0;
+  // pdfkit writes a page as dozens of small pieces: they are handed on as
+  // one block a pull, so the stream and the upload take one chunk, not
+  // hundreds.
+  let pieces: Uint8Array[] = [];
+  const handOn = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (pieces.length === 0) return false;
+    const block = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      block.set(piece, at);
+      at += piece.length;
+    }
+    pieces = [];
+    controller.enqueue(block);
+    return true;
+  };
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       doc = new PDFDocument({
@@ -76,10 +94,7 @@ export function pdfReportFile(
         margin,
         info: { Title: report.title || options.title },
       });
-      doc.on("data", (chunk: Uint8Array) => {
-        chunks++;
-        controller.enqueue(new Uint8Array(chunk));
-      });
+      doc.on("data", (piece: Uint8Array) => pieces.push(piece));
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));
       page = new ReportPages(
         doc,
@@ -88,18 +103,18 @@ export function pdfReportFile(
       );
       drawSummary(page, report);
       page.flush();
+      handOn(controller);
     },
     async pull(controller) {
       // A pull that enqueues nothing is not followed by another one: batches
       // are drawn until pdfkit has written something out (a page ends every
       // few dozen lines) or the lines end.
-      const before = chunks;
       let next = await iterator.next();
       while (!next.done) {
         lines ??= new LinesTable(page, report, next.value);
         for (const row of next.value) lines.draw(row);
         page.flush();
-        if (chunks !== before) return;
+        if (handOn(controller)) return;
         next = await iterator.next();
       }
       if (!lines?.drewAnyRow) {
@@ -109,6 +124,7 @@ export function pdfReportFile(
       page.finish();
       doc.end();
       await ended;
+      handOn(controller);
       controller.close();
     },
     async cancel(reason) {
@@ -219,8 +235,16 @@ class Formats {
   #percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
   #count = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 
+  #decimalCurrency: ((text: string) => string | undefined) | undefined;
+
   constructor(report: Report) {
     this.#currency = currencyFormat(report.currency);
+    this.#decimalCurrency = decimalFormat(this.#currency);
+  }
+
+  /** An amount's text (a decimal as Postgres writes it) in the report's currency. */
+  currencyText(text: string): string {
+    return this.#decimalCurrency?.(text) ?? this.value(Number(text), "currency");
   }
 
   value(value: unknown, kind: ValueKind): string {
@@ -254,6 +278,54 @@ function currencyFormat(currency: string | null | undefined): Intl.NumberFormat 
     // An unknown code: the amounts print as numbers.
   }
   return new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/**
+ * A formatter of decimal texts that writes what `format` would, digit by
+ * digit, for the amounts it can write without rounding: a table of thousands
+ * of amounts would otherwise spend much of its time in Intl. Undefined, and
+ * Intl it is, when a sample written both ways differs.
+ */
+function decimalFormat(
+  format: Intl.NumberFormat,
+): ((text: string) => string | undefined) | undefined {
+  const { minimumFractionDigits, maximumFractionDigits } = format.resolvedOptions();
+  if (minimumFractionDigits !== maximumFractionDigits) return undefined;
+  const digits = maximumFractionDigits ?? 0;
+  // What comes before and after the digits, and the group and decimal separators.
+  const pattern = (value: number) => {
+    const parts = format.formatToParts(value);
+    const digitParts = new Set(["integer", "group", "decimal", "fraction"]);
+    const first = parts.findIndex((part) => digitParts.has(part.type));
+    const last = parts.findLastIndex((part) => digitParts.has(part.type));
+    const text = (from: number, to: number) =>
+      parts.slice(from, to).map((part) => part.value).join("");
+    return {
+      before: text(0, first),
+      after: text(last + 1, parts.length),
+      group: parts.find((part) => part.type === "group")?.value ?? "",
+      decimal: parts.find((part) => part.type === "decimal")?.value ?? "",
+    };
+  };
+  const positive = pattern(1234567.5);
+  const negative = pattern(-1234567.5);
+  const shape = /^(-?)(\d{1,15})(?:\.(\d*))?$/;
+  const formatted = (text: string): string | undefined => {
+    const match = shape.exec(text);
+    if (!match || (match[3] ?? "").length > digits) return undefined;
+    const { before, after, group, decimal } = match[1] ? negative : positive;
+    const integer = match[2];
+    let grouped = integer.slice(0, (integer.length - 1) % 3 + 1);
+    for (let at = grouped.length; at < integer.length; at += 3) {
+      grouped += group + integer.slice(at, at + 3);
+    }
+    const fraction = digits > 0 ? decimal + (match[3] ?? "").padEnd(digits, "0") : "";
+    return before + grouped + fraction + after;
+  };
+  const samples = ["0", "7", "-7.5", "12.34", "-999.99", "1000", "-1234.56", "1234567.89"];
+  return samples.every((sample) => formatted(sample) === format.format(Number(sample)))
+    ? formatted
+    : undefined;
 }
 
 /** The first page: title, subtitle, figures, charts, then the groups' tables. */
@@ -482,10 +554,29 @@ const numberTypes = new Set<number>([
   pgTypes.oid,
 ]);
 
+/** A column of the detail lines. */
+interface LinesColumn {
+  name: string;
+  type: number;
+  kind: CellKind;
+  left: number;
+  width: number;
+  /** A left-aligned cell's x, as the content stream writes it. */
+  x: string;
+  /** The cells of values seen before, in a column whose values repeat (dates, categories). */
+  cells?: Map<string, Cell>;
+}
+
+/** A cell ready to draw: its text and its x. */
+interface Cell {
+  line: SetLine;
+  x: string;
+}
+
 /** The detail lines: a header repeated on every page, one line a row, striped. */
 class LinesTable {
   #page: ReportPages;
-  #columns: { name: string; type: number; kind: CellKind; left: number; width: number }[];
+  #columns: LinesColumn[];
   #formats: Formats;
   #rows = 0;
   drewAnyRow = false;
@@ -524,7 +615,7 @@ class LinesTable {
       const width = kinds[index] === "text"
         ? Math.min(wants[index], Math.max(40, rest * wants[index] / wanted))
         : fixed[kinds[index]];
-      const column = { name, type: described[index].type, kind: kinds[index], left, width };
+      const column = { name, type: described[index].type, kind: kinds[index], left, width, x: "" };
       left += width;
       return column;
     });
@@ -539,6 +630,15 @@ class LinesTable {
           column.width += more;
           shift += more;
         }
+      }
+    }
+    for (const column of this.#columns) {
+      column.x = num(column.left + 3);
+      // A column whose values repeat in the first batch keeps its cells: each
+      // is then formatted and measured once.
+      if (column.kind !== "currency" && column.kind !== "number") {
+        const values = new Set(first.map((row) => row[column.name]));
+        if (values.size <= first.length / 2) column.cells = new Map();
       }
     }
     page.heading("Lines");
@@ -576,19 +676,27 @@ class LinesTable {
   draw(row: Record<string, unknown>): void {
     const page = this.#page;
     if (page.ensure(lineHeight)) this.#header(this.#labels);
-    if (this.#rows++ % 2 === 1) page.rect(margin, page.y, usable, lineHeight, stripeColor);
-    const cells: { line: SetLine; x: number }[] = [];
+    let ops = this.#rows++ % 2 === 1
+      ? `${stripeColor} rg ${stripeLeft} ${num(page.y)} ${stripeSize} re f\n`
+      : "";
+    const cells: Cell[] = [];
     for (const column of this.#columns) {
       const value = row[column.name];
       if (value === null || value === undefined || value === "") continue;
-      const text = this.#text(value, column.kind, column.type);
-      const line = page.set(text, "regular", lineSize, column.width - 6);
-      const x = column.kind === "currency" || column.kind === "number"
-        ? column.left + column.width - 3 - line.width * lineSize
-        : column.left + 3;
-      cells.push({ line, x });
+      let cell = column.cells?.get(value as string);
+      if (!cell) {
+        const text = this.#text(value, column.kind, column.type);
+        const line = page.set(text, "regular", lineSize, column.width - 6);
+        const x = column.kind === "currency" || column.kind === "number"
+          ? num(column.left + column.width - 3 - line.width * lineSize)
+          : column.x;
+        cell = { line, x };
+        if (typeof value === "string") column.cells?.set(value, cell);
+      }
+      cells.push(cell);
     }
-    page.add(`${textColor} rg\n` + page.type.drawRow(cells, page.y + 8, lineSize));
+    ops += `${textColor} rg\n` + page.type.drawRow(cells, page.y + 8, lineSize);
+    page.add(ops);
     page.y += lineHeight;
     this.drewAnyRow = true;
   }
@@ -599,13 +707,11 @@ class LinesTable {
     switch (kind) {
       case "date":
         return readableDate(text);
-      case "currency": {
-        const number = Number(text);
+      case "currency":
         // More digits than a double keeps print as Postgres wrote them.
-        return Number.isFinite(number) && text.length <= 16
-          ? this.#formats.value(number, "currency")
+        return Number.isFinite(Number(text)) && text.length <= 16
+          ? this.#formats.currencyText(text)
           : text;
-      }
       default:
         return text;
     }

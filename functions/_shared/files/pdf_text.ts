@@ -4,9 +4,9 @@
 // restore; a report of thousands of cells spends nearly all its time there.
 // Here each character's glyph code and width are looked up once per face, a
 // cell's width is the sum of its characters' (no kerning, which a table does
-// not need), and a cell is one BT ... ET. A text of printable ASCII, most of
-// a report, is measured from a table of Helvetica's widths and written as it
-// is, as a literal string: Helvetica's encoding (Windows-1252) is ASCII there.
+// not need), and a cell is one BT ... ET. Helvetica's text, most of a report,
+// is measured from a table of widths by character code and written as a
+// literal string: its encoding (Windows-1252) is ASCII where ASCII prints.
 // @ts-types="./pdfkit.d.ts"
 import type PDFDocument from "pdfkit";
 import type { PdfFont } from "pdfkit";
@@ -22,8 +22,8 @@ interface Glyph {
   width: number;
 }
 
-const firstAscii = 0x20;
-const lastAscii = 0x7e;
+// Past the last character Helvetica draws (™, U+2122).
+const tableSize = 0x2123;
 
 /** One font of the document, with the glyphs it has been asked for. */
 class Face {
@@ -33,20 +33,37 @@ class Face {
    * codes; else hexadecimal, `<...>`: an embedded font's two-byte glyph ids.
    */
   readonly literal: boolean;
-  /** Widths at size 1 of printable ASCII, by character code: standard fonts only. */
-  readonly ascii: Float64Array | undefined;
   readonly glyphs = new Map<string, Glyph>();
   #printed = new Map<string, Glyph>();
+  /**
+   * A standard face's widths at size 1 by character code: 0 for a code not
+   * looked up yet, -1 for one it does not draw.
+   */
+  readonly widths: Float64Array | undefined;
+  /** A standard face's literal-string codes by character code. */
+  readonly codes: string[] = [];
 
   constructor(font: PdfFont, standard: boolean) {
     this.font = font;
     this.literal = standard;
-    if (standard) {
-      this.ascii = new Float64Array(lastAscii + 1);
-      for (let code = firstAscii; code <= lastAscii; code++) {
-        this.ascii[code] = this.glyph(String.fromCharCode(code)).width;
-      }
+    if (standard) this.widths = new Float64Array(tableSize);
+  }
+
+  /**
+   * Fills a standard face's tables for `code`: its width, or -1 when the
+   * face cannot draw it (tabs and line breaks draw as spaces).
+   */
+  learn(code: number): number {
+    if (code >= tableSize) return -1;
+    const widths = this.widths!;
+    if (widths[code] !== 0) return widths[code];
+    const char = String.fromCharCode(code);
+    if (!standardFonts.draws(code) && char !== "\t" && char !== "\n" && char !== "\r") {
+      return widths[code] = -1;
     }
+    const glyph = this.printed(char, standardFonts);
+    this.codes[code] = glyph.code;
+    return widths[code] = glyph.width;
   }
 
   /** The glyph that prints `char` in this face: itself, a space, or "?" (see printable). */
@@ -84,15 +101,9 @@ class Face {
 
 /** A byte of a literal string: printable ASCII as itself (escaped where it must be), else octal. */
 function literalByte(byte: number): string {
-  if (byte < firstAscii || byte > lastAscii) return `\\${byte.toString(8).padStart(3, "0")}`;
-  return escapeLiteral(String.fromCharCode(byte));
-}
-
-const literalSpecials = /[()\\]/g;
-
-/** Printable ASCII as the inside of a literal string. */
-function escapeLiteral(text: string): string {
-  return text.replace(literalSpecials, "\\$&");
+  if (byte < 0x20 || byte > 0x7e) return `\\${byte.toString(8).padStart(3, "0")}`;
+  const char = String.fromCharCode(byte);
+  return char === "(" || char === ")" || char === "\\" ? `\\${char}` : char;
 }
 
 /** A text ready to draw: its face, its string operand and its width at size 1. */
@@ -126,35 +137,34 @@ export class PdfText {
    * with "…" to `maxWidth` at `size` when given.
    */
   set(text: string, weight: Weight, size: number, maxWidth = Infinity): SetLine {
-    const limit = maxWidth / size;
     const face = this.#face(standardFonts, weight);
-    const widths = face.ascii!;
+    const widths = face.widths!;
     let width = 0;
-    let ascii = 0;
-    for (; ascii < text.length; ascii++) {
-      const code = text.charCodeAt(ascii);
-      if (code < firstAscii || code > lastAscii) break;
-      width += widths[code];
-    }
-    if (ascii === text.length && width <= limit) {
-      return { face, operand: `(${escapeLiteral(text)})`, width };
-    }
-    return this.#setGlyphs(text, weight, limit);
-  }
-
-  /** {@link set} a glyph at a time: for text beyond ASCII, or too wide for its limit. */
-  #setGlyphs(text: string, weight: Weight, limit: number): SetLine {
-    let standard = true;
+    // Printable ASCII but a literal string's specials, "(", ")" and "\\":
+    // the string as it is.
+    let plain = true;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      if ((code < 0x20 && code !== 0x0a && code !== 0x09 && code !== 0x0d) || code > 0x7e) {
-        if (!standardFonts.draws(text.codePointAt(i)!)) {
-          standard = false;
-          break;
-        }
+      let glyphWidth = widths[code];
+      if (!(glyphWidth > 0)) {
+        glyphWidth = face.learn(code);
+        if (glyphWidth < 0) return this.#setWide(text, weight, maxWidth / size);
+      }
+      width += glyphWidth;
+      if (code < 0x20 || code > 0x7e || code === 0x28 || code === 0x29 || code === 0x5c) {
+        plain = false;
       }
     }
-    const fonts = standard ? standardFonts : this.#wide;
+    if (width > maxWidth / size) return this.#cut(text, face, standardFonts, maxWidth / size);
+    if (plain) return { face, operand: `(${text})`, width };
+    let codes = "(";
+    for (let i = 0; i < text.length; i++) codes += face.codes[text.charCodeAt(i)];
+    return { face, operand: codes + ")", width };
+  }
+
+  /** {@link set} in the wide font, a glyph at a time: for text Helvetica cannot draw. */
+  #setWide(text: string, weight: Weight, limit: number): SetLine {
+    const fonts = this.#wide;
     const face = this.#face(fonts, weight);
     let codes = "";
     let width = 0;
@@ -202,7 +212,7 @@ export class PdfText {
    * The operators that draw `cells` on one baseline `y`, in one text object:
    * the font is set again only where a cell's face differs from the last.
    */
-  drawRow(cells: readonly { line: SetLine; x: number }[], y: number, size: number): string {
+  drawRow(cells: readonly { line: SetLine; x: string }[], y: number, size: number): string {
     let ops = "BT\n";
     let face: Face | undefined;
     const baseline = num(y);
@@ -212,7 +222,7 @@ export class PdfText {
         this.#use(face);
         ops += `/${face.font.id} ${size} Tf\n`;
       }
-      ops += `1 0 0 -1 ${num(x)} ${baseline} Tm ${line.operand} Tj\n`;
+      ops += `1 0 0 -1 ${x} ${baseline} Tm ${line.operand} Tj\n`;
     }
     return ops + "ET\n";
   }

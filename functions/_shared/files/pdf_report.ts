@@ -140,6 +140,8 @@ class ReportPages {
   y = margin;
   #ops = "";
   #number = 1;
+  // The page's fill colour: set again only where it changes.
+  #fill: string | undefined;
   #footer: string;
 
   constructor(doc: PDFDocument, type: PdfText, report: Report) {
@@ -154,6 +156,7 @@ class ReportPages {
     this.finishPage();
     this.doc.addPage();
     this.type.newPage();
+    this.#fill = undefined;
     this.#number++;
     this.y = margin;
     return true;
@@ -161,6 +164,13 @@ class ReportPages {
 
   add(ops: string): void {
     this.#ops += ops;
+  }
+
+  /** The operator that makes `color` the fill colour, or nothing when it is already. */
+  fill(color: string): string {
+    if (color === this.#fill) return "";
+    this.#fill = color;
+    return `${color} rg\n`;
   }
 
   set(text: string, weight: Weight, size: number, maxWidth?: number): SetLine {
@@ -178,7 +188,7 @@ class ReportPages {
     maxWidth?: number,
   ): number {
     const line = this.type.set(text, weight, size, maxWidth);
-    this.#ops += `${color} rg\n` + this.type.draw(line, x, y, size);
+    this.#ops += this.fill(color) + this.type.draw(line, x, y, size);
     return line.width * size;
   }
 
@@ -192,11 +202,11 @@ class ReportPages {
     color = textColor,
   ) {
     const line = this.type.set(text, weight, size);
-    this.#ops += `${color} rg\n` + this.type.draw(line, right - line.width * size, y, size);
+    this.#ops += this.fill(color) + this.type.draw(line, right - line.width * size, y, size);
   }
 
   rect(x: number, y: number, width: number, height: number, color: string): void {
-    this.#ops += `${color} rg ${num(x)} ${num(y)} ${num(width)} ${num(height)} re f\n`;
+    this.#ops += `${this.fill(color)}${num(x)} ${num(y)} ${num(width)} ${num(height)} re f\n`;
   }
 
   line(x1: number, y1: number, x2: number, y2: number, color = ruleColor, width = 0.5): void {
@@ -438,7 +448,7 @@ function drawBars(page: ReportPages, report: Report, chart: ReportChart) {
       const center = left + index * slot + slot / 2;
       const [first, second] = keyKind ? readableMonth(key).split(" ") : [key, ""];
       const label = page.set(first, "regular", 7, slot * labelEvery - 2);
-      page.add(`${mutedColor} rg\n`);
+      page.add(page.fill(mutedColor));
       page.add(
         page.type.draw(label, center - label.width * 7 / 2, plotTop + plotHeight + 10, 7),
       );
@@ -561,8 +571,6 @@ interface LinesColumn {
   kind: CellKind;
   left: number;
   width: number;
-  /** A left-aligned cell's x, as the content stream writes it. */
-  x: string;
   /** The cells of values seen before, in a column whose values repeat (dates, categories). */
   cells?: Map<string, Cell>;
 }
@@ -570,7 +578,7 @@ interface LinesColumn {
 /** A cell ready to draw: its text and its x. */
 interface Cell {
   line: SetLine;
-  x: string;
+  x: number;
 }
 
 /** The detail lines: a header repeated on every page, one line a row, striped. */
@@ -615,7 +623,7 @@ class LinesTable {
       const width = kinds[index] === "text"
         ? Math.min(wants[index], Math.max(40, rest * wants[index] / wanted))
         : fixed[kinds[index]];
-      const column = { name, type: described[index].type, kind: kinds[index], left, width, x: "" };
+      const column = { name, type: described[index].type, kind: kinds[index], left, width };
       left += width;
       return column;
     });
@@ -633,7 +641,6 @@ class LinesTable {
       }
     }
     for (const column of this.#columns) {
-      column.x = num(column.left + 3);
       // A column whose values repeat in the first batch keeps its cells: each
       // is then formatted and measured once.
       if (column.kind !== "currency" && column.kind !== "number") {
@@ -677,7 +684,7 @@ class LinesTable {
     const page = this.#page;
     if (page.ensure(lineHeight)) this.#header(this.#labels);
     let ops = this.#rows++ % 2 === 1
-      ? `${stripeColor} rg ${stripeLeft} ${num(page.y)} ${stripeSize} re f\n`
+      ? `${page.fill(stripeColor)}${stripeLeft} ${num(page.y)} ${stripeSize} re f\n`
       : "";
     const cells: Cell[] = [];
     for (const column of this.#columns) {
@@ -688,14 +695,14 @@ class LinesTable {
         const text = this.#text(value, column.kind, column.type);
         const line = page.set(text, "regular", lineSize, column.width - 6);
         const x = column.kind === "currency" || column.kind === "number"
-          ? num(column.left + column.width - 3 - line.width * lineSize)
-          : column.x;
+          ? column.left + column.width - 3 - line.width * lineSize
+          : column.left + 3;
         cell = { line, x };
         if (typeof value === "string") column.cells?.set(value, cell);
       }
       cells.push(cell);
     }
-    ops += `${textColor} rg\n` + page.type.drawRow(cells, page.y + 8, lineSize);
+    ops += page.fill(textColor) + page.type.drawRow(cells, page.y + 8, lineSize);
     page.add(ops);
     page.y += lineHeight;
     this.drewAnyRow = true;

@@ -120,15 +120,18 @@ export class PdfText {
   #wide: ReportFonts;
   #faces = new Map<string, Face>();
   #onPage = new Set<Face>();
+  #current: Face | undefined;
+  #currentSize = 0;
 
   constructor(doc: PDFDocument, wide: ReportFonts) {
     this.#doc = doc;
     this.#wide = wide;
   }
 
-  /** Call after each addPage: fonts are resources of a page. */
+  /** Call after each addPage: fonts are resources of a page, and its text state starts afresh. */
   newPage(): void {
     this.#onPage.clear();
+    this.#current = undefined;
   }
 
   /**
@@ -201,30 +204,40 @@ export class PdfText {
    * (pdfkit's page space: y grows downwards), from `x`.
    */
   draw(line: SetLine, x: number, y: number, size: number): string {
-    const face = line.face;
-    this.#use(face);
     // The page is flipped to y-down by pdfkit; so is the text matrix, so that
     // glyphs stand upright.
-    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm /${face.font.id} ${size} Tf ${line.operand} Tj ET\n`;
+    return `BT 1 0 0 -1 ${num(x)} ${num(y)} Tm ${
+      this.#font(line.face, size)
+    }${line.operand} Tj ET\n`;
   }
 
   /**
    * The operators that draw `cells` on one baseline `y`, in one text object:
-   * the font is set again only where a cell's face differs from the last.
+   * the first placed on the line, each next one moved from the one before.
    */
-  drawRow(cells: readonly { line: SetLine; x: string }[], y: number, size: number): string {
-    let ops = "BT\n";
-    let face: Face | undefined;
-    const baseline = num(y);
-    for (const { line, x } of cells) {
-      if (line.face !== face) {
-        face = line.face;
-        this.#use(face);
-        ops += `/${face.font.id} ${size} Tf\n`;
-      }
-      ops += `1 0 0 -1 ${x} ${baseline} Tm ${line.operand} Tj\n`;
+  drawRow(cells: readonly { line: SetLine; x: number }[], y: number, size: number): string {
+    let ops = "BT ";
+    let last = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const { line, x } = cells[i];
+      const at = Math.round(x * 100) / 100;
+      ops += i === 0 ? `1 0 0 -1 ${at} ${num(y)} Tm ` : `${num(at - last)} 0 Td `;
+      ops += `${this.#font(line.face, size)}${line.operand} Tj\n`;
+      last = at;
     }
     return ops + "ET\n";
+  }
+
+  /**
+   * The operator that sets `face` at `size`, or nothing when they are set
+   * already: a page's font stays set from one text object to the next.
+   */
+  #font(face: Face, size: number): string {
+    if (face === this.#current && size === this.#currentSize) return "";
+    this.#use(face);
+    this.#current = face;
+    this.#currentSize = size;
+    return `/${face.font.id} ${size} Tf `;
   }
 
   #use(face: Face): void {

@@ -24,6 +24,9 @@ interface Glyph {
 
 // Past the last character Helvetica draws (™, U+2122).
 const tableSize = 0x2123;
+// Printable ASCII but a literal string's specials, "(", ")" and "\\": a text
+// of these goes into a literal string as it is.
+const plainText = /^[\x20-\x27\x2a-\x5b\x5d-\x7e]*$/;
 
 /** One font of the document, with the glyphs it has been asked for. */
 class Face {
@@ -46,7 +49,10 @@ class Face {
   constructor(font: PdfFont, standard: boolean) {
     this.font = font;
     this.literal = standard;
-    if (standard) this.widths = new Float64Array(tableSize);
+    if (standard) {
+      this.widths = new Float64Array(tableSize);
+      for (let code = 0x20; code <= 0x7e; code++) this.learn(code);
+    }
   }
 
   /**
@@ -142,24 +148,24 @@ export class PdfText {
   set(text: string, weight: Weight, size: number, maxWidth = Infinity): SetLine {
     const face = this.#face(standardFonts, weight);
     const widths = face.widths!;
+    const limit = maxWidth / size;
     let width = 0;
-    // Printable ASCII but a literal string's specials, "(", ")" and "\\":
-    // the string as it is.
-    let plain = true;
+    if (plainText.test(text)) {
+      for (let i = 0; i < text.length; i++) width += widths[text.charCodeAt(i)];
+      return width <= limit
+        ? { face, operand: `(${text})`, width }
+        : this.#cut(text, face, standardFonts, limit);
+    }
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       let glyphWidth = widths[code];
       if (!(glyphWidth > 0)) {
         glyphWidth = face.learn(code);
-        if (glyphWidth < 0) return this.#setWide(text, weight, maxWidth / size);
+        if (glyphWidth < 0) return this.#setWide(text, weight, limit);
       }
       width += glyphWidth;
-      if (code < 0x20 || code > 0x7e || code === 0x28 || code === 0x29 || code === 0x5c) {
-        plain = false;
-      }
     }
-    if (width > maxWidth / size) return this.#cut(text, face, standardFonts, maxWidth / size);
-    if (plain) return { face, operand: `(${text})`, width };
+    if (width > limit) return this.#cut(text, face, standardFonts, limit);
     let codes = "(";
     for (let i = 0; i < text.length; i++) codes += face.codes[text.charCodeAt(i)];
     return { face, operand: codes + ")", width };

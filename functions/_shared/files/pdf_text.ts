@@ -24,7 +24,7 @@ interface Glyph {
 
 // Past the last character Helvetica draws (™, U+2122).
 const tableSize = 0x2123;
-// Printable ASCII but a literal string's specials, "(", ")" and "\\": a text
+// Printable ASCII but a literal string's specials, "(", ")" and "\": a text
 // of these goes into a literal string as it is.
 const plainText = /^[\x20-\x27\x2a-\x5b\x5d-\x7e]*$/;
 

@@ -322,7 +322,9 @@ function decimalFormat(
   const shape = /^(-?)(\d{1,15})(?:\.(\d*))?$/;
   const formatted = (text: string): string | undefined => {
     const match = shape.exec(text);
+    // Rounding, or more digits than a double keeps: Intl, as before.
     if (!match || (match[3] ?? "").length > digits) return undefined;
+    if (match[2].length + (match[3] ?? "").length > 15) return undefined;
     const { before, after, group, decimal } = match[1] ? negative : positive;
     const integer = match[2];
     let grouped = integer.slice(0, (integer.length - 1) % 3 + 1);

@@ -566,6 +566,10 @@ const numberTypes = new Set<number>([
   pgTypes.oid,
 ]);
 
+// The most cells a column keeps: enough for every date of years of lines,
+// and a bound on what a column that stops repeating can hold.
+const keptCells = 10_000;
+
 /** A column of the detail lines. */
 interface LinesColumn {
   name: string;
@@ -700,7 +704,8 @@ class LinesTable {
           ? column.left + column.width - 3 - line.width * lineSize
           : column.left + 3;
         cell = { line, x };
-        if (typeof value === "string") column.cells?.set(value, cell);
+        const kept = column.cells;
+        if (kept && kept.size < keptCells && typeof value === "string") kept.set(value, cell);
       }
       cells.push(cell);
     }

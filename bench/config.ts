@@ -45,6 +45,7 @@ export const figureGroups = [
   "queue",
   "rpc",
   "exports",
+  "report",
   "links",
   "beside",
   "realtime",
@@ -98,7 +99,7 @@ const usage = `usage: bench/run [--smoke] [--runs N] [--messages N] [--conversat
                  [--small-messages N] [--cap-rows N] [--other-users N] [--other-user-messages N]
                  [--export-rows N] [--export-users N] [--queue-exports N] [--rpc-calls N]
                  [--long-export-seconds N] [--realtime-subscribers N] [--realtime-messages N]
-                 [--trace-spans N] [--only queue,rpc,exports,links,beside,realtime,traces]`;
+                 [--trace-spans N] [--only queue,rpc,exports,report,links,beside,realtime,traces]`;
 
 const numericOptions = {
   "runs": "runs",

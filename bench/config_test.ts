@@ -48,6 +48,7 @@ Deno.test("--only selects groups of figures and refuses unknown ones", () => {
     "queue",
     "rpc",
     "exports",
+    "report",
     "links",
     "beside",
     "realtime",

@@ -28,6 +28,10 @@ export interface ExportRun {
   peakMB: number;
   /** CPU seconds the worker process spent on this export (user + system, all threads). */
   workerCpuSeconds: number;
+  /** Seconds from the request to the worker's claim (`started_at - requested_at`, Postgres's clock). */
+  queuedSeconds: number;
+  /** Seconds from the claim to the completion (`finished_at - started_at`, Postgres's clock). */
+  runningSeconds: number;
 }
 
 /** Where the bench finds its stack's database, Storage folder and worker. */
@@ -52,6 +56,8 @@ interface ExportState {
   storage_path: string;
   error_code: string | null;
   error_message: string | null;
+  queued_seconds: number | null;
+  running_seconds: number | null;
 }
 
 /** Requests an export as the client's user and waits until it is completed. */
@@ -76,7 +82,9 @@ async function requestAndWait(
   const exportId = (data as { export_id: string }).export_id;
   for (;;) {
     const [state] = await context.sql<ExportState[]>`
-      select status, row_count, file_size, storage_bucket, storage_path, error_code, error_message
+      select status, row_count, file_size, storage_bucket, storage_path, error_code, error_message,
+        extract(epoch from started_at - requested_at)::float8 as queued_seconds,
+        extract(epoch from finished_at - started_at)::float8 as running_seconds
       from exports.exports where export_id = ${exportId}`;
     if (state.status === "completed") {
       const seconds = (performance.now() - start) / 1000;
@@ -89,7 +97,13 @@ async function requestAndWait(
           `export ${exportId} recorded ${bytes} bytes but Storage holds ${stored.size}`,
         );
       }
-      return { seconds, rows: Number(state.row_count), bytes };
+      return {
+        seconds,
+        rows: Number(state.row_count),
+        bytes,
+        queuedSeconds: state.queued_seconds ?? 0,
+        runningSeconds: state.running_seconds ?? 0,
+      };
     }
     if (state.status !== "queued" && state.status !== "processing") {
       throw new Error(

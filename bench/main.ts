@@ -6,7 +6,7 @@
 import { type FigureGroup, helpText, parseConfig } from "./config.ts";
 import type { ExportContext } from "./export_runs.ts";
 import { measureBesideLongExport } from "./beside_long_export.ts";
-import { measureExports } from "./export_figures.ts";
+import { measureExports, measureReport } from "./export_figures.ts";
 import type { Figure } from "./figure.ts";
 import { durabilityNote, setDurability } from "./durability.ts";
 import { describeMachine, renderMachine } from "./machine.ts";
@@ -174,6 +174,15 @@ try {
       },
     };
     figures.push(...await measureExports(context, config, users, dataset));
+    await report(false);
+  }
+
+  if (measuring("report")) {
+    log("the budget's PDF report beside the plain grid and the CSV of its rows");
+    await settleQueue(sql, "the report exports");
+    figures.push(
+      ...await measureReport(await exportContext(), config, await largeUser(), dataset.pdfRows),
+    );
     await report(false);
   }
 

@@ -36,6 +36,7 @@ const expectedFigures = [
   "PDF export worker CPU",
   "PDF report export",
   "PDF report export worker CPU",
+  "CSV export of the report's rows",
   "queue, 1 worker",
   "queue, 4 workers",
   "list_exports p50",

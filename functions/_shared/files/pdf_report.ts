@@ -55,6 +55,9 @@ const headerFill = "0.88 0.9 0.93";
 // One colour a series: blue for the first (income), orange for the second.
 const seriesColors = ["0.23 0.45 0.72", "0.89 0.47 0.2", "0.35 0.63 0.36", "0.55 0.4 0.7"];
 const breakdownColor = seriesColors[1];
+// A detail line's stripe, but for its y.
+const stripeLeft = num(margin);
+const stripeSize = `${num(usable)} ${num(lineHeight)}`;
 
 /** Streams `report` and then the rows of `batches` as a PDF report. */
 export function pdfReportFile(
@@ -67,7 +70,22 @@ export function pdfReportFile(
   let lines: LinesTable | undefined;
   let ended: Promise<void>;
   let doc: PDFDocument;
-  let chunks = 0;
+  // pdfkit writes a page as dozens of small pieces: they are handed on as
+  // one block a pull, so the stream and the upload take one chunk, not
+  // hundreds.
+  let pieces: Uint8Array[] = [];
+  const handOn = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (pieces.length === 0) return false;
+    const block = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      block.set(piece, at);
+      at += piece.length;
+    }
+    pieces = [];
+    controller.enqueue(block);
+    return true;
+  };
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       doc = new PDFDocument({
@@ -76,10 +94,7 @@ export function pdfReportFile(
         margin,
         info: { Title: report.title || options.title },
       });
-      doc.on("data", (chunk: Uint8Array) => {
-        chunks++;
-        controller.enqueue(new Uint8Array(chunk));
-      });
+      doc.on("data", (piece: Uint8Array) => pieces.push(piece));
       ended = new Promise((resolve, reject) => doc.on("end", resolve).on("error", reject));
       page = new ReportPages(
         doc,
@@ -88,18 +103,18 @@ export function pdfReportFile(
       );
       drawSummary(page, report);
       page.flush();
+      handOn(controller);
     },
     async pull(controller) {
       // A pull that enqueues nothing is not followed by another one: batches
       // are drawn until pdfkit has written something out (a page ends every
       // few dozen lines) or the lines end.
-      const before = chunks;
       let next = await iterator.next();
       while (!next.done) {
         lines ??= new LinesTable(page, report, next.value);
         for (const row of next.value) lines.draw(row);
         page.flush();
-        if (chunks !== before) return;
+        if (handOn(controller)) return;
         next = await iterator.next();
       }
       if (!lines?.drewAnyRow) {
@@ -109,6 +124,7 @@ export function pdfReportFile(
       page.finish();
       doc.end();
       await ended;
+      handOn(controller);
       controller.close();
     },
     async cancel(reason) {
@@ -124,6 +140,8 @@ class ReportPages {
   y = margin;
   #ops = "";
   #number = 1;
+  // The page's fill colour: set again only where it changes.
+  #fill: string | undefined;
   #footer: string;
 
   constructor(doc: PDFDocument, type: PdfText, report: Report) {
@@ -138,6 +156,7 @@ class ReportPages {
     this.finishPage();
     this.doc.addPage();
     this.type.newPage();
+    this.#fill = undefined;
     this.#number++;
     this.y = margin;
     return true;
@@ -145,6 +164,13 @@ class ReportPages {
 
   add(ops: string): void {
     this.#ops += ops;
+  }
+
+  /** The operator that makes `color` the fill colour, or nothing when it is already. */
+  fill(color: string): string {
+    if (color === this.#fill) return "";
+    this.#fill = color;
+    return `${color} rg\n`;
   }
 
   set(text: string, weight: Weight, size: number, maxWidth?: number): SetLine {
@@ -162,7 +188,7 @@ class ReportPages {
     maxWidth?: number,
   ): number {
     const line = this.type.set(text, weight, size, maxWidth);
-    this.#ops += `${color} rg\n` + this.type.draw(line, x, y, size);
+    this.#ops += this.fill(color) + this.type.draw(line, x, y, size);
     return line.width * size;
   }
 
@@ -176,11 +202,11 @@ class ReportPages {
     color = textColor,
   ) {
     const line = this.type.set(text, weight, size);
-    this.#ops += `${color} rg\n` + this.type.draw(line, right - line.width * size, y, size);
+    this.#ops += this.fill(color) + this.type.draw(line, right - line.width * size, y, size);
   }
 
   rect(x: number, y: number, width: number, height: number, color: string): void {
-    this.#ops += `${color} rg ${num(x)} ${num(y)} ${num(width)} ${num(height)} re f\n`;
+    this.#ops += `${this.fill(color)}${num(x)} ${num(y)} ${num(width)} ${num(height)} re f\n`;
   }
 
   line(x1: number, y1: number, x2: number, y2: number, color = ruleColor, width = 0.5): void {
@@ -219,8 +245,16 @@ class Formats {
   #percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
   #count = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 
+  #decimalCurrency: ((text: string) => string | undefined) | undefined;
+
   constructor(report: Report) {
     this.#currency = currencyFormat(report.currency);
+    this.#decimalCurrency = decimalFormat(this.#currency);
+  }
+
+  /** An amount's text (a decimal as Postgres writes it) in the report's currency. */
+  currencyText(text: string): string {
+    return this.#decimalCurrency?.(text) ?? this.value(Number(text), "currency");
   }
 
   value(value: unknown, kind: ValueKind): string {
@@ -254,6 +288,56 @@ function currencyFormat(currency: string | null | undefined): Intl.NumberFormat 
     // An unknown code: the amounts print as numbers.
   }
   return new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/**
+ * A formatter of decimal texts that writes what `format` would, digit by
+ * digit, for the amounts it can write without rounding: a table of thousands
+ * of amounts would otherwise spend much of its time in Intl. Undefined, and
+ * Intl it is, when a sample written both ways differs.
+ */
+function decimalFormat(
+  format: Intl.NumberFormat,
+): ((text: string) => string | undefined) | undefined {
+  const { minimumFractionDigits, maximumFractionDigits } = format.resolvedOptions();
+  if (minimumFractionDigits !== maximumFractionDigits) return undefined;
+  const digits = maximumFractionDigits ?? 0;
+  // What comes before and after the digits, and the group and decimal separators.
+  const pattern = (value: number) => {
+    const parts = format.formatToParts(value);
+    const digitParts = new Set(["integer", "group", "decimal", "fraction"]);
+    const first = parts.findIndex((part) => digitParts.has(part.type));
+    const last = parts.findLastIndex((part) => digitParts.has(part.type));
+    const text = (from: number, to: number) =>
+      parts.slice(from, to).map((part) => part.value).join("");
+    return {
+      before: text(0, first),
+      after: text(last + 1, parts.length),
+      group: parts.find((part) => part.type === "group")?.value ?? "",
+      decimal: parts.find((part) => part.type === "decimal")?.value ?? "",
+    };
+  };
+  const positive = pattern(1234567.5);
+  const negative = pattern(-1234567.5);
+  const shape = /^(-?)(\d{1,15})(?:\.(\d*))?$/;
+  const formatted = (text: string): string | undefined => {
+    const match = shape.exec(text);
+    // Rounding, or more digits than a double keeps: Intl, as before.
+    if (!match || (match[3] ?? "").length > digits) return undefined;
+    if (match[2].length + (match[3] ?? "").length > 15) return undefined;
+    const { before, after, group, decimal } = match[1] ? negative : positive;
+    const integer = match[2];
+    let grouped = integer.slice(0, (integer.length - 1) % 3 + 1);
+    for (let at = grouped.length; at < integer.length; at += 3) {
+      grouped += group + integer.slice(at, at + 3);
+    }
+    const fraction = digits > 0 ? decimal + (match[3] ?? "").padEnd(digits, "0") : "";
+    return before + grouped + fraction + after;
+  };
+  const samples = ["0", "7", "-7.5", "12.34", "-999.99", "1000", "-1234.56", "1234567.89"];
+  return samples.every((sample) => formatted(sample) === format.format(Number(sample)))
+    ? formatted
+    : undefined;
 }
 
 /** The first page: title, subtitle, figures, charts, then the groups' tables. */
@@ -366,7 +450,7 @@ function drawBars(page: ReportPages, report: Report, chart: ReportChart) {
       const center = left + index * slot + slot / 2;
       const [first, second] = keyKind ? readableMonth(key).split(" ") : [key, ""];
       const label = page.set(first, "regular", 7, slot * labelEvery - 2);
-      page.add(`${mutedColor} rg\n`);
+      page.add(page.fill(mutedColor));
       page.add(
         page.type.draw(label, center - label.width * 7 / 2, plotTop + plotHeight + 10, 7),
       );
@@ -482,10 +566,31 @@ const numberTypes = new Set<number>([
   pgTypes.oid,
 ]);
 
+// The most cells a column keeps: enough for every date of years of lines,
+// and a bound on what a column that stops repeating can hold.
+const keptCells = 10_000;
+
+/** A column of the detail lines. */
+interface LinesColumn {
+  name: string;
+  type: number;
+  kind: CellKind;
+  left: number;
+  width: number;
+  /** The cells of values seen before, in a column whose values repeat (dates, categories). */
+  cells?: Map<string, Cell>;
+}
+
+/** A cell ready to draw: its text and its x. */
+interface Cell {
+  line: SetLine;
+  x: number;
+}
+
 /** The detail lines: a header repeated on every page, one line a row, striped. */
 class LinesTable {
   #page: ReportPages;
-  #columns: { name: string; type: number; kind: CellKind; left: number; width: number }[];
+  #columns: LinesColumn[];
   #formats: Formats;
   #rows = 0;
   drewAnyRow = false;
@@ -541,6 +646,14 @@ class LinesTable {
         }
       }
     }
+    for (const column of this.#columns) {
+      // A column whose values repeat in the first batch keeps its cells: each
+      // is then formatted and measured once.
+      if (column.kind !== "currency" && column.kind !== "number") {
+        const values = new Set(first.map((row) => row[column.name]));
+        if (values.size <= first.length / 2) column.cells = new Map();
+      }
+    }
     page.heading("Lines");
     this.#header(labels);
     this.#labels = labels;
@@ -576,19 +689,28 @@ class LinesTable {
   draw(row: Record<string, unknown>): void {
     const page = this.#page;
     if (page.ensure(lineHeight)) this.#header(this.#labels);
-    if (this.#rows++ % 2 === 1) page.rect(margin, page.y, usable, lineHeight, stripeColor);
-    const cells: { line: SetLine; x: number }[] = [];
+    let ops = this.#rows++ % 2 === 1
+      ? `${page.fill(stripeColor)}${stripeLeft} ${num(page.y)} ${stripeSize} re f\n`
+      : "";
+    const cells: Cell[] = [];
     for (const column of this.#columns) {
       const value = row[column.name];
       if (value === null || value === undefined || value === "") continue;
-      const text = this.#text(value, column.kind, column.type);
-      const line = page.set(text, "regular", lineSize, column.width - 6);
-      const x = column.kind === "currency" || column.kind === "number"
-        ? column.left + column.width - 3 - line.width * lineSize
-        : column.left + 3;
-      cells.push({ line, x });
+      let cell = column.cells?.get(value as string);
+      if (!cell) {
+        const text = this.#text(value, column.kind, column.type);
+        const line = page.set(text, "regular", lineSize, column.width - 6);
+        const x = column.kind === "currency" || column.kind === "number"
+          ? column.left + column.width - 3 - line.width * lineSize
+          : column.left + 3;
+        cell = { line, x };
+        const kept = column.cells;
+        if (kept && kept.size < keptCells && typeof value === "string") kept.set(value, cell);
+      }
+      cells.push(cell);
     }
-    page.add(`${textColor} rg\n` + page.type.drawRow(cells, page.y + 8, lineSize));
+    ops += page.fill(textColor) + page.type.drawRow(cells, page.y + 8, lineSize);
+    page.add(ops);
     page.y += lineHeight;
     this.drewAnyRow = true;
   }
@@ -599,13 +721,11 @@ class LinesTable {
     switch (kind) {
       case "date":
         return readableDate(text);
-      case "currency": {
-        const number = Number(text);
+      case "currency":
         // More digits than a double keeps print as Postgres wrote them.
-        return Number.isFinite(number) && text.length <= 16
-          ? this.#formats.value(number, "currency")
+        return Number.isFinite(Number(text)) && text.length <= 16
+          ? this.#formats.currencyText(text)
           : text;
-      }
       default:
         return text;
     }

@@ -40,11 +40,11 @@ const zloty = (value: number) =>
   })
     .format(value).replace(/\s+/g, " ");
 
-async function textOf(rows: Record<string, unknown>[]): Promise<string> {
+async function textOf(rows: Record<string, unknown>[], of: Report = report): Promise<string> {
   async function* batches(): AsyncGenerator<RowBatch> {
     yield Object.assign(rows, { columns });
   }
-  const bytes = await new Response(pdfReportFile(report, batches(), { title: "budget", fonts }))
+  const bytes = await new Response(pdfReportFile(of, batches(), { title: "budget", fonts }))
     .bytes();
   const { text } = await extractText(await getDocumentProxy(bytes), { mergePages: true });
   return text.replace(/\s+/g, " ");
@@ -88,4 +88,23 @@ Deno.test("a PDF report of many lines repeats the header and numbers its pages",
   assert.ok(text.includes("line 299"), "the last line is printed");
   assert.ok(text.split("Date what paid Amount").length - 1 >= 4, "each page has the header");
   assert.ok(text.includes("page 5"), text.slice(-300));
+});
+
+Deno.test("a PDF report prints amounts as Intl writes them in the report's currency", async () => {
+  const amounts = ["-1234567.89", "1000", "0.5", "-7", "12.345", "12345678.9"];
+  for (const currency of ["EUR", "JPY", "PLN"]) {
+    const text = await textOf(
+      amounts.map((amount) => ({ on: "2026-01-05", what: "x", paid: "t", amount })),
+      { ...report, currency },
+    );
+    const format = new Intl.NumberFormat("en", {
+      style: "currency",
+      currency,
+      currencyDisplay: "narrowSymbol",
+    });
+    for (const amount of amounts) {
+      const expected = format.format(Number(amount)).replace(/\s+/g, " ");
+      assert.ok(text.includes(expected), `${currency} ${amount} prints as ${expected}: ${text}`);
+    }
+  }
 });

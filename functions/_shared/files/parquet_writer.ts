@@ -344,7 +344,7 @@ const byteDigits = (copy: Uint8Array, at: number) => (copy[at] - 0x30) * 10 + co
 /**
  * A timestamp's microseconds since 1970 in the form nearly every value has
  * (as {@link commonDateTime} reads it), from COPY's bytes; undefined for
- * any other.
+ * any other, and for one past a double's exact integers.
  */
 function copyMicroseconds(copy: Uint8Array, start: number, end: number): number | undefined {
   if (
@@ -369,7 +369,9 @@ function copyMicroseconds(copy: Uint8Array, start: number, end: number): number 
   const days = daysFromCivil(year, byteDigits(copy, start + 5), byteDigits(copy, start + 8));
   const seconds = byteDigits(copy, start + 11) * 3600 + byteDigits(copy, start + 14) * 60 +
     byteDigits(copy, start + 17) - offset;
-  return (days * 86_400 + seconds) * 1_000_000 + frac;
+  const micros = (days * 86_400 + seconds) * 1_000_000 + frac;
+  // Exact as a double while within some 285 years of 1970.
+  return Math.abs(micros) < Number.MAX_SAFE_INTEGER ? micros : undefined;
 }
 
 const decoder = new TextDecoder();

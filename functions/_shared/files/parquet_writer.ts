@@ -1,10 +1,10 @@
 // Writes the output of COPY ... TO STDOUT (its text format) as an Apache
 // Parquet file with hyparquet-writer: each column typed from its Postgres
 // type, rows gathered into row groups that are encoded, Snappy-compressed and
-// streamed out one at a time, so the file is never whole in memory. COPY's
-// bytes, not a cursor's rows, and typed arrays, not a JavaScript value a cell:
-// what a row group holds while it is gathered is off the garbage-collected
-// heap, which would otherwise grow to several times a CSV export's.
+// streamed out one at a time, so the file is never whole in memory. It reads
+// COPY's bytes, not a cursor's rows, into typed arrays, not a JavaScript value
+// a cell, so that what a row group holds while it is gathered stays off the
+// garbage-collected heap, as a CSV export's rows do.
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { DecodedArray, SchemaElement } from "hyparquet";
 import { pgTypes } from "./cell_value.ts";
@@ -18,11 +18,12 @@ import type { Column } from "./text_rows.ts";
 export const parquetRowGroupRows = 10_000;
 
 /**
- * A row group ends once its rows' COPY text reaches this many bytes: while a
- * group is written, its text values are a JavaScript object each, and they
- * should die young. Longer groups compress better.
+ * A row group ends once its rows' COPY text reaches this many bytes. While a
+ * group is written, each of its text values is a JavaScript object, so its
+ * size sets how much the collector must carry; a longer group compresses
+ * better, and each group adds to the footer kept in memory to the end.
  */
-export const parquetRowGroupBytes = 1024 * 1024;
+export const parquetRowGroupBytes = 2 * 1024 * 1024;
 
 const more = {
   bytea: 17,

@@ -23,7 +23,7 @@ export const parquetRowGroupRows = 10_000;
  * size sets how much the collector must carry; a longer group compresses
  * better, and each group adds to the footer kept in memory to the end.
  */
-export const parquetRowGroupBytes = 2 * 1024 * 1024;
+export const parquetRowGroupBytes = 1024 * 1024;
 
 const more = {
   bytea: 17,

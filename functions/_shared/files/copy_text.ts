@@ -12,7 +12,7 @@ const carriageReturn = 0x0d;
 const space = 0x20;
 
 /** What each byte after a backslash stands for; COPY TO emits no other escape. */
-const escapes = new Map<number, number>([
+export const copyEscapes = new Map<number, number>([
   [backslash, backslash],
   [0x6e, /* n */ newline],
   [0x72, /* r */ carriageReturn],
@@ -87,7 +87,7 @@ export function copyTextFile(framing: Framing): CopyTextFile {
 
   /** Writes the byte escaped at `chunk[at]` (the backslash came before); returns the next index. */
   function unescape(chunk: Uint8Array, at: number, out: Output): number {
-    const escaped = escapes.get(chunk[at]);
+    const escaped = copyEscapes.get(chunk[at]);
     if (escaped === undefined) {
       throw new Error(
         chunk[at] === nullMarker

@@ -1,8 +1,8 @@
 // Turns a claimed export's statement into the bytes of its file, inside a
 // transaction that already runs as the requesting user: COPY output streamed
 // through (csv), COPY chunks framed (json, jsonl, markdown, html, and txt from
-// a source's text function), or cursor batches rendered (xlsx, pdf, txt,
-// parquet); then gzip when asked for. COPY output is
+// a source's text function), COPY text read into Parquet, or cursor batches
+// rendered (xlsx, pdf, txt); then gzip when asked for. COPY output is
 // gathered into 64 KiB blocks as it is read (copy_out.ts).
 import type postgres from "postgres";
 import { copyTextFile } from "./copy_text.ts";
@@ -39,7 +39,7 @@ export type ExportFormat = keyof typeof statementKinds;
  */
 export type StatementKind = (typeof statementKinds)[ExportFormat] | "copy_text";
 
-/** Rows fetched per cursor round trip for XLSX, PDF, txt and Parquet. */
+/** Rows fetched per cursor round trip for XLSX, PDF and txt. */
 export const cursorBatchSize = 500;
 
 /** A file being produced, and how many source rows it holds so far. */
@@ -140,7 +140,21 @@ async function uncompressedFile(
         stop: copy.stop,
       };
     }
+    // Parquet reads its rows from COPY's text, as CSV does, not from a
+    // cursor: a cursor's rows are a JavaScript object a value (see
+    // parquet_writer.ts).
     case "cursor": {
+      if (spec.format === "parquet") {
+        const { columns } = await tx.unsafe(spec.statement).describe();
+        const copy = await copyOut(tx, `copy (${spec.statement}) to stdout`, options);
+        const { parquetFile } = await import("./parquet_writer.ts");
+        const file = parquetFile(copy.body, { columns, title: spec.source });
+        return {
+          body: withinLimit(file, copy.rows, limit).pipeThrough(coalesceChunks()),
+          rowsWritten: copy.rows,
+          stop: copy.stop,
+        };
+      }
       let rows = 0;
       let columns: readonly Column[] = [];
       // Run first, in the same transaction as the rows (which the worker
@@ -202,8 +216,6 @@ async function cursorFile(
         : (await import("./xlsx_writer.ts")).xlsxFile(batches, { sheetName: spec.source });
     case "txt":
       return (await import("./txt_writer.ts")).txtFile(batches, { title: spec.source });
-    case "parquet":
-      return (await import("./parquet_writer.ts")).parquetFile(batches, { title: spec.source });
     default:
       return report
         ? (await import("./pdf_report.ts")).pdfReportFile(report, batches, {

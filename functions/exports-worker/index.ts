@@ -34,13 +34,11 @@ const db = workerDb(databaseUrl(Deno.env), {
   max: workerConnections(concurrency),
   idleTimeoutSeconds: 30,
 });
-const storage = createClient(
-  Deno.env.get("SUPABASE_URL")!,
-  Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,
-  {
-    auth: { persistSession: false, autoRefreshToken: false },
-  },
-);
+const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
+const serviceRoleKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;
+const storage = createClient(supabaseUrl, serviceRoleKey, {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
 // The platform retires an instance past its CPU soft limit or half its wall
 // clock and, once no request is in flight, tells it with `drain`: from then on
 // it claims nothing, finishes what it runs and ends. New wake-ups reach a
@@ -60,6 +58,8 @@ const settings = {
   // is one small update.
   heartbeatMs: 500,
   statementTimeout: "15min",
+  // The parts' resumable uploads.
+  storage: { storageUrl: `${supabaseUrl}/storage/v1`, key: serviceRoleKey },
   budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", budgetFor(limits), {
     min: 0,
     max: 3_600_000,
@@ -67,8 +67,9 @@ const settings = {
   concurrency,
   // Its own folder: config.toml's static_files ships the fonts with it.
   reportFonts: new URL("./fonts/", import.meta.url),
-  // An export that lays out rows (XLSX, PDF) holds far more memory than one
-  // that streams them: only as many as fit run at once.
+  // An export written in one slice (PDF, Parquet, txt from a cursor) lays
+  // out its rows and holds far more memory than a slice of the others: only
+  // as many as fit run at once.
   layoutSlots: new Slots(layoutSlotsFor(limits.memoryMb, concurrency)),
   drained: drained.signal,
 };

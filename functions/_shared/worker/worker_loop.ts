@@ -26,7 +26,7 @@ export async function workerRound(
   const outcomes = await claimAndRun(
     db.sql,
     settings,
-    (claim, release) => runExport(db, storage, claim, settings, release),
+    (claim, release) => runExport(db, claim, settings, release),
     woken,
   );
   return { outcomes, purged: await purgeFiles(db, storage) };

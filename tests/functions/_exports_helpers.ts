@@ -206,6 +206,8 @@ export interface ExportRow {
   storage_bucket: string;
   storage_path: string;
   purged_at: Date | null;
+  /** Rows of the completed file (int8, as a number). */
+  row_count: number | null;
 }
 
 /** Reads the module's row of an export. */
@@ -213,7 +215,7 @@ export async function exportRow(exportId: string): Promise<ExportRow> {
   return await withDb(async (sql) => {
     const [row] = await sql<ExportRow[]>`
       select status, attempt, max_attempts, error_code, error_message, lease_owner,
-        storage_bucket, storage_path, purged_at
+        storage_bucket, storage_path, purged_at, row_count::float8 as row_count
       from exports.exports where export_id = ${exportId}`;
     if (!row) throw new Error(`export ${exportId} has no row`);
     return row;

@@ -18,6 +18,7 @@ const numberedFormats = ["csv", "json", "jsonl", "markdown", "html", "xlsx"];
  * Registers `numbered_rows` (idempotent): `rows` rows (option), each its
  * number `n`, a label padded to `width` characters (option) and an amount,
  * all derived from `n`, so two exports of the same options hold the same rows.
+ * Row `wide_row` (option) has a label of 200,000 characters.
  */
 export async function registerNumberedSource(): Promise<void> {
   await withDb(async (sql) => {
@@ -28,7 +29,10 @@ export async function registerNumberedSource(): Promise<void> {
       returns table (n int, label text, amount numeric)
       language sql stable security invoker set search_path = ''
       as $$
-        select g, pg_catalog.rpad('row ' || g || ',', coalesce((options ->> 'width')::int, 20), 'x'),
+        select g,
+               pg_catalog.rpad('row ' || g || ',',
+                 case when g = (options ->> 'wide_row')::int then 200000
+                   else coalesce((options ->> 'width')::int, 20) end, 'x'),
                (g * 7919 % 100000) / 100.0
         from generate_series(1, coalesce((options ->> 'rows')::int, 10)) g
       $$;
@@ -36,7 +40,7 @@ export async function registerNumberedSource(): Promise<void> {
     `);
     await sql`select exports.register_source(name => ${numberedSource},
       rows_function => 'exports_tests.numbered_rows(jsonb)', formats => ${numberedFormats},
-      option_types => '{"rows": "integer", "width": "integer"}')`;
+      option_types => '{"rows": "integer", "width": "integer", "wide_row": "integer"}')`;
   });
 }
 
@@ -84,13 +88,12 @@ export async function checkpointOf(exportId: string): Promise<CheckpointRow | nu
   });
 }
 
-/** How many claims (attempts, slices included) the export has had: its `started` events. */
+/** How many claims the export has had, its slices' included: its attempt number. */
 export async function claimsOf(exportId: string): Promise<number> {
   return await withDb(async (sql) => {
-    const [{ count }] = await sql<{ count: number }[]>`
-      select count(*)::int as count from exports.export_events
-      where export_id = ${exportId} and event = 'started'`;
-    return count;
+    const [{ attempt }] = await sql<{ attempt: number }[]>`
+      select attempt from exports.exports where export_id = ${exportId}`;
+    return attempt;
   });
 }
 
@@ -167,4 +170,15 @@ export async function requeueAfterLease(exportId: string): Promise<void> {
     await sql`select exports.cleanup_expired_exports()`;
   });
   await wakeWorker();
+}
+
+/** Stops (SIGSTOP) or continues (SIGCONT) every worker process of the stack. */
+export async function signalWorkers(signal: "SIGSTOP" | "SIGCONT"): Promise<void> {
+  for (const pid of await stackWorkerPids()) {
+    try {
+      Deno.kill(pid, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
 }

@@ -16,10 +16,10 @@ import {
   registerNumberedSource,
   requeueAfterLease,
   sha256,
+  signalWorkers,
   uploadOffset,
   withSliceBytes,
 } from "./_sliced_exports.ts";
-import { stackWorkerPids } from "./_worker_process.ts";
 
 /** The parts of a completed export, as their sha256 in order, and the claims it took. */
 async function completedParts(user: TestUser, exportId: string) {
@@ -28,17 +28,6 @@ async function completedParts(user: TestUser, exportId: string) {
   const parts = await downloadParts(user, exportId);
   for (const part of parts) assert.equal(sha256(part.bytes), part.sha256, "a part is as recorded");
   return { hashes: parts.map((part) => sha256(part.bytes)), claims: await claimsOf(exportId) };
-}
-
-/** Stops (SIGSTOP) or continues (SIGCONT) every worker process of the stack. */
-async function signalWorkers(signal: "SIGSTOP" | "SIGCONT"): Promise<void> {
-  for (const pid of await stackWorkerPids()) {
-    try {
-      Deno.kill(pid, signal);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
 }
 
 Deno.test("a worker killed in the middle of a slice resumes from the checkpoint with identical parts", async () => {
@@ -118,20 +107,24 @@ Deno.test("a worker killed while a slice uploads resumes the upload with identic
     const exportId = await requestExport(user, request);
     // Look with the worker frozen: Storage holds more of the part than the
     // checkpoint says once the slice under way has sent a chunk.
-    const killedAt = await pollFor("a slice with bytes in Storage past its checkpoint", async () => {
-      const checkpoint = await checkpointOf(exportId);
-      if (!checkpoint?.upload_state) return undefined;
-      await signalWorkers("SIGSTOP");
-      const now = await checkpointOf(exportId);
-      const offset = now?.upload_state ? await uploadOffset(now.upload_state.url) : -1;
-      if (now?.upload_state && offset > now.upload_state.offset) {
-        await killWorkers();
-        return { checkpoint: now, offset };
-      }
-      await signalWorkers("SIGCONT");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return undefined;
-    }, 60_000);
+    const killedAt = await pollFor(
+      "a slice with bytes in Storage past its checkpoint",
+      async () => {
+        const checkpoint = await checkpointOf(exportId);
+        if (!checkpoint?.upload_state) return undefined;
+        await signalWorkers("SIGSTOP");
+        const now = await checkpointOf(exportId);
+        const offset = now?.upload_state ? await uploadOffset(now.upload_state.url) : -1;
+        if (now?.upload_state && offset > now.upload_state.offset) {
+          await killWorkers();
+          return { checkpoint: now, offset };
+        }
+        await signalWorkers("SIGCONT");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return undefined;
+      },
+      60_000,
+    );
     console.log(
       `killed with ${killedAt.offset} bytes in Storage, ` +
         `${killedAt.checkpoint.upload_state!.offset} checkpointed`,

@@ -85,8 +85,10 @@ export interface Failure {
 
 /**
  * Stages the export's rows as its user (exports.stage_export), in a
- * transaction of its own; returns the new checkpoint. Aborting `signal`
- * cancels the statement.
+ * repeatable read transaction of its own, so that a report and the rows see
+ * one snapshot; returns the new checkpoint, or null when the claim must stop
+ * (canceled, its lease lost, or the staging failed it: too many rows).
+ * Aborting `signal` cancels the statement.
  */
 export async function stageExport(
   sql: postgres.Sql,
@@ -94,11 +96,11 @@ export async function stageExport(
   workerId: string,
   statementTimeout: string,
   signal: AbortSignal,
-): Promise<Checkpoint> {
+): Promise<Checkpoint | null> {
   signal.throwIfAborted();
-  return await sql.begin(async (tx) => {
+  return await sql.begin("isolation level repeatable read", async (tx) => {
     await tx`select set_config('statement_timeout', ${statementTimeout}, true)`;
-    const query = tx<{ checkpoint: Checkpoint }[]>`
+    const query = tx<{ checkpoint: Checkpoint | null }[]>`
       select exports.stage_export(
         export_id => ${claim.export_id}, worker_id => ${workerId},
         attempt => ${claim.attempt}) as checkpoint`;
@@ -110,7 +112,7 @@ export async function stageExport(
     } finally {
       signal.removeEventListener("abort", cancel);
     }
-  }) as Checkpoint;
+  }) as Checkpoint | null;
 }
 
 /** The statement that reads staged rows `from` to `to` in order (exports.slice_statement). */
@@ -149,7 +151,7 @@ export async function recordSlice(
   exportId: string,
   workerId: string,
   attempt: number,
-  checkpoint: Record<string, unknown>,
+  checkpoint: object,
   parts: PartRecord[],
 ): Promise<boolean> {
   const [{ recorded }] = await sql<{ recorded: boolean }[]>`
@@ -287,4 +289,25 @@ export async function recordPurged(sql: Queryable, exportIds: string[]): Promise
   const [{ purged }] = await sql`
     select exports.record_purged(export_ids => ${exportIds}::uuid[]) as purged`;
   return purged;
+}
+
+/** An unfinished upload the cleanup wants deleted through Storage. */
+export interface UploadToAbort {
+  export_id: string;
+  storage_bucket: string;
+  storage_path: string;
+  upload_state: UploadState;
+}
+
+/** Lists unfinished uploads of ended or restaged exports, at most `max`. */
+export async function uploadsToAbort(sql: Queryable, max: number): Promise<UploadToAbort[]> {
+  return await sql<UploadToAbort[]>`
+    select * from exports.uploads_to_abort(max_uploads => ${max})`;
+}
+
+/** Records that the unfinished uploads of `exportIds` are deleted. */
+export async function recordUploadsAborted(sql: Queryable, exportIds: string[]): Promise<number> {
+  const [{ forgotten }] = await sql`
+    select exports.record_uploads_aborted(export_ids => ${exportIds}::uuid[]) as forgotten`;
+  return forgotten;
 }

@@ -3,10 +3,17 @@
 // table into the parts' resumable uploads, and records the checkpoint (or,
 // after the last row, completes the export) while heartbeating. A canceled
 // export stops at once; what it stored the cleanup purges.
+import type postgres from "postgres";
 import type { WorkerDb } from "../files/db_client.ts";
 import { copyOutRows } from "../files/copy_out.ts";
 import { exportFile } from "../files/export_file.ts";
-import type { PartEvent, PartRecord, SliceFormat, WriterState } from "../files/slice_writer.ts";
+import {
+  createSliceWriter,
+  type PartEvent,
+  type PartRecord,
+  type SliceFormat,
+  type WriterState,
+} from "../files/slice_writer.ts";
 import { type Column, type RawBatch, textRows } from "../files/text_rows.ts";
 import { byteMeter } from "./byte_meter.ts";
 import { openPartUpload, type PartUpload, type UploadState } from "./part_upload.ts";
@@ -127,9 +134,13 @@ export async function runExport(
   let beat = setTimeout(sendHeartbeat, settings.heartbeatMs);
   let giveSlot = () => {};
   try {
+    // A claim that is not staged stages first: the export's first claim, or
+    // one whose staged rows a crash of Postgres emptied (stage_export then
+    // starts it again, its parts forgotten).
     const checkpoint = claim.staged && claim.checkpoint
       ? claim.checkpoint
       : await stageExport(db.sql, claim, settings.workerId, settings.statementTimeout, stop.signal);
+    if (!checkpoint) return "stopped";
     if (!claim.sliceable && settings.layoutSlots) {
       giveSlot = await settings.layoutSlots.take(stop.signal);
     }
@@ -212,9 +223,6 @@ async function runSlice(
         return await wholeFile(db, tx, claim, checkpoint, statement, uploads, signal, onRows);
       }
       const header = await headerBytes(db, tx, claim.export_id, signal);
-      const { createSliceWriter } = claim.format === "xlsx"
-        ? await import("../files/xlsx_slices.ts")
-        : await import("../files/slice_writer.ts");
       const writer = await createSliceWriter({
         format: claim.format as SliceFormat,
         compression: claim.compression,
@@ -288,7 +296,7 @@ const cursorBatchSize = 500;
  */
 async function wholeFile(
   db: WorkerDb,
-  tx: Parameters<Parameters<WorkerDb["sql"]["begin"]>[0]>[0],
+  tx: postgres.TransactionSql,
   claim: ClaimedExport,
   checkpoint: Checkpoint,
   statement: string,
@@ -350,7 +358,7 @@ async function wholeFile(
  */
 async function headerBytes(
   db: WorkerDb,
-  tx: Parameters<Parameters<WorkerDb["sql"]["begin"]>[0]>[0],
+  tx: postgres.TransactionSql,
   exportId: string,
   signal: AbortSignal,
 ): Promise<Uint8Array | null> {
@@ -426,13 +434,17 @@ class PartUploads {
   async #open(part: number): Promise<PartUpload> {
     if (this.#current?.part === part) return this.#current.upload;
     const state = part === this.firstPart ? this.firstState : null;
-    const upload = await openPartUpload({
-      storageUrl: this.settings.storage.storageUrl,
-      key: this.settings.storage.key,
-      bucket: this.claim.storage_bucket,
-      path: await this.pathOf(part),
-      contentType: this.claim.content_type,
-    }, state, { stallTimeoutMs: this.settings.storageTimeoutMs ?? defaultStorageTimeoutMs });
+    const upload = await openPartUpload(
+      {
+        storageUrl: this.settings.storage.storageUrl,
+        key: this.settings.storage.key,
+        bucket: this.claim.storage_bucket,
+        path: await this.pathOf(part),
+        contentType: this.claim.content_type,
+      },
+      state,
+      { stallTimeoutMs: this.settings.storageTimeoutMs ?? defaultStorageTimeoutMs },
+    );
     if (!state) this.#fresh.push(upload);
     this.#current = { part, upload };
     return upload;

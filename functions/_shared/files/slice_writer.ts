@@ -370,17 +370,16 @@ class TextSlices implements SliceWriter {
   #row(separator: Uint8Array | null, body: Uint8Array, terminator: Uint8Array | null) {
     const out = this.out;
     if (!out.open) this.#openPart();
-    const size = (first: boolean) =>
-      (first || !separator ? 0 : separator.length) + body.length + (terminator?.length ?? 0) +
-      this.#suffix.length;
-    if (!out.fits(size(this.#firstChunk()))) {
+    const size = body.length + (terminator === null ? 0 : terminator.length) + this.#suffix.length;
+    const separatorSize = separator === null ? 0 : separator.length;
+    if (!out.fits(this.#firstChunk() ? size : size + separatorSize)) {
       if (out.rows === 0) out.tooLarge();
       out.content(this.#suffix);
       out.closePart();
       this.#openPart();
-      if (!out.fits(size(this.#firstChunk()))) out.tooLarge();
+      if (!out.fits(this.#firstChunk() ? size : size + separatorSize)) out.tooLarge();
     }
-    if (separator && !this.#firstChunk()) out.content(separator);
+    if (separatorSize && !this.#firstChunk()) out.content(separator!);
     out.content(body);
     if (terminator) out.content(terminator);
     out.counted();

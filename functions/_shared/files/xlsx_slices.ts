@@ -161,7 +161,7 @@ export class XlsxParts implements SliceWriter {
       this.#closeSheet();
       this.#openSheet(this.#sheet!.number + 1);
     }
-    this.#sheet!.deflate.write(encoder.encode(xml));
+    this.#sheet!.deflate.writeText(xml);
     this.#sheet!.rows++;
     out.counted();
   }
@@ -249,14 +249,14 @@ export class XlsxParts implements SliceWriter {
     const offset = this.#zipSize;
     this.#zip(localHeader(encoder.encode(name)));
     this.#sheet = { number, rows: 0, offset, deflate: this.#deflate(null) };
-    this.#sheet.deflate.write(encoder.encode(sheetStart));
+    this.#sheet.deflate.writeText(sheetStart);
     // No columns before an export's first row only when it has none and none were described.
-    if (this.#columns.length) this.#sheet.deflate.write(encoder.encode(this.#headerXml()));
+    if (this.#columns.length) this.#sheet.deflate.writeText(this.#headerXml());
   }
 
   #closeSheet() {
     const sheet = this.#sheet!;
-    sheet.deflate.write(encoder.encode(sheetEnd));
+    sheet.deflate.writeText(sheetEnd);
     sheet.deflate.finish();
     const entry: EntryState = {
       name: sheetEntry(sheet.number),

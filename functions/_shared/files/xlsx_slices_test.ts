@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { pgTypes } from "./cell_value.ts";
 import {
   createSliceWriter,
+  type PartEvent,
   type PartRecord,
   type SliceSpec,
   type WriterState,
@@ -140,4 +142,50 @@ Deno.test("an xlsx export with no rows is one workbook with the described header
   );
   const sheets = await sheetsOf(new Uint8Array(bytes));
   assert.deepEqual(sheets, [{ name: "t", rows: [["id", "note"]] }]);
+});
+
+Deno.test("a sheet holds Excel's 1,048,575 data rows; the next row opens a second sheet", async () => {
+  const writer = await createSliceWriter({
+    format: "xlsx",
+    compression: "none",
+    title: "t",
+    partLimitBytes: null,
+    header: null,
+    firstPart: 1,
+    firstPosition: 1,
+    state: null,
+  });
+  const idColumn = [{ name: "id", type: pgTypes.int8 }];
+  const chunks: Uint8Array[] = [];
+  const take = (events: PartEvent[]) => {
+    for (const event of events) if (event.kind === "bytes") chunks.push(event.bytes);
+  };
+  const total = 1_048_577;
+  for (let from = 1; from <= total; from += 10_000) {
+    const rows = [];
+    for (let id = from; id < Math.min(from + 10_000, total + 1); id++) {
+      rows.push({ id: String(id) });
+    }
+    take(writer.write(Object.assign(rows, { columns: idColumn })));
+  }
+  const end = writer.end(true);
+  take(end.events);
+  const zip = await JSZip.loadAsync(Buffer.concat(chunks));
+  const workbook = await zip.file("xl/workbook.xml")!.async("string");
+  assert.equal([...workbook.matchAll(/<sheet /g)].length, 2);
+  const second = await zip.file("xl/worksheets/sheet2.xml")!.async("string");
+  assert.deepEqual(
+    [...second.matchAll(/<row r="(\d+)">.*?<\/row>/g)].map((match) => match[0]),
+    [
+      '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">id</t></is></c></row>',
+      '<row r="2"><c r="A2"><v>1048576</v></c></row>',
+      '<row r="3"><c r="A3"><v>1048577</v></c></row>',
+    ],
+  );
+  const first = await zip.file("xl/worksheets/sheet1.xml")!.async("string");
+  assert.ok(
+    first.endsWith(
+      '<row r="1048576"><c r="A1048576"><v>1048575</v></c></row></sheetData></worksheet>',
+    ),
+  );
 });

@@ -17,6 +17,8 @@ export interface DeflateState {
   compressed: number;
 }
 
+const encoder = new TextEncoder();
+
 /** The uncompressed bytes a window gathers before it is deflated. */
 export const deflateWindowBytes = 256 * 1024;
 
@@ -41,7 +43,8 @@ export class DeflateWindows {
     state: DeflateState | null = null,
   ) {
     this.state = state ? { ...state } : { crc: 0, size: 0, compressed: 0 };
-    this.#pending = new Uint8Array(deflateWindowBytes);
+    // Room for a window's last row, however long, without growing most of the time.
+    this.#pending = new Uint8Array(2 * deflateWindowBytes);
   }
 
   /** Uncompressed bytes not yet deflated. */
@@ -51,14 +54,31 @@ export class DeflateWindows {
 
   /** Adds `bytes`; deflates the window once it holds {@link deflateWindowBytes}. */
   write(bytes: Uint8Array): void {
-    if (this.#used + bytes.length > this.#pending.length) {
-      const grown = new Uint8Array(Math.max(this.#pending.length * 2, this.#used + bytes.length));
-      grown.set(this.#pending.subarray(0, this.#used));
-      this.#pending = grown;
-    }
+    this.#room(bytes.length);
     this.#pending.set(bytes, this.#used);
     this.#used += bytes.length;
     if (this.#used >= deflateWindowBytes) this.flush();
+  }
+
+  /**
+   * Adds `text` as UTF-8, encoded straight into the window; deflates the
+   * window once it holds {@link deflateWindowBytes}. Returns the bytes added.
+   */
+  writeText(text: string): number {
+    // UTF-8 takes at most three bytes a UTF-16 unit.
+    this.#room(text.length * 3);
+    const { written } = encoder.encodeInto(text, this.#pending.subarray(this.#used));
+    this.#used += written;
+    if (this.#used >= deflateWindowBytes) this.flush();
+    return written;
+  }
+
+  /** Grows the window, for a long row, so that `bytes` more fit. */
+  #room(bytes: number): void {
+    if (this.#used + bytes <= this.#pending.length) return;
+    const grown = new Uint8Array(Math.max(this.#pending.length * 2, this.#used + bytes));
+    grown.set(this.#pending.subarray(0, this.#used));
+    this.#pending = grown;
   }
 
   /** Deflates what is pending, ending on a byte boundary; the stream stays open. */
@@ -84,9 +104,9 @@ export class DeflateWindows {
     const compressed = zlib.deflateRawSync(window, { level: this.level, finishFlush: flush });
     this.state.compressed += compressed.length;
     this.#used = 0;
-    // A window larger than the default was grown for one long row: back to the default.
-    if (this.#pending.length > deflateWindowBytes) {
-      this.#pending = new Uint8Array(deflateWindowBytes);
+    // A window grown for one long row: back to the default.
+    if (this.#pending.length > 2 * deflateWindowBytes) {
+      this.#pending = new Uint8Array(2 * deflateWindowBytes);
     }
     this.emit(compressed);
   }

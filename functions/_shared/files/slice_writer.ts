@@ -16,6 +16,7 @@ import { type DeflateState, DeflateWindows } from "./deflate_window.ts";
 import type { ExportFormat } from "./export_file.ts";
 import { framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
+import { XlsxParts, type XlsxPartState } from "./xlsx_slices.ts";
 
 /** The formats written in slices; pdf, parquet and txt from a cursor are written in one. */
 export const sliceFormats = ["csv", "json", "jsonl", "markdown", "html", "txt", "xlsx"] as const;
@@ -75,7 +76,7 @@ export interface OpenPartState {
   /** gzip: the member's deflate stream. */
   deflate: DeflateState | null;
   /** XLSX: the workbook's entries and sheet. */
-  xlsx: unknown;
+  xlsx: XlsxPartState | null;
 }
 
 /** The checkpoint's writer_state: JSON, small. */
@@ -133,7 +134,7 @@ const gzipTrailerBytes = 8;
 export async function createSliceWriter(spec: SliceSpec): Promise<SliceWriter> {
   const hasher = await createSHA256();
   const output = new PartOutput(spec, hasher);
-  if (spec.format === "xlsx") throw new Error("xlsx is written in slices by xlsx_slices.ts");
+  if (spec.format === "xlsx") return new XlsxParts(spec, output);
   return new TextSlices(spec, output);
 }
 
@@ -257,7 +258,7 @@ export class PartOutput {
   }
 
   /** Ends the slice: writes out what is buffered and returns the state to resume from. */
-  pause(xlsx: unknown = null): SliceEnd {
+  pause(xlsx: XlsxPartState | null = null): SliceEnd {
     let open: OpenPartState | null = null;
     if (this.open) {
       this.deflate?.flush();
@@ -369,17 +370,16 @@ class TextSlices implements SliceWriter {
   #row(separator: Uint8Array | null, body: Uint8Array, terminator: Uint8Array | null) {
     const out = this.out;
     if (!out.open) this.#openPart();
-    const size = (first: boolean) =>
-      (first || !separator ? 0 : separator.length) + body.length + (terminator?.length ?? 0) +
-      this.#suffix.length;
-    if (!out.fits(size(this.#firstChunk()))) {
+    const size = body.length + (terminator === null ? 0 : terminator.length) + this.#suffix.length;
+    const separatorSize = separator === null ? 0 : separator.length;
+    if (!out.fits(this.#firstChunk() ? size : size + separatorSize)) {
       if (out.rows === 0) out.tooLarge();
       out.content(this.#suffix);
       out.closePart();
       this.#openPart();
-      if (!out.fits(size(this.#firstChunk()))) out.tooLarge();
+      if (!out.fits(this.#firstChunk() ? size : size + separatorSize)) out.tooLarge();
     }
-    if (separator && !this.#firstChunk()) out.content(separator);
+    if (separatorSize && !this.#firstChunk()) out.content(separator!);
     out.content(body);
     if (terminator) out.content(terminator);
     out.counted();

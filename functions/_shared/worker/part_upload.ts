@@ -271,6 +271,12 @@ function storageFailure(error: unknown, name: string): StorageFailure {
   } catch {
     // A plain-text answer, as TUS sends.
   }
+  if (status === 413) {
+    return new StorageFailure(
+      413,
+      `the part ${name} is over Storage's file size limit (the bucket's, or the project's): ${said}`,
+    );
+  }
   return new StorageFailure(
     status,
     `Storage refused ${method} of the upload of ${name}: ${status} ${said}`,

@@ -3,13 +3,21 @@
 // slice, on any instance, continues the same upload from the state its
 // checkpoint kept. tus-js-client speaks the protocol; this module feeds it
 // bytes as the writer produces them and sends its requests with fetch.
-import {
-  DetailedError,
-  type HttpRequest,
-  type HttpResponse,
-  type HttpStack,
-  Upload,
+import type {
+  DetailedError as TusDetailedError,
+  HttpRequest,
+  HttpResponse,
+  HttpStack,
+  Upload as TusUpload,
+  UploadOptions,
 } from "tus-js-client";
+// tus-js-client's platform-neutral core, given here what a platform entry
+// gives it (an HTTP stack, a file reader; no URL storage): its Node entry also
+// loads a file-based URL storage whose packages install process signal
+// handlers (signal-exit) and patch node:fs (graceful-fs) at import, for
+// nothing the worker uses, at several times the start-up cost.
+import uploadModule from "tus-js-client/lib.es5/upload.js";
+import errorModule from "tus-js-client/lib.es5/error.js";
 import { StorageFailure } from "./worker_failure.ts";
 
 /** Where a part goes, and as whom. */
@@ -64,6 +72,11 @@ export interface PartUpload {
   /** Stops and deletes the unfinished upload. */
   abort(): Promise<void>;
 }
+
+const Upload = (uploadModule as { default: typeof TusUpload }).default;
+const DetailedError = (errorModule as { default: typeof TusDetailedError }).default;
+/** The options the core expects, which a platform entry would merge in. */
+const coreOptions = (Upload as unknown as { defaultOptions: UploadOptions }).defaultOptions;
 
 /** Storage's chunk size for resumable uploads. */
 export const defaultChunkBytes = 6 * 1024 * 1024;
@@ -212,8 +225,9 @@ export async function deleteUpload(
 }
 
 /** The options every request of an upload of `target` shares. */
-function requestOptions(target: UploadTarget, options: PartUploadOptions) {
+function requestOptions(target: UploadTarget, options: PartUploadOptions): UploadOptions {
   return {
+    ...coreOptions,
     httpStack: new FetchStack(endpointOf(target), options.stallTimeoutMs ?? defaultStallTimeoutMs),
     // Every request, not only the creation: Storage checks the right to
     // write the object on each, and a part may replace an earlier one.
@@ -221,7 +235,7 @@ function requestOptions(target: UploadTarget, options: PartUploadOptions) {
     retryDelays: options.retryDelaysMs ?? defaultRetryDelaysMs,
     // A stall is not retried: the slice fails and is run again from its
     // checkpoint, as an export whose Storage stalls is.
-    onShouldRetry: (error: DetailedError) => {
+    onShouldRetry: (error) => {
       if (error.causingError instanceof StorageFailure) return false;
       const status = error.originalResponse?.getStatus() ?? 0;
       return status === 0 || status >= 500 || status === 409 || status === 423;
@@ -270,6 +284,12 @@ function storageFailure(error: unknown, name: string): StorageFailure {
     if (typeof json?.message === "string") said = json.message;
   } catch {
     // A plain-text answer, as TUS sends.
+  }
+  if (status === 413) {
+    return new StorageFailure(
+      413,
+      `the part ${name} is over Storage's file size limit (the bucket's, or the project's): ${said}`,
+    );
   }
   return new StorageFailure(
     status,

@@ -252,6 +252,12 @@ async function runSlice(
           await handle(writer.write(texts));
           rows += batch.length;
         }
+        // An export of no rows still has its header: a batch of none carries
+        // the columns, described without running the statement.
+        if (Number(checkpoint.staged_rows) === 0) {
+          const described = await tx.unsafe(statement).describe();
+          await handle(writer.write(Object.assign([], { columns: described.columns })));
+        }
       } else {
         const copy = await copyOutRows(tx, statement, { afterCopy: db.resumeReads, signal });
         try {

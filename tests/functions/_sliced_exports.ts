@@ -128,15 +128,20 @@ export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Whether the stand-in still holds the unfinished upload at `url`: HEAD answers 200. */
-export async function uploadExists(url: string): Promise<boolean> {
+/**
+ * Whether Storage holds an unfinished upload at `url`: HEAD answers 200 without a length, or
+ * with more to come. A deleted or expired upload answers 404 or 410; a finished one is an object.
+ */
+export async function isUnfinishedUpload(url: string): Promise<boolean> {
   const { serviceRoleKey } = stackEnv();
   const response = await fetch(url, {
     method: "HEAD",
     headers: { authorization: `Bearer ${serviceRoleKey}`, "tus-resumable": "1.0.0" },
   });
   await response.body?.cancel();
-  return response.ok;
+  if (!response.ok) return false;
+  const length = response.headers.get("upload-length");
+  return length === null || Number(response.headers.get("upload-offset")) < Number(length);
 }
 
 /** The offset Storage holds for the upload at `url` (HEAD's Upload-Offset). */

@@ -56,8 +56,9 @@ Deno.test("a worker killed in the middle of a slice resumes from the checkpoint 
     try {
       const held = await sql.begin(async (tx) => {
         try {
-          await tx.unsafe(
-            `lock table ${staged.staging_table} in access exclusive mode nowait`,
+          // In a savepoint, so that a refusal leaves the transaction usable.
+          await tx.savepoint((savepoint) =>
+            savepoint.unsafe(`lock table ${staged.staging_table} in access exclusive mode nowait`)
           );
         } catch {
           // The worker is inside a slice's read: that slice is the one killed.

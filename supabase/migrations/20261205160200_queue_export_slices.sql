@@ -330,16 +330,20 @@ begin
   update exports.export_checkpoints c set stuck_attempts = c.stuck_attempts + 1
   where c.export_id = fail_export.export_id
   returning * into checkpoint;
+  if retryable and checkpoint.stuck_attempts >= target.max_attempts then
+    update exports.exports e set
+      status = 'failed', finished_at = now(), error_code = 'slice_keeps_failing',
+      error_message = exports._slice_failure_message(e, checkpoint), lease_owner = null, lease_expires_at = null
+    where e.id = target.id
+    returning * into target;
+    return target.status;
+  end if;
   update exports.exports e set
-    status = case when retryable and checkpoint.stuck_attempts < e.max_attempts then 'queued' else 'failed' end,
-    next_run_at = case when retryable and checkpoint.stuck_attempts < e.max_attempts
-                       then now() + exports.retry_delay(checkpoint.stuck_attempts) else e.next_run_at end,
-    finished_at = case when retryable and checkpoint.stuck_attempts < e.max_attempts then null else now() end,
-    error_code = case when retryable and checkpoint.stuck_attempts >= e.max_attempts
-                      then 'slice_keeps_failing' else fail_export.error_code end,
-    error_message = case when retryable and checkpoint.stuck_attempts >= e.max_attempts
-                         then exports._slice_failure_message(e, checkpoint)
-                         else exports._failure_message(fail_export.error_code, e.source, e.format, fail_export.row_limit) end,
+    status = case when retryable then 'queued' else 'failed' end,
+    next_run_at = case when retryable then now() + exports.retry_delay(checkpoint.stuck_attempts) else e.next_run_at end,
+    finished_at = case when retryable then null else now() end,
+    error_code = fail_export.error_code,
+    error_message = exports._failure_message(fail_export.error_code, e.source, e.format, fail_export.row_limit),
     lease_owner = null, lease_expires_at = null
   where e.id = target.id
   returning * into target;

@@ -141,7 +141,7 @@ export async function runExport(
       ? claim.checkpoint
       : await stageExport(db.sql, claim, settings.workerId, settings.statementTimeout, stop.signal);
     if (!checkpoint) return "stopped";
-    if (!claim.sliceable && settings.layoutSlots) {
+    if (!sliceable(claim, checkpoint) && settings.layoutSlots) {
       giveSlot = await settings.layoutSlots.take(stop.signal);
     }
     const slice = await runSlice(db, claim, checkpoint, settings, stop.signal, (rows) => {
@@ -202,7 +202,7 @@ async function runSlice(
 ): Promise<SliceResult> {
   const from = Number(checkpoint.next_position);
   const staged = Number(checkpoint.staged_rows);
-  const to = claim.sliceable
+  const to = sliceable(claim, checkpoint)
     ? Math.min(from + Number(checkpoint.rows_per_slice) - 1, staged)
     : staged;
   const last = to >= staged;
@@ -219,7 +219,9 @@ async function runSlice(
     return await db.sql.begin(async (tx) => {
       await tx`select set_config('statement_timeout', ${settings.statementTimeout}, true)`;
       const statement = await sliceStatement(tx, claim.export_id, from, to);
-      if (!claim.sliceable) {
+      // A report's layout (an XLSX's Summary sheet, a PDF's charts) is written
+      // with all its lines at once, by the one-shot writers.
+      if (!sliceable(claim, checkpoint)) {
         return await wholeFile(db, tx, claim, checkpoint, statement, uploads, signal, onRows);
       }
       const header = await headerBytes(db, tx, claim.export_id, signal);
@@ -290,6 +292,11 @@ async function runSlice(
     await uploads.abandon();
     throw error;
   }
+}
+
+/** Whether the export is written in slices: its format's writer resumes, and it lays out no report. */
+function sliceable(claim: ClaimedExport, checkpoint: Checkpoint): boolean {
+  return claim.sliceable && !checkpoint.report;
 }
 
 /** Rows fetched per cursor round trip. */

@@ -40,7 +40,7 @@ select owner_id, n,
   n % 17 <> 0
 from (values ('00000000-0000-4000-8000-00000000be10'::uuid), ('00000000-0000-4000-8000-00000000be11'))
   as users (owner_id)
-cross join generate_series(1, :readings) as n;
+cross join generate_series(1::bigint, :readings) as n;
 alter table bench_slices.readings add primary key (owner_id, reading_id);
 analyze bench_slices.readings;
 

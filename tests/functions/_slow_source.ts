@@ -1,5 +1,5 @@
 // A source that takes as long as a test asks: `slow_rows` (csv) returns
-// `rows` rows and sleeps `sleep_ms` before each, inside the export's COPY, so
+// `rows` rows and sleeps `sleep_ms` before each, while the worker stages them, so
 // a test can hold an export in its statement for a known while.
 import { withDb } from "../support/db.ts";
 import { registerSlowRows } from "../support/slow_rows.ts";
@@ -21,12 +21,12 @@ export function slowExport(seconds: number): Record<string, unknown> {
   };
 }
 
-/** The backends running a COPY of `slow_rows`, as pg_stat_activity lists them. */
+/** The backends staging an export's rows (a slow export's, in these tests), as pg_stat_activity lists them. */
 export async function slowStatementBackends(): Promise<number[]> {
   return await withDb(async (sql) => {
     const rows = await sql<{ pid: number }[]>`
       select pid from pg_stat_activity
-      where state = 'active' and query ilike 'copy%exports_tests.slow_rows%'`;
+      where state = 'active' and query ilike '%exports.stage_export%'`;
     return rows.map((row) => row.pid);
   });
 }

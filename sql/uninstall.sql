@@ -18,7 +18,6 @@ end
 $$;
 
 drop function if exists
-  public.request_export(text, text, jsonb, text, uuid, text, boolean),
   public.request_export(text, text, jsonb, text, uuid, text, boolean, bigint),
   public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
   public.get_export(uuid),

@@ -191,15 +191,23 @@ async function linkExport({ request, db, id, refuse }: Call): Promise<Response> 
   if (error) return refuse(error, status);
   const [file] = data ?? [];
   if (!file) return exportNotFound();
-  const parts = file.parts as unknown as StoredPart[];
-  const urls = await signParts(file.storage_bucket, parts, input.data.expires_in);
+  // A database whose migrations predate parts (an API deployed before
+  // `supabase db push`) lists none: its one file is linked alone.
+  const parts = (file.parts ?? null) as unknown as StoredPart[] | null;
+  const urls = await signParts(
+    file.storage_bucket,
+    parts ?? [{ storage_path: file.storage_path, file_name: file.file_name }],
+    input.data.expires_in,
+  );
   if (!urls) return internalError();
   return Response.json({
     url: urls[0],
     file_name: file.file_name,
     content_type: file.content_type,
     expires_in: input.data.expires_in,
-    parts: parts.map(({ storage_path: _, ...part }, index) => ({ ...part, url: urls[index] })),
+    ...parts && {
+      parts: parts.map(({ storage_path: _, ...part }, index) => ({ ...part, url: urls[index] })),
+    },
   });
 }
 
@@ -210,7 +218,7 @@ async function linkExport({ request, db, id, refuse }: Call): Promise<Response> 
  */
 async function signParts(
   bucket: string,
-  parts: StoredPart[],
+  parts: Pick<StoredPart, "storage_path" | "file_name">[],
   expiresIn: number,
 ): Promise<string[] | null> {
   const storage = service.storage.from(bucket);

@@ -181,6 +181,8 @@ alter type exports.claimed_export
   add attribute checkpoint jsonb,
   add attribute part_limit_bytes bigint,
   add attribute sliceable boolean;
+comment on type exports.claimed_export is
+  'Everything the worker needs to run one claimed export: the user''s claims, the statement to run as them, where the file goes, the most rows the file may hold (null: no limit), whether its rows are staged (then its checkpoint), the largest part file in force and whether its format is written in slices.';
 
 -- parts: stored so far; eta_seconds: the time left at the rate so far.
 alter type public.export_summary

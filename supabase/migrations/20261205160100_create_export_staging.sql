@@ -140,26 +140,6 @@ comment on function exports.part_path is
   'The Storage path of part `part` of an export: <scope or owner>/<export id>/<file name>-part-001.<ext>. The same for every slice; an export of one part keeps it, and its link downloads under the export''s file name.';
 
 -- ============================================================================
--- part limit
--- ============================================================================
-
--- The least of the request's, the source's, the bucket's and the settings'
--- limits; null when none is set.
-create function exports._part_limit(e exports.exports) returns bigint
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select least(e.max_part_bytes, s.max_part_bytes, b.file_size_limit, (select t.max_part_bytes from exports.settings t))
-  from exports.sources s
-  left join storage.buckets b on b.id = e.storage_bucket
-  where s.name = e.source
-$$;
-comment on function exports._part_limit is
-  'The largest part file of an export: the least of its request''s, its source''s, its bucket''s and the settings'' limits (null: none).';
-
--- ============================================================================
 -- staging
 -- ============================================================================
 
@@ -428,7 +408,7 @@ comment on function exports.header_statement is
 -- ============================================================================
 
 revoke execute on function exports._row_query(exports.sources, text, jsonb, boolean),
-  exports._part_file_name(exports.exports, int), exports.part_path(uuid, int), exports._part_limit(exports.exports),
+  exports._part_file_name(exports.exports, int), exports.part_path(uuid, int),
   exports._stage_begin(uuid, text, int), exports._stage_end(uuid, bigint, jsonb),
   exports.stage_export(uuid, text, int), exports._staged_columns(uuid), exports.slice_statement(uuid, bigint, bigint),
   exports.header_statement(uuid)

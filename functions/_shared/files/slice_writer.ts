@@ -189,8 +189,9 @@ export class PartOutput {
   }
 
   /**
-   * Whether `more` content bytes plus `ending` (content still to come at the
-   * part's end) fit under the limit, with the container's own ending.
+   * Whether `more` content bytes (the part's ending among them) still fit
+   * under the limit, with the gzip member's trailer when there is one.
+   * Deflates what is pending when only its bound is too large.
    */
   fits(more: number): boolean {
     const limit = this.spec.partLimitBytes;

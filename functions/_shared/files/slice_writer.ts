@@ -9,14 +9,14 @@
 // its ending counted. Compressed sizes are known only once deflated: the
 // writer compares a bound (deflate_window.ts) and deflates what is pending
 // only when the bound no longer fits, to learn the exact size.
-import { createSHA256, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 import { type BlockGatherer, blockGatherer, defaultBlockSize } from "./coalesce_chunks.ts";
 import { unescapeRow } from "./copy_text.ts";
 import { type DeflateState, DeflateWindows } from "./deflate_window.ts";
 import type { ExportFormat } from "./export_file.ts";
 import { framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
-import { XlsxParts, type XlsxPartState } from "./xlsx_slices.ts";
+import type { XlsxPartState } from "./xlsx_slices.ts";
 
 /** The formats written in slices; pdf, parquet and txt from a cursor are written in one. */
 export const sliceFormats = ["csv", "json", "jsonl", "markdown", "html", "txt", "xlsx"] as const;
@@ -130,11 +130,17 @@ const gzipLevel = 6;
 const gzipHeader = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
 const gzipTrailerBytes = 8;
 
-/** Starts the slice `spec` describes. */
+/**
+ * Starts the slice `spec` describes. The SHA-256 (WebAssembly) and the XLSX
+ * writer load with the first slice that needs them, not with every worker.
+ */
 export async function createSliceWriter(spec: SliceSpec): Promise<SliceWriter> {
-  const hasher = await createSHA256();
-  const output = new PartOutput(spec, hasher);
-  if (spec.format === "xlsx") return new XlsxParts(spec, output);
+  const { createSHA256 } = await import("hash-wasm");
+  const output = new PartOutput(spec, await createSHA256());
+  if (spec.format === "xlsx") {
+    const { XlsxParts } = await import("./xlsx_slices.ts");
+    return new XlsxParts(spec, output);
+  }
   return new TextSlices(spec, output);
 }
 

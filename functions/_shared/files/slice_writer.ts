@@ -14,15 +14,19 @@ import { type BlockGatherer, blockGatherer, defaultBlockSize } from "./coalesce_
 import { unescapeRow } from "./copy_text.ts";
 import { type DeflateState, DeflateWindows } from "./deflate_window.ts";
 import type { ExportFormat } from "./export_file.ts";
-import { framingFor } from "./text_framing.ts";
+import { blockFormats, chunkedFormats, type FramedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
 import type { XlsxPartState } from "./xlsx_slices.ts";
 
-/** The formats written in slices; pdf, parquet and txt from a cursor are written in one. */
-export const sliceFormats = ["csv", "json", "jsonl", "markdown", "html", "txt", "xlsx"] as const;
+/**
+ * A format {@link createSliceWriter} writes: CSV, the formats written from
+ * COPY text chunks (txt only when its source writes them), and XLSX. Which
+ * exports are written in slices is the claim's `sliceable`, from SQL.
+ */
+export type SliceFormat = "csv" | FramedFormat | "xlsx";
 
-/** A format {@link createSliceWriter} writes. */
-export type SliceFormat = (typeof sliceFormats)[number] & ExportFormat;
+/** The formats whose rows come from COPY, framed by {@link TextSlices}. */
+const textFormats = new Set<ExportFormat>(["csv", ...chunkedFormats, ...blockFormats]);
 
 /** What a slice writes, and where the slice before it stopped. */
 export interface SliceSpec {
@@ -141,6 +145,7 @@ export async function createSliceWriter(spec: SliceSpec): Promise<SliceWriter> {
     const { XlsxParts } = await import("./xlsx_slices.ts");
     return new XlsxParts(spec, output);
   }
+  if (!textFormats.has(spec.format)) throw new Error(`${spec.format} is not written in slices`);
   return new TextSlices(spec, output);
 }
 
@@ -339,9 +344,7 @@ class TextSlices implements SliceWriter {
       this.#flatten = false;
       this.#asSent = true;
     } else {
-      const framing = framingFor(spec.format as Exclude<SliceFormat, "csv" | "xlsx">, {
-        title: spec.title,
-      });
+      const framing = framingFor(spec.format as FramedFormat, { title: spec.title });
       this.#prefix = encoder.encode(framing.prefix);
       this.#separator = encoder.encode(framing.separator);
       this.#terminator = encoder.encode(framing.terminator);

@@ -242,6 +242,19 @@ Deno.test("gzip slices decompress to the uncompressed parts' bytes", async () =>
   const plain = await writeSlices(spec, rows, [count]);
   const gzip = await writeSlices({ ...spec, compression: "gzip" }, rows, [50, 50, 100]);
   assert.deepEqual(gunzipSync(gzip.files[0]), Buffer.from(plain.files[0]));
+  // The web platform's reader, and the gzip command, read the member too.
+  const web = ReadableStream.from([gzip.files[0]]).pipeThrough(
+    new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+  );
+  assert.deepEqual(new Uint8Array(await new Response(web).arrayBuffer()), plain.files[0]);
+  const command = new Deno.Command("gzip", { args: ["-dc"], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const writer = command.stdin.getWriter();
+  await writer.write(gzip.files[0]);
+  await writer.close();
+  const { success, stdout } = await command.output();
+  assert.ok(success, "gzip -d reads the part");
+  assert.deepEqual(stdout, plain.files[0]);
 });
 
 Deno.test("an export with no rows is one part with the header and framing", async () => {

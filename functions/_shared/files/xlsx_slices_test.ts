@@ -29,8 +29,17 @@ function batchOf(from: number, to: number): RowBatch {
 
 type Spec = Omit<SliceSpec, "state" | "firstPosition" | "firstPart" | "format" | "header">;
 
-/** Writes rows 1..`count` in slices of the given sizes, in batches of 7. */
-async function writeSlices(spec: Spec, count: number, sliceRows: number[], viaJson = true) {
+/**
+ * Writes rows 1..`count` in slices of the given sizes, in batches of
+ * `batchRows`, the state handed over through JSON unless `viaJson` is false.
+ */
+async function writeSlices(
+  spec: Spec,
+  count: number,
+  sliceRows: number[],
+  viaJson = true,
+  batchRows = 7,
+) {
   const files: Uint8Array[][] = [];
   const records: PartRecord[] = [];
   let state: WriterState | null = null;
@@ -46,8 +55,8 @@ async function writeSlices(spec: Spec, count: number, sliceRows: number[], viaJs
     });
     const events = [];
     const last = position + sliceRows[index] - 1;
-    for (let from = position; from <= last; from += 7) {
-      events.push(...writer.write(batchOf(from, Math.min(from + 6, last))));
+    for (let from = position; from <= last; from += batchRows) {
+      events.push(...writer.write(batchOf(from, Math.min(from + batchRows - 1, last))));
     }
     position = last + 1;
     const end = writer.end(index === sliceRows.length - 1);
@@ -82,7 +91,7 @@ for (const compression of ["none", "gzip"] as const) {
       const spec: Spec = { compression, title: "Line items", partLimitBytes, sheetRows: 40 };
       for (const shape of [[300], [1, 150, 149], [299, 1]]) {
         const parts = await writeSlices(spec, count, shape);
-        const again = await writeSlices(spec, count, shape, false);
+        const again = await writeSlices(spec, count, shape, false, 500);
         assert.deepEqual(again.files.map(sha256), parts.files.map(sha256), `slices ${shape}`);
         const ids: unknown[] = [];
         let position = 1;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { copyOutRows } from "./copy_out.ts";
 import { workerDb } from "./db_client.ts";
 import {
@@ -363,4 +363,27 @@ Deno.test("COPY rows from Postgres, written in slices, make parts that hold ever
   } finally {
     await db.sql.end();
   }
+});
+
+Deno.test("gzip parts of rows deflate cannot shrink stay under the limit", async () => {
+  const rows = Array.from(
+    { length: 3000 },
+    (_, i) => encoder.encode(`${i},${randomBytes(60 + (i % 200)).toString("base64")}\n`),
+  );
+  const limit = 100_000;
+  const parts = await writeSlices(
+    { format: "csv", compression: "gzip", title: "t", partLimitBytes: limit, header: csvHeader },
+    rows,
+    [700, 1600, 700],
+  );
+  assert.ok(parts.files.length > 2);
+  for (const [index, file] of parts.files.entries()) {
+    assert.ok(file.length <= limit, `part ${index + 1}: ${file.length} bytes`);
+    if (index < parts.files.length - 1) assert.ok(file.length > limit * 0.95);
+  }
+  const ids = parts.files.flatMap((file) =>
+    (parseCsv(decoder.decode(gunzipSync(file)), { columns: true }) as { id: string }[])
+      .map((row) => Number(row.id))
+  );
+  assert.deepEqual(ids, Array.from({ length: 3000 }, (_, i) => i));
 });

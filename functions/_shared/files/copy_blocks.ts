@@ -4,7 +4,14 @@
 // promise or two a row; here rows arrive through synchronous 'data' events and
 // only full blocks (or batches) enter the web stream.
 import type { Readable } from "node:stream";
-import { type BlockGatherer, blockGatherer, defaultBlockSize } from "./coalesce_chunks.ts";
+import { blockGatherer, defaultBlockSize } from "./coalesce_chunks.ts";
+
+/** Takes a COPY's chunks one by one and emits what it gathers of them. */
+interface Gatherer {
+  add(chunk: Uint8Array): void;
+  /** Emits what is left; the gatherer is done after this. */
+  flush(): void;
+}
 
 /**
  * Blocks a COPY stream may read ahead of its consumer before the socket is
@@ -45,7 +52,7 @@ export function copyRowBatches(
 function rowGatherer(
   emit: (rows: Uint8Array[]) => void,
   batchBytes: number,
-): BlockGatherer {
+): Gatherer {
   let rows: Uint8Array[] = [];
   let bytes = 0;
   return {
@@ -67,7 +74,7 @@ function rowGatherer(
 /** `copy`'s chunks through the gatherer `gather` makes, as a web stream of what it emits. */
 function copyGathered<T>(
   copy: Readable,
-  gather: (emit: (gathered: T) => void) => BlockGatherer,
+  gather: (emit: (gathered: T) => void) => Gatherer,
   onCancel: () => unknown,
 ): ReadableStream<T> {
   let settled = false;

@@ -9,20 +9,24 @@
 // its ending counted. Compressed sizes are known only once deflated: the
 // writer compares a bound (deflate_window.ts) and deflates what is pending
 // only when the bound no longer fits, to learn the exact size.
-import { createSHA256, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 import { type BlockGatherer, blockGatherer, defaultBlockSize } from "./coalesce_chunks.ts";
 import { unescapeRow } from "./copy_text.ts";
 import { type DeflateState, DeflateWindows } from "./deflate_window.ts";
 import type { ExportFormat } from "./export_file.ts";
-import { framingFor } from "./text_framing.ts";
+import { blockFormats, chunkedFormats, type FramedFormat, framingFor } from "./text_framing.ts";
 import type { RowBatch } from "./xlsx_writer.ts";
-import { XlsxParts, type XlsxPartState } from "./xlsx_slices.ts";
+import type { XlsxPartState } from "./xlsx_slices.ts";
 
-/** The formats written in slices; pdf, parquet and txt from a cursor are written in one. */
-export const sliceFormats = ["csv", "json", "jsonl", "markdown", "html", "txt", "xlsx"] as const;
+/**
+ * A format {@link createSliceWriter} writes: CSV, the formats written from
+ * COPY text chunks (txt only when its source writes them), and XLSX. Which
+ * exports are written in slices is the claim's `sliceable`, from SQL.
+ */
+export type SliceFormat = "csv" | FramedFormat | "xlsx";
 
-/** A format {@link createSliceWriter} writes. */
-export type SliceFormat = (typeof sliceFormats)[number] & ExportFormat;
+/** The formats whose rows come from COPY, framed by {@link TextSlices}. */
+const textFormats = new Set<ExportFormat>(["csv", ...chunkedFormats, ...blockFormats]);
 
 /** What a slice writes, and where the slice before it stopped. */
 export interface SliceSpec {
@@ -130,11 +134,18 @@ const gzipLevel = 6;
 const gzipHeader = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
 const gzipTrailerBytes = 8;
 
-/** Starts the slice `spec` describes. */
+/**
+ * Starts the slice `spec` describes. The SHA-256 (WebAssembly) and the XLSX
+ * writer load with the first slice that needs them, not with every worker.
+ */
 export async function createSliceWriter(spec: SliceSpec): Promise<SliceWriter> {
-  const hasher = await createSHA256();
-  const output = new PartOutput(spec, hasher);
-  if (spec.format === "xlsx") return new XlsxParts(spec, output);
+  const { createSHA256 } = await import("hash-wasm");
+  const output = new PartOutput(spec, await createSHA256());
+  if (spec.format === "xlsx") {
+    const { XlsxParts } = await import("./xlsx_slices.ts");
+    return new XlsxParts(spec, output);
+  }
+  if (!textFormats.has(spec.format)) throw new Error(`${spec.format} is not written in slices`);
   return new TextSlices(spec, output);
 }
 
@@ -189,8 +200,9 @@ export class PartOutput {
   }
 
   /**
-   * Whether `more` content bytes plus `ending` (content still to come at the
-   * part's end) fit under the limit, with the container's own ending.
+   * Whether `more` content bytes (the part's ending among them) still fit
+   * under the limit, with the gzip member's trailer when there is one.
+   * Deflates what is pending when only its bound is too large.
    */
   fits(more: number): boolean {
     const limit = this.spec.partLimitBytes;
@@ -332,9 +344,7 @@ class TextSlices implements SliceWriter {
       this.#flatten = false;
       this.#asSent = true;
     } else {
-      const framing = framingFor(spec.format as Exclude<SliceFormat, "csv" | "xlsx">, {
-        title: spec.title,
-      });
+      const framing = framingFor(spec.format as FramedFormat, { title: spec.title });
       this.#prefix = encoder.encode(framing.prefix);
       this.#separator = encoder.encode(framing.separator);
       this.#terminator = encoder.encode(framing.terminator);
@@ -347,8 +357,16 @@ class TextSlices implements SliceWriter {
   }
 
   write(rows: readonly Uint8Array[] | RowBatch): PartEvent[] {
+    const out = this.out;
+    const plainCsv = this.spec.format === "csv" && this.spec.compression === "none";
+    const limit = this.spec.partLimitBytes ?? Infinity;
     for (const row of rows as readonly Uint8Array[]) {
-      if (this.#asSent && (this.spec.format === "csv" || row.indexOf(0x5c) === -1)) {
+      // Most CSV rows go straight into the open part: what #row does for
+      // them, without its calls.
+      if (plainCsv && out.open && out.size + row.length <= limit) {
+        out.write(row);
+        out.counted();
+      } else if (this.#asSent && (this.spec.format === "csv" || row.indexOf(0x5c) === -1)) {
         this.#row(null, row, null);
       } else {
         this.#row(this.#separator, unescapeRow(row, this.#flatten), this.#terminator);

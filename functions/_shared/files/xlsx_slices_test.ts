@@ -2,7 +2,7 @@
 // with the header row, a new sheet past the sheet's row limit, no part past
 // the part limit, and the same bytes whether the state went through JSON.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
@@ -29,8 +29,17 @@ function batchOf(from: number, to: number): RowBatch {
 
 type Spec = Omit<SliceSpec, "state" | "firstPosition" | "firstPart" | "format" | "header">;
 
-/** Writes rows 1..`count` in slices of the given sizes, in batches of 7. */
-async function writeSlices(spec: Spec, count: number, sliceRows: number[], viaJson = true) {
+/**
+ * Writes rows 1..`count` in slices of the given sizes, in batches of
+ * `batchRows`, the state handed over through JSON unless `viaJson` is false.
+ */
+async function writeSlices(
+  spec: Spec,
+  count: number,
+  sliceRows: number[],
+  viaJson = true,
+  batchRows = 7,
+) {
   const files: Uint8Array[][] = [];
   const records: PartRecord[] = [];
   let state: WriterState | null = null;
@@ -46,8 +55,8 @@ async function writeSlices(spec: Spec, count: number, sliceRows: number[], viaJs
     });
     const events = [];
     const last = position + sliceRows[index] - 1;
-    for (let from = position; from <= last; from += 7) {
-      events.push(...writer.write(batchOf(from, Math.min(from + 6, last))));
+    for (let from = position; from <= last; from += batchRows) {
+      events.push(...writer.write(batchOf(from, Math.min(from + batchRows - 1, last))));
     }
     position = last + 1;
     const end = writer.end(index === sliceRows.length - 1);
@@ -82,7 +91,7 @@ for (const compression of ["none", "gzip"] as const) {
       const spec: Spec = { compression, title: "Line items", partLimitBytes, sheetRows: 40 };
       for (const shape of [[300], [1, 150, 149], [299, 1]]) {
         const parts = await writeSlices(spec, count, shape);
-        const again = await writeSlices(spec, count, shape, false);
+        const again = await writeSlices(spec, count, shape, false, 500);
         assert.deepEqual(again.files.map(sha256), parts.files.map(sha256), `slices ${shape}`);
         const ids: unknown[] = [];
         let position = 1;
@@ -188,4 +197,39 @@ Deno.test("a sheet holds Excel's 1,048,575 data rows; the next row opens a secon
       '<row r="1048576"><c r="A1048576"><v>1048575</v></c></row></sheetData></worksheet>',
     ),
   );
+});
+
+Deno.test("xlsx parts of text deflate cannot shrink stay under the limit, and near it", async () => {
+  const limit = 60_000;
+  const chunks: Uint8Array[][] = [];
+  const records: PartRecord[] = [];
+  const writer = await createSliceWriter({
+    format: "xlsx",
+    compression: "none",
+    title: "t",
+    partLimitBytes: limit,
+    header: null,
+    firstPart: 1,
+    firstPosition: 1,
+    state: null,
+  });
+  const rows = Array.from(
+    { length: 1500 },
+    (_, i) => ({ id: String(i + 1), note: randomBytes(100).toString("base64") }),
+  );
+  const events = writer.write(Object.assign(rows, { columns }));
+  events.push(...writer.end(true).events);
+  for (const event of events) {
+    if (event.kind === "bytes") (chunks[event.part - 1] ??= []).push(event.bytes);
+    else records.push(event.part);
+  }
+  assert.ok(records.length > 2);
+  const ids: unknown[] = [];
+  for (const [index, record] of records.entries()) {
+    assert.ok(record.size <= limit, `part ${index + 1}: ${record.size} bytes`);
+    if (index < records.length - 1) assert.ok(record.size > limit * 0.85, `${record.size}`);
+    const [sheet] = await sheetsOf(new Uint8Array(Buffer.concat(chunks[index])));
+    ids.push(...sheet.rows.slice(1).map((row) => row[0]));
+  }
+  assert.deepEqual(ids, rows.map((_, i) => i + 1));
 });

@@ -73,12 +73,16 @@ Deno.test("a part written by slices that pause and resume is stored with exactly
     7 * MiB + 3,
     bytes.length,
   ]];
+  // Rows, COPY's blocks, and writes larger than a chunk.
+  const writeSizes = [1, 100, 65_536, 777_777, 7 * MiB];
   let state: UploadState | null = null;
   for (const [index, [from, to_]] of slices.entries()) {
     const upload = await openPartUpload(to, state);
     assert.equal(upload.offset, from, "a slice continues where the last one paused");
-    for (let at = from; at < to_; at += 777_777) {
-      await upload.write(bytes.subarray(at, Math.min(at + 777_777, to_)));
+    for (let at = from, write = 0; at < to_; write++) {
+      const size = writeSizes[write % writeSizes.length];
+      await upload.write(bytes.subarray(at, Math.min(at + size, to_)));
+      at += size;
     }
     if (index < slices.length - 1) {
       state = await upload.pause();
@@ -359,11 +363,27 @@ Deno.test("a Storage that stops answering fails the upload as unavailable after 
         stallTimeoutMs: 300,
       }),
       0,
-      /did not answer POST within 300 ms/,
+      /did not take or answer POST of an upload within 300 ms/,
     );
     assert.ok(Date.now() - started < 5_000, "a stall is not retried");
   } finally {
     listener.close();
     connections.forEach((conn) => conn.close());
+  }
+});
+
+Deno.test("a Storage that stops taking a chunk fails the upload as unavailable", async () => {
+  const relay = holdingRelay(stackEnv().supabaseUrl);
+  try {
+    const to = target({ storageUrl: `${relay.url}/storage/v1` });
+    const upload = await openPartUpload(to, null, { stallTimeoutMs: 500 });
+    relay.holdAfter(MiB);
+    const writes = (async () => {
+      await upload.write(partBytes(7 * MiB));
+      await upload.finish();
+    })();
+    await rejectsWith(within(10_000, writes), 0, /did not take or answer PATCH/);
+  } finally {
+    relay.close();
   }
 });

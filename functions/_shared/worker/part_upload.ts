@@ -296,6 +296,12 @@ function storageFailure(error: unknown, name: string): StorageFailure {
   } catch {
     // A plain-text answer, as TUS sends.
   }
+  if (status === 404 || status === 410) {
+    return new StorageFailure(
+      status,
+      `the unfinished upload of ${name} is gone from Storage (deleted, or expired): ${method} answered ${status}`,
+    );
+  }
   if (status === 413) {
     return new StorageFailure(
       413,
@@ -547,6 +553,7 @@ class NodeRequest implements HttpRequest {
   send(body: Chunk | null = null): Promise<HttpResponse> {
     const { method, stack } = this;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const headers = body
         ? { ...this.#headers, "content-length": String(body.size) }
         : this.#headers;
@@ -554,6 +561,7 @@ class NodeRequest implements HttpRequest {
         this.url,
         { method, headers },
         (response) => {
+          answered = true;
           const text: Uint8Array[] = [];
           response.on("data", (data: Uint8Array) => text.push(data));
           response.on("end", () => {
@@ -562,16 +570,22 @@ class NodeRequest implements HttpRequest {
             );
           });
           response.on("error", reject);
+          // After the end this changes nothing; before it, the answer was cut short.
+          response.on("close", () => reject(new Error(`the answer to ${method} was cut short`)));
         },
       );
+      let stalled: StorageFailure | null = null;
+      request.on("close", () => {
+        if (answered) return;
+        reject(stalled ?? new Error(`the connection closed before ${method} was answered`));
+      });
       this.#request = request;
       request.setTimeout(stack.stallTimeoutMs, () => {
-        request.destroy(
-          new StorageFailure(
-            0,
-            `Storage did not take or answer ${method} of an upload within ${stack.stallTimeoutMs} ms`,
-          ),
+        stalled = new StorageFailure(
+          0,
+          `Storage did not take or answer ${method} of an upload within ${stack.stallTimeoutMs} ms`,
         );
+        request.destroy(stalled);
       });
       request.on("error", reject);
       for (const piece of body?.pieces ?? []) request.write(piece);

@@ -103,17 +103,27 @@ Deno.test("a part written by slices that pause and resume is stored with exactly
 });
 
 /**
- * A TCP relay in front of the gateway that forwards requests until it has passed `holdAfter`
- * bytes more than it had when told, then stops forwarding (the request hangs mid-body).
+ * A TCP relay in front of the gateway that forwards requests until it has passed a number of
+ * bytes more than it had when told, then holds (the request hangs mid-body) or drops that
+ * connection (the request is cut mid-body; later connections go through).
  */
 function holdingRelay(upstreamUrl: string) {
   const upstream = new URL(upstreamUrl);
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const connections = new Set<Deno.Conn>();
   let forwarded = 0;
-  let holdAt = Infinity;
+  let stopAt = Infinity;
+  let stop: "hold" | "drop" = "hold";
   let closed = false;
-  const held = Promise.withResolvers<void>();
+  const stopped = Promise.withResolvers<void>();
+  const closeQuietly = (conn: Deno.Conn) => {
+    connections.delete(conn);
+    try {
+      conn.close();
+    } catch {
+      // Closed from the other side.
+    }
+  };
   (async () => {
     for await (const client of listener) {
       const server = await Deno.connect({
@@ -123,11 +133,17 @@ function holdingRelay(upstreamUrl: string) {
       connections.add(client).add(server);
       const count = new TransformStream<Uint8Array, Uint8Array>({
         async transform(chunk, controller) {
-          const room = holdAt - forwarded;
+          const room = stopAt - forwarded;
           if (room < chunk.length) {
             controller.enqueue(chunk.subarray(0, Math.max(room, 0)));
-            forwarded = holdAt;
-            held.resolve();
+            forwarded = stopAt;
+            stopAt = Infinity;
+            stopped.resolve();
+            if (stop === "drop") {
+              // Let the gateway take what reached it, then cut both sides.
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              [client, server].forEach(closeQuietly);
+            }
             await new Promise(() => {});
           }
           forwarded += chunk.length;
@@ -144,20 +160,21 @@ function holdingRelay(upstreamUrl: string) {
     forwarded: () => forwarded,
     /** Forwards `bytes` more, then holds. */
     holdAfter(bytes: number) {
-      holdAt = forwarded + bytes;
+      stop = "hold";
+      stopAt = forwarded + bytes;
     },
-    held: held.promise,
+    /** Forwards `bytes` more, then drops that connection. */
+    dropAfter(bytes: number) {
+      stop = "drop";
+      stopAt = forwarded + bytes;
+    },
+    /** Resolves once it has held or dropped. */
+    stopped: stopped.promise,
     close() {
       if (closed) return;
       closed = true;
       listener.close();
-      for (const conn of connections) {
-        try {
-          conn.close();
-        } catch {
-          // Closed from the other side.
-        }
-      }
+      [...connections].forEach(closeQuietly);
     },
   };
 }
@@ -197,7 +214,7 @@ Deno.test("a slice killed in the middle of a chunk is resumed from its checkpoin
     relay.holdAfter(3 * MiB);
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode("go\n"));
-    await within(30_000, relay.held);
+    await within(30_000, relay.stopped);
     // Let Storage take what reached it before the kill.
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill("SIGKILL");
@@ -383,6 +400,27 @@ Deno.test("a Storage that stops taking a chunk fails the upload as unavailable",
       await upload.finish();
     })();
     await rejectsWith(within(10_000, writes), 0, /did not take or answer PATCH/);
+  } finally {
+    relay.close();
+  }
+});
+
+Deno.test("a connection cut in the middle of a chunk is retried from Storage's offset", async () => {
+  const relay = holdingRelay(stackEnv().supabaseUrl);
+  try {
+    const to = target({ storageUrl: `${relay.url}/storage/v1` });
+    const bytes = partBytes(9 * MiB);
+    const upload = await openPartUpload(to, null);
+    relay.dropAfter(2 * MiB);
+    await upload.write(bytes);
+    await upload.finish();
+    await relay.stopped;
+    const stored = await download(target({ path: to.path }));
+    assert.equal(stored.status, 200);
+    assert.ok(
+      stored.bytes.every((byte, i) => byte === bytes[i]) && stored.bytes.length === bytes.length,
+    );
+    await removeObjects(to.bucket, [to.path]);
   } finally {
     relay.close();
   }

@@ -425,3 +425,35 @@ Deno.test("a connection cut in the middle of a chunk is retried from Storage's o
     relay.close();
   }
 });
+
+Deno.test("a Storage that keeps failing answers with its 5xx once the retries are spent", async () => {
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    requests++;
+    return new Response("Something went wrong with that request\n", { status: 503 });
+  });
+  try {
+    const storageUrl = `http://127.0.0.1:${server.addr.port}/storage/v1`;
+    await rejectsWith(
+      openPartUpload(target({ storageUrl }), null, { retryDelaysMs: [0, 10] }),
+      503,
+      /503 Something went wrong/,
+    );
+    assert.equal(requests, 3, "the creation is tried once and retried twice");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("a checkpoint ahead of what Storage holds is refused, not patched over", async () => {
+  const to = target();
+  const upload = await openPartUpload(to, null);
+  await upload.write(partBytes(1000));
+  const state = await upload.pause();
+  await rejectsWith(
+    openPartUpload(to, { url: state.url, offset: state.offset + 100 }),
+    409,
+    /holds 1000 bytes .* fewer than the 1100/,
+  );
+  assert.equal(await deleteUpload(to, state), "deleted");
+});

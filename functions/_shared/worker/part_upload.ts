@@ -18,7 +18,7 @@ import type {
 // nothing the worker uses, at several times the start-up cost.
 import uploadModule from "tus-js-client/lib.es5/upload.js";
 import errorModule from "tus-js-client/lib.es5/error.js";
-import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
+import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Buffer } from "node:buffer";
 import { StorageFailure } from "./worker_failure.ts";
@@ -507,12 +507,18 @@ class ChunkSource {
  * length (so Storage can refuse a chunk over the size limit before reading
  * it) at a fraction of fetch's CPU here. A request whose connection has been
  * idle for `stallTimeoutMs` (Storage neither takes the chunk nor answers)
- * fails as a StorageFailure with status 0. Storage writes an upload's
- * Location on the path and scheme it serves itself
- * (`https://<host>/upload/resumable/<id>` behind a proxy that does not say
- * its prefix): the upload's id is followed on the endpoint the client calls.
+ * fails as a StorageFailure with status 0.
+ *
+ * Storage answers a chunk it refuses before reading it (over the size
+ * limit) and drops the connection at once; node:http, still sending, may
+ * then report only the broken connection. So after a chunk cut short
+ * without an answer, the next chunk (tus-js-client's retry) goes through
+ * fetch, which reads an answer that comes before the body is taken.
  */
 class NodeStack implements HttpStack {
+  /** The last chunk was cut short without an answer. */
+  cutShort = false;
+
   constructor(readonly endpoint: string, readonly stallTimeoutMs: number) {}
 
   createRequest(method: string, url: string): HttpRequest {
@@ -522,11 +528,18 @@ class NodeStack implements HttpStack {
   getName(): string {
     return "node:http";
   }
+
+  stalled(method: string): StorageFailure {
+    return new StorageFailure(
+      0,
+      `Storage did not take or answer ${method} of an upload within ${this.stallTimeoutMs} ms`,
+    );
+  }
 }
 
 class NodeRequest implements HttpRequest {
   #headers: Record<string, string> = {};
-  #request: ClientRequest | null = null;
+  #abort = new AbortController();
 
   constructor(readonly method: string, readonly url: string, readonly stack: NodeStack) {}
 
@@ -551,74 +564,126 @@ class NodeRequest implements HttpRequest {
   }
 
   send(body: Chunk | null = null): Promise<HttpResponse> {
+    if (body && this.stack.cutShort) {
+      this.stack.cutShort = false;
+      return this.#fetch(body);
+    }
+    return this.#send(body);
+  }
+
+  #send(body: Chunk | null): Promise<HttpResponse> {
     const { method, stack } = this;
     return new Promise((resolve, reject) => {
       let answered = false;
+      let stalled: StorageFailure | null = null;
+      const fail = (error: Error) => {
+        if (!answered && !stalled && body) stack.cutShort = true;
+        reject(stalled ?? error);
+      };
       const headers = body
         ? { ...this.#headers, "content-length": String(body.size) }
         : this.#headers;
       const request = (this.url.startsWith("https:") ? httpsRequest : httpRequest)(
         this.url,
-        { method, headers },
+        { method, headers, signal: this.#abort.signal },
         (response) => {
           answered = true;
           const text: Uint8Array[] = [];
           response.on("data", (data: Uint8Array) => text.push(data));
           response.on("end", () => {
-            resolve(
-              new NodeResponse(response, Buffer.concat(text).toString("utf8"), stack.endpoint),
-            );
+            const answer = Buffer.concat(text).toString("utf8");
+            resolve(new Answer(response.statusCode ?? 0, nodeHeader(response), answer, stack));
           });
           response.on("error", reject);
           // After the end this changes nothing; before it, the answer was cut short.
           response.on("close", () => reject(new Error(`the answer to ${method} was cut short`)));
         },
       );
-      let stalled: StorageFailure | null = null;
       request.on("close", () => {
-        if (answered) return;
-        reject(stalled ?? new Error(`the connection closed before ${method} was answered`));
+        if (!answered) fail(new Error(`the connection closed before ${method} was answered`));
       });
-      this.#request = request;
       request.setTimeout(stack.stallTimeoutMs, () => {
-        stalled = new StorageFailure(
-          0,
-          `Storage did not take or answer ${method} of an upload within ${stack.stallTimeoutMs} ms`,
-        );
+        stalled = stack.stalled(method);
         request.destroy(stalled);
       });
-      request.on("error", reject);
-      for (const piece of body?.pieces ?? []) request.write(piece);
-      request.end();
+      request.on("error", fail);
+      try {
+        for (const piece of body?.pieces ?? []) request.write(piece);
+        request.end();
+      } catch (error) {
+        fail(error as Error);
+      }
     });
   }
 
+  async #fetch(body: Chunk): Promise<HttpResponse> {
+    const bytes = new Uint8Array(body.size);
+    let at = 0;
+    for (const piece of body.pieces) {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    const timer = setTimeout(
+      () => this.#abort.abort(this.stack.stalled(this.method)),
+      this.stack.stallTimeoutMs,
+    );
+    try {
+      const response = await fetch(this.url, {
+        method: this.method,
+        headers: this.#headers,
+        body: bytes,
+        signal: this.#abort.signal,
+      });
+      const answer = await response.text();
+      const header = (name: string) => response.headers.get(name) ?? undefined;
+      return new Answer(response.status, header, answer, this.stack);
+    } catch (error) {
+      const reason = this.#abort.signal.reason;
+      throw reason instanceof StorageFailure ? reason : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   abort() {
-    this.#request?.destroy();
+    this.#abort.abort(new Error("the upload stopped"));
     return Promise.resolve();
   }
 
   getUnderlyingObject() {
-    return this.#request;
+    return this.#abort;
   }
 }
 
-class NodeResponse implements HttpResponse {
+function nodeHeader(response: IncomingMessage) {
+  return (name: string) => {
+    const value = response.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
+}
+
+/**
+ * Storage's answer. It writes an upload's Location on the path and scheme it
+ * serves itself (`https://<host>/upload/resumable/<id>` behind a proxy that
+ * does not say its prefix): the upload's id is followed on the endpoint the
+ * client calls.
+ */
+class Answer implements HttpResponse {
   constructor(
-    readonly response: IncomingMessage,
+    readonly status: number,
+    readonly header: (name: string) => string | undefined,
     readonly body: string,
-    readonly endpoint: string,
+    readonly stack: NodeStack,
   ) {}
 
   getStatus() {
-    return this.response.statusCode ?? 0;
+    return this.status;
   }
 
   getHeader(header: string) {
-    const value = this.response.headers[header.toLowerCase()];
-    const text = Array.isArray(value) ? value.join(", ") : value;
-    if (text === undefined || header.toLowerCase() !== "location") return text;
-    return `${this.endpoint}/${text.split("/").pop()}`;
+    const value = this.header(header);
+    if (value === undefined || header.toLowerCase() !== "location") return value;
+    return `${this.stack.endpoint}/${value.split("/").pop()}`;
   }
 
   getBody() {
@@ -626,6 +691,6 @@ class NodeResponse implements HttpResponse {
   }
 
   getUnderlyingObject() {
-    return this.response;
+    return this;
   }
 }

@@ -66,7 +66,7 @@ async function rejectsWith(work: Promise<unknown>, status: number, message: RegE
 }
 
 Deno.test("a part written by slices that pause and resume is stored with exactly its bytes", async () => {
-  const to = target();
+  const part = target();
   const bytes = partBytes(14 * MiB + 12_345);
   // Slice boundaries that fall inside chunks, a slice that writes nothing, and writes of all sizes.
   const slices = [[0, 1_000], [1_000, 7 * MiB + 3], [7 * MiB + 3, 7 * MiB + 3], [
@@ -76,30 +76,30 @@ Deno.test("a part written by slices that pause and resume is stored with exactly
   // Rows, COPY's blocks, and writes larger than a chunk.
   const writeSizes = [1, 100, 65_536, 777_777, 7 * MiB];
   let state: UploadState | null = null;
-  for (const [index, [from, to_]] of slices.entries()) {
-    const upload = await openPartUpload(to, state);
+  for (const [index, [from, end]] of slices.entries()) {
+    const upload = await openPartUpload(part, state);
     assert.equal(upload.offset, from, "a slice continues where the last one paused");
-    for (let at = from, write = 0; at < to_; write++) {
+    for (let at = from, write = 0; at < end; write++) {
       const size = writeSizes[write % writeSizes.length];
-      await upload.write(bytes.subarray(at, Math.min(at + size, to_)));
+      await upload.write(bytes.subarray(at, Math.min(at + size, end)));
       at += size;
     }
     if (index < slices.length - 1) {
       state = await upload.pause();
-      assert.equal(state.offset, to_, "the state is the offset written so far");
-      assert.deepEqual(await head(state), { status: 200, offset: to_ }, "Storage holds it all");
-      assert.equal((await download(to)).status, 400, "an unfinished upload is no object yet");
+      assert.equal(state.offset, end, "the state is the offset written so far");
+      assert.deepEqual(await head(state), { status: 200, offset: end }, "Storage holds it all");
+      assert.equal((await download(part)).status, 400, "an unfinished upload is no object yet");
     } else {
       await upload.finish();
     }
   }
-  const stored = await download(to);
+  const stored = await download(part);
   assert.equal(stored.status, 200);
   assert.equal(stored.bytes.length, bytes.length);
   assert.ok(stored.bytes.every((byte, i) => byte === bytes[i]), "the stored bytes are the part's");
   assert.equal(stored.headers.get("content-type"), "text/csv");
   assert.equal(stored.headers.get("cache-control"), "max-age=3600");
-  await removeObjects(to.bucket, [to.path]);
+  await removeObjects(part.bucket, [part.path]);
 });
 
 /**

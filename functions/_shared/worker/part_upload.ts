@@ -2,7 +2,7 @@
 // slice at a time: a slice appends what it wrote and pauses, and the next
 // slice, on any instance, continues the same upload from the state its
 // checkpoint kept. tus-js-client speaks the protocol; this module feeds it
-// bytes as the writer produces them and sends its requests with fetch.
+// bytes as the writer produces them.
 import type {
   DetailedError as TusDetailedError,
   HttpRequest,
@@ -18,6 +18,9 @@ import type {
 // nothing the worker uses, at several times the start-up cost.
 import uploadModule from "tus-js-client/lib.es5/upload.js";
 import errorModule from "tus-js-client/lib.es5/error.js";
+import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Buffer } from "node:buffer";
 import { StorageFailure } from "./worker_failure.ts";
 
 /** Where a part goes, and as whom. */
@@ -60,9 +63,11 @@ export interface PartUpload {
   /** How many bytes of the file have been written so far, this slice's included. */
   readonly offset: number;
   /**
-   * Appends `bytes` to the file. Resolves once they are buffered and Storage
-   * is at most two chunks behind. Bytes Storage already holds (an earlier
-   * slice's interrupted PATCH kept them) are not sent again.
+   * Appends `bytes` to the file. They are sent as they are, uncopied (but
+   * for small writes, which are gathered): the caller must not change them
+   * afterwards. Resolves once Storage is at most two chunks behind. Bytes
+   * Storage already holds (an earlier slice's interrupted PATCH kept them)
+   * are not sent again.
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Sends what is buffered (a short PATCH) and returns the state for the checkpoint. */
@@ -101,7 +106,7 @@ export async function openPartUpload(
 ): Promise<PartUpload> {
   const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
   const endpoint = endpointOf(target);
-  const source = new ChunkSource(state?.offset ?? 0, chunkBytes);
+  const source = new ChunkSource(state?.offset ?? 0);
   const events = new UploadEvents();
   const name = `${target.bucket}/${target.path}`;
   // tus-js-client hands its input to the fileReader below, which is the source itself.
@@ -147,17 +152,20 @@ export async function openPartUpload(
   await events.until(() => events.acceptedBytes >= 0 || events.length !== null);
   const url = () => upload.url ?? state?.url ?? "";
   let closed: string | null = null;
+  const closedError = (verb: string) =>
+    new Error(`cannot ${verb} the upload of ${name}: it is ${closed}`);
   const open = (verb: string) => {
-    if (closed) throw new Error(`cannot ${verb} the upload of ${name}: it is ${closed}`);
+    if (closed) throw closedError(verb);
   };
   return {
     get offset() {
       return source.end;
     },
-    async write(bytes) {
-      open("write to");
+    write(bytes) {
+      // Called for every block the writer makes: no promise of its own unless it must wait.
+      if (closed) return Promise.reject(closedError("write to"));
       source.append(bytes);
-      await events.until(() =>
+      return events.until(() =>
         source.end - events.acceptedBytes < 2 * chunkBytes || events.length !== null
       );
     },
@@ -228,7 +236,10 @@ export async function deleteUpload(
 function requestOptions(target: UploadTarget, options: PartUploadOptions): UploadOptions {
   return {
     ...coreOptions,
-    httpStack: new FetchStack(endpointOf(target), options.stallTimeoutMs ?? defaultStallTimeoutMs),
+    httpStack: new NodeStack(
+      endpointOf(target),
+      options.stallTimeoutMs ?? defaultStallTimeoutMs,
+    ),
     // Every request, not only the creation: Storage checks the right to
     // write the object on each, and a part may replace an earlier one.
     headers: { authorization: `Bearer ${target.key}`, apikey: target.key, "x-upsert": "true" },
@@ -285,6 +296,12 @@ function storageFailure(error: unknown, name: string): StorageFailure {
   } catch {
     // A plain-text answer, as TUS sends.
   }
+  if (status === 404 || status === 410) {
+    return new StorageFailure(
+      status,
+      `the unfinished upload of ${name} is gone from Storage (deleted, or expired): ${method} answered ${status}`,
+    );
+  }
   if (status === 413) {
     return new StorageFailure(
       413,
@@ -325,6 +342,8 @@ class UploadEvents {
 
   /** Resolves once `condition` holds; rejects once the upload has failed. */
   until(condition: () => boolean): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (condition()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.failure) reject(this.failure);
@@ -343,26 +362,30 @@ class UploadEvents {
   }
 }
 
-/** A chunk as tus-js-client hands it to the HTTP stack: it reads `size`. */
+/** A chunk as tus-js-client hands it to the HTTP stack (it reads `size`): views of written bytes. */
 class Chunk {
-  constructor(readonly bytes: Uint8Array<ArrayBuffer>) {}
-  get size(): number {
-    return this.bytes.byteLength;
-  }
+  constructor(readonly pieces: Uint8Array[], readonly size: number) {}
 }
 
-/** One block of written bytes, starting at `offset` of the file. */
-interface Block {
+/** Bytes of the file from `offset` on: a block of the writer's, or small writes gathered. */
+interface Piece {
   offset: number;
-  bytes: Uint8Array<ArrayBuffer>;
-  filled: number;
+  /** The writer's bytes, or a block of gathered writes of which `length` are used. */
+  bytes: Uint8Array;
+  length: number;
+  gathered: boolean;
 }
+
+/** Writes smaller than this are gathered into pieces of `gatherBytes`: a request pays per piece. */
+const smallWriteBytes = 16 * 1024;
+const gatherBytes = 64 * 1024;
 
 /**
  * The file as tus-js-client reads it (its FileSource): the bytes written and
- * not yet confirmed, by their offset in the whole file. A slice asks for a
- * chunk at Storage's offset and waits until the writer has written it, or
- * until a pause or the end sends what there is.
+ * not yet confirmed, by their offset in the whole file, kept as the writer
+ * handed them (uncopied, but for small writes). A slice asks for a chunk at
+ * Storage's offset and waits until the writer has written it, or until a
+ * pause or the end sends what there is.
  */
 class ChunkSource {
   /** Unknown: the length is declared when the upload finishes. */
@@ -373,34 +396,37 @@ class ChunkSource {
   start: number;
   /** Told each offset asked for; an error refuses it. */
   onSlice: (start: number) => Error | null = () => null;
-  #blocks: Block[] = [];
+  #pieces: Piece[] = [];
+  #spare: Uint8Array[] = [];
   #mode: "write" | "flush" | "end" = "write";
   #asked:
     | { start: number; end: number; resolve: (chunk: { value: Chunk; done: boolean }) => void }
     | null = null;
 
-  constructor(offset: number, readonly blockBytes: number) {
+  constructor(offset: number) {
     this.end = offset;
     this.start = offset;
   }
 
-  append(bytes: Uint8Array) {
-    let from = Math.max(0, this.start - this.end);
-    this.end += bytes.byteLength;
-    while (from < bytes.byteLength) {
-      let block = this.#blocks.at(-1);
-      if (!block || block.filled === block.bytes.byteLength) {
-        block = {
-          offset: this.end - bytes.byteLength + from,
-          bytes: new Uint8Array(this.blockBytes),
-          filled: 0,
-        };
-        this.#blocks.push(block);
-      }
-      const take = Math.min(bytes.byteLength - from, block.bytes.byteLength - block.filled);
-      block.bytes.set(bytes.subarray(from, from + take), block.filled);
-      block.filled += take;
-      from += take;
+  append(written: Uint8Array) {
+    const skip = Math.max(0, this.start - this.end);
+    const bytes = skip ? written.subarray(Math.min(skip, written.length)) : written;
+    const offset = this.end + written.length - bytes.length;
+    this.end += written.length;
+    if (bytes.length === 0) return;
+    const last = this.#pieces.at(-1);
+    if (bytes.length >= smallWriteBytes) {
+      this.#pieces.push({ offset, bytes, length: bytes.length, gathered: false });
+    } else if (
+      last?.gathered && last.offset + last.length === offset &&
+      last.bytes.length - last.length >= bytes.length
+    ) {
+      last.bytes.set(bytes, last.length);
+      last.length += bytes.length;
+    } else {
+      const block = this.#spare.pop() ?? new Uint8Array(gatherBytes);
+      block.set(bytes);
+      this.#pieces.push({ offset, bytes: block, length: bytes.length, gathered: true });
     }
     this.#answer();
   }
@@ -421,8 +447,11 @@ class ChunkSource {
   skipBefore(offset: number) {
     if (offset <= this.start) return;
     this.start = offset;
-    while (this.#blocks.length && this.#blocks[0].offset + this.#blocks[0].filled <= offset) {
-      this.#blocks.shift();
+    while (this.#pieces.length && this.#pieces[0].offset + this.#pieces[0].length <= offset) {
+      // Storage has confirmed these bytes, so no request still sends them: a
+      // gathering block is used again (fresh memory costs more than a copy).
+      const piece = this.#pieces.shift()!;
+      if (piece.gathered) this.#spare.push(piece.bytes);
     }
   }
 
@@ -452,52 +481,67 @@ class ChunkSource {
   #give(start: number, length: number, done: boolean) {
     const asked = this.#asked!;
     this.#asked = null;
-    asked.resolve({ value: new Chunk(this.#bytes(start, length)), done });
+    asked.resolve({ value: new Chunk(this.#views(start, length), length), done });
   }
 
-  /** The bytes [start, start + length): a view of one block, or a copy across several. */
-  #bytes(start: number, length: number): Uint8Array<ArrayBuffer> {
-    const first = this.#blocks.find((block) => block.offset + block.filled > start);
-    if (length === 0 || !first) return new Uint8Array(0);
-    const at = start - first.offset;
-    if (at + length <= first.filled) return first.bytes.subarray(at, at + length);
-    const bytes = new Uint8Array(length);
-    let copied = 0;
-    for (const block of this.#blocks.slice(this.#blocks.indexOf(first))) {
-      if (copied === length) break;
-      const from = Math.max(0, start + copied - block.offset);
-      const take = Math.min(length - copied, block.filled - from);
-      bytes.set(block.bytes.subarray(from, from + take), copied);
-      copied += take;
+  /** Views of the bytes [start, start + length). */
+  #views(start: number, length: number): Uint8Array[] {
+    const views: Uint8Array[] = [];
+    const end = start + length;
+    for (const piece of this.#pieces) {
+      if (piece.offset + piece.length <= start) continue;
+      if (piece.offset >= end) break;
+      views.push(
+        piece.bytes.subarray(
+          Math.max(0, start - piece.offset),
+          Math.min(piece.length, end - piece.offset),
+        ),
+      );
     }
-    return bytes;
+    return views;
   }
 }
 
 /**
- * tus-js-client's HTTP stack on fetch. Each request fails as a stall
- * (StorageFailure, status 0) when it has no answer within `stallTimeoutMs`.
- * Storage writes an upload's Location on the path and scheme it serves itself
- * (`https://<host>/upload/resumable/<id>` behind a proxy that does not say
- * its prefix): the upload's id is followed on the endpoint the client calls.
+ * tus-js-client's HTTP stack on node:http, which sends a body of known
+ * length (so Storage can refuse a chunk over the size limit before reading
+ * it) at a fraction of fetch's CPU here. A request whose connection has been
+ * idle for `stallTimeoutMs` (Storage neither takes the chunk nor answers)
+ * fails as a StorageFailure with status 0.
+ *
+ * Storage answers a chunk it refuses before reading it (over the size
+ * limit) and drops the connection at once; node:http, still sending, may
+ * then report only the broken connection. So after a chunk cut short
+ * without an answer, the next chunk (tus-js-client's retry) goes through
+ * fetch, which reads an answer that comes before the body is taken.
  */
-class FetchStack implements HttpStack {
+class NodeStack implements HttpStack {
+  /** The last chunk was cut short without an answer. */
+  cutShort = false;
+
   constructor(readonly endpoint: string, readonly stallTimeoutMs: number) {}
 
   createRequest(method: string, url: string): HttpRequest {
-    return new FetchRequest(method, url, this);
+    return new NodeRequest(method, url, this);
   }
 
   getName(): string {
-    return "fetch";
+    return "node:http";
+  }
+
+  stalled(method: string): StorageFailure {
+    return new StorageFailure(
+      0,
+      `Storage did not take or answer ${method} of an upload within ${this.stallTimeoutMs} ms`,
+    );
   }
 }
 
-class FetchRequest implements HttpRequest {
-  #headers = new Headers();
+class NodeRequest implements HttpRequest {
+  #headers: Record<string, string> = {};
   #abort = new AbortController();
 
-  constructor(readonly method: string, readonly url: string, readonly stack: FetchStack) {}
+  constructor(readonly method: string, readonly url: string, readonly stack: NodeStack) {}
 
   getMethod() {
     return this.method;
@@ -508,33 +552,94 @@ class FetchRequest implements HttpRequest {
   }
 
   setHeader(header: string, value: string) {
-    this.#headers.set(header, value);
+    this.#headers[header.toLowerCase()] = value;
   }
 
   getHeader(header: string) {
-    return this.#headers.get(header) ?? undefined;
+    return this.#headers[header.toLowerCase()];
   }
 
   setProgressHandler() {
-    // fetch reports no upload progress; tus-js-client needs none to resume.
+    // tus-js-client needs no progress to resume: Storage's offset says it all.
   }
 
-  async send(body: Chunk | null = null): Promise<HttpResponse> {
-    const stalled = new StorageFailure(
-      0,
-      `Storage did not answer ${this.method} within ${this.stack.stallTimeoutMs} ms`,
+  send(body: Chunk | null = null): Promise<HttpResponse> {
+    if (body && this.stack.cutShort) {
+      this.stack.cutShort = false;
+      return this.#fetch(body);
+    }
+    return this.#send(body);
+  }
+
+  #send(body: Chunk | null): Promise<HttpResponse> {
+    const { method, stack } = this;
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      let stalled: StorageFailure | null = null;
+      const fail = (error: Error) => {
+        if (!answered && !stalled && body) stack.cutShort = true;
+        reject(stalled ?? error);
+      };
+      const headers = body
+        ? { ...this.#headers, "content-length": String(body.size) }
+        : this.#headers;
+      const request = (this.url.startsWith("https:") ? httpsRequest : httpRequest)(
+        this.url,
+        { method, headers, signal: this.#abort.signal },
+        (response) => {
+          answered = true;
+          const text: Uint8Array[] = [];
+          response.on("data", (data: Uint8Array) => text.push(data));
+          response.on("end", () => {
+            const answer = Buffer.concat(text).toString("utf8");
+            resolve(new Answer(response.statusCode ?? 0, nodeHeader(response), answer, stack));
+          });
+          response.on("error", reject);
+          // After the end this changes nothing; before it, the answer was cut short.
+          response.on("close", () => reject(new Error(`the answer to ${method} was cut short`)));
+        },
+      );
+      request.on("close", () => {
+        if (!answered) fail(new Error(`the connection closed before ${method} was answered`));
+      });
+      request.setTimeout(stack.stallTimeoutMs, () => {
+        stalled = stack.stalled(method);
+        request.destroy(stalled);
+      });
+      request.on("error", fail);
+      try {
+        for (const piece of body?.pieces ?? []) request.write(piece);
+        request.end();
+      } catch (error) {
+        fail(error as Error);
+      }
+    });
+  }
+
+  async #fetch(body: Chunk): Promise<HttpResponse> {
+    const bytes = new Uint8Array(body.size);
+    let at = 0;
+    for (const piece of body.pieces) {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    const timer = setTimeout(
+      () => this.#abort.abort(this.stack.stalled(this.method)),
+      this.stack.stallTimeoutMs,
     );
-    const timer = setTimeout(() => this.#abort.abort(stalled), this.stack.stallTimeoutMs);
     try {
       const response = await fetch(this.url, {
         method: this.method,
         headers: this.#headers,
-        body: body?.bytes,
+        body: bytes,
         signal: this.#abort.signal,
       });
-      return new FetchResponse(response, await response.text(), this.stack.endpoint);
+      const answer = await response.text();
+      const header = (name: string) => response.headers.get(name) ?? undefined;
+      return new Answer(response.status, header, answer, this.stack);
     } catch (error) {
-      throw this.#abort.signal.reason instanceof StorageFailure ? this.#abort.signal.reason : error;
+      const reason = this.#abort.signal.reason;
+      throw reason instanceof StorageFailure ? reason : error;
     } finally {
       clearTimeout(timer);
     }
@@ -550,17 +655,35 @@ class FetchRequest implements HttpRequest {
   }
 }
 
-class FetchResponse implements HttpResponse {
-  constructor(readonly response: Response, readonly body: string, readonly endpoint: string) {}
+function nodeHeader(response: IncomingMessage) {
+  return (name: string) => {
+    const value = response.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
+}
+
+/**
+ * Storage's answer. It writes an upload's Location on the path and scheme it
+ * serves itself (`https://<host>/upload/resumable/<id>` behind a proxy that
+ * does not say its prefix): the upload's id is followed on the endpoint the
+ * client calls.
+ */
+class Answer implements HttpResponse {
+  constructor(
+    readonly status: number,
+    readonly header: (name: string) => string | undefined,
+    readonly body: string,
+    readonly stack: NodeStack,
+  ) {}
 
   getStatus() {
-    return this.response.status;
+    return this.status;
   }
 
   getHeader(header: string) {
-    const value = this.response.headers.get(header) ?? undefined;
+    const value = this.header(header);
     if (value === undefined || header.toLowerCase() !== "location") return value;
-    return `${this.endpoint}/${value.split("/").pop()}`;
+    return `${this.stack.endpoint}/${value.split("/").pop()}`;
   }
 
   getBody() {
@@ -568,6 +691,6 @@ class FetchResponse implements HttpResponse {
   }
 
   getUnderlyingObject() {
-    return this.response;
+    return this;
   }
 }

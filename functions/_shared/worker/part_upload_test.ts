@@ -66,50 +66,64 @@ async function rejectsWith(work: Promise<unknown>, status: number, message: RegE
 }
 
 Deno.test("a part written by slices that pause and resume is stored with exactly its bytes", async () => {
-  const to = target();
+  const part = target();
   const bytes = partBytes(14 * MiB + 12_345);
   // Slice boundaries that fall inside chunks, a slice that writes nothing, and writes of all sizes.
   const slices = [[0, 1_000], [1_000, 7 * MiB + 3], [7 * MiB + 3, 7 * MiB + 3], [
     7 * MiB + 3,
     bytes.length,
   ]];
+  // Rows, COPY's blocks, and writes larger than a chunk.
+  const writeSizes = [1, 100, 65_536, 777_777, 7 * MiB];
   let state: UploadState | null = null;
-  for (const [index, [from, to_]] of slices.entries()) {
-    const upload = await openPartUpload(to, state);
+  for (const [index, [from, end]] of slices.entries()) {
+    const upload = await openPartUpload(part, state);
     assert.equal(upload.offset, from, "a slice continues where the last one paused");
-    for (let at = from; at < to_; at += 777_777) {
-      await upload.write(bytes.subarray(at, Math.min(at + 777_777, to_)));
+    for (let at = from, write = 0; at < end; write++) {
+      const size = writeSizes[write % writeSizes.length];
+      await upload.write(bytes.subarray(at, Math.min(at + size, end)));
+      at += size;
     }
     if (index < slices.length - 1) {
       state = await upload.pause();
-      assert.equal(state.offset, to_, "the state is the offset written so far");
-      assert.deepEqual(await head(state), { status: 200, offset: to_ }, "Storage holds it all");
-      assert.equal((await download(to)).status, 400, "an unfinished upload is no object yet");
+      assert.equal(state.offset, end, "the state is the offset written so far");
+      assert.deepEqual(await head(state), { status: 200, offset: end }, "Storage holds it all");
+      assert.equal((await download(part)).status, 400, "an unfinished upload is no object yet");
     } else {
       await upload.finish();
     }
   }
-  const stored = await download(to);
+  const stored = await download(part);
   assert.equal(stored.status, 200);
   assert.equal(stored.bytes.length, bytes.length);
   assert.ok(stored.bytes.every((byte, i) => byte === bytes[i]), "the stored bytes are the part's");
   assert.equal(stored.headers.get("content-type"), "text/csv");
   assert.equal(stored.headers.get("cache-control"), "max-age=3600");
-  await removeObjects(to.bucket, [to.path]);
+  await removeObjects(part.bucket, [part.path]);
 });
 
 /**
- * A TCP relay in front of the gateway that forwards requests until it has passed `holdAfter`
- * bytes more than it had when told, then stops forwarding (the request hangs mid-body).
+ * A TCP relay in front of the gateway that forwards requests until it has passed a number of
+ * bytes more than it had when told, then holds (the request hangs mid-body) or drops that
+ * connection (the request is cut mid-body; later connections go through).
  */
 function holdingRelay(upstreamUrl: string) {
   const upstream = new URL(upstreamUrl);
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const connections = new Set<Deno.Conn>();
   let forwarded = 0;
-  let holdAt = Infinity;
+  let stopAt = Infinity;
+  let stop: "hold" | "drop" = "hold";
   let closed = false;
-  const held = Promise.withResolvers<void>();
+  const stopped = Promise.withResolvers<void>();
+  const closeQuietly = (conn: Deno.Conn) => {
+    connections.delete(conn);
+    try {
+      conn.close();
+    } catch {
+      // Closed from the other side.
+    }
+  };
   (async () => {
     for await (const client of listener) {
       const server = await Deno.connect({
@@ -119,11 +133,17 @@ function holdingRelay(upstreamUrl: string) {
       connections.add(client).add(server);
       const count = new TransformStream<Uint8Array, Uint8Array>({
         async transform(chunk, controller) {
-          const room = holdAt - forwarded;
+          const room = stopAt - forwarded;
           if (room < chunk.length) {
             controller.enqueue(chunk.subarray(0, Math.max(room, 0)));
-            forwarded = holdAt;
-            held.resolve();
+            forwarded = stopAt;
+            stopAt = Infinity;
+            stopped.resolve();
+            if (stop === "drop") {
+              // Let the gateway take what reached it, then cut both sides.
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              [client, server].forEach(closeQuietly);
+            }
             await new Promise(() => {});
           }
           forwarded += chunk.length;
@@ -140,20 +160,21 @@ function holdingRelay(upstreamUrl: string) {
     forwarded: () => forwarded,
     /** Forwards `bytes` more, then holds. */
     holdAfter(bytes: number) {
-      holdAt = forwarded + bytes;
+      stop = "hold";
+      stopAt = forwarded + bytes;
     },
-    held: held.promise,
+    /** Forwards `bytes` more, then drops that connection. */
+    dropAfter(bytes: number) {
+      stop = "drop";
+      stopAt = forwarded + bytes;
+    },
+    /** Resolves once it has held or dropped. */
+    stopped: stopped.promise,
     close() {
       if (closed) return;
       closed = true;
       listener.close();
-      for (const conn of connections) {
-        try {
-          conn.close();
-        } catch {
-          // Closed from the other side.
-        }
-      }
+      [...connections].forEach(closeQuietly);
     },
   };
 }
@@ -193,7 +214,7 @@ Deno.test("a slice killed in the middle of a chunk is resumed from its checkpoin
     relay.holdAfter(3 * MiB);
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode("go\n"));
-    await within(30_000, relay.held);
+    await within(30_000, relay.stopped);
     // Let Storage take what reached it before the kill.
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill("SIGKILL");
@@ -359,11 +380,80 @@ Deno.test("a Storage that stops answering fails the upload as unavailable after 
         stallTimeoutMs: 300,
       }),
       0,
-      /did not answer POST within 300 ms/,
+      /did not take or answer POST of an upload within 300 ms/,
     );
     assert.ok(Date.now() - started < 5_000, "a stall is not retried");
   } finally {
     listener.close();
     connections.forEach((conn) => conn.close());
   }
+});
+
+Deno.test("a Storage that stops taking a chunk fails the upload as unavailable", async () => {
+  const relay = holdingRelay(stackEnv().supabaseUrl);
+  try {
+    const to = target({ storageUrl: `${relay.url}/storage/v1` });
+    const upload = await openPartUpload(to, null, { stallTimeoutMs: 500 });
+    relay.holdAfter(MiB);
+    const writes = (async () => {
+      await upload.write(partBytes(7 * MiB));
+      await upload.finish();
+    })();
+    await rejectsWith(within(10_000, writes), 0, /did not take or answer PATCH/);
+  } finally {
+    relay.close();
+  }
+});
+
+Deno.test("a connection cut in the middle of a chunk is retried from Storage's offset", async () => {
+  const relay = holdingRelay(stackEnv().supabaseUrl);
+  try {
+    const to = target({ storageUrl: `${relay.url}/storage/v1` });
+    const bytes = partBytes(9 * MiB);
+    const upload = await openPartUpload(to, null);
+    relay.dropAfter(2 * MiB);
+    await upload.write(bytes);
+    await upload.finish();
+    await relay.stopped;
+    const stored = await download(target({ path: to.path }));
+    assert.equal(stored.status, 200);
+    assert.ok(
+      stored.bytes.every((byte, i) => byte === bytes[i]) && stored.bytes.length === bytes.length,
+    );
+    await removeObjects(to.bucket, [to.path]);
+  } finally {
+    relay.close();
+  }
+});
+
+Deno.test("a Storage that keeps failing answers with its 5xx once the retries are spent", async () => {
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    requests++;
+    return new Response("Something went wrong with that request\n", { status: 503 });
+  });
+  try {
+    const storageUrl = `http://127.0.0.1:${server.addr.port}/storage/v1`;
+    await rejectsWith(
+      openPartUpload(target({ storageUrl }), null, { retryDelaysMs: [0, 10] }),
+      503,
+      /503 Something went wrong/,
+    );
+    assert.equal(requests, 3, "the creation is tried once and retried twice");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("a checkpoint ahead of what Storage holds is refused, not patched over", async () => {
+  const to = target();
+  const upload = await openPartUpload(to, null);
+  await upload.write(partBytes(1000));
+  const state = await upload.pause();
+  await rejectsWith(
+    openPartUpload(to, { url: state.url, offset: state.offset + 100 }),
+    409,
+    /holds 1000 bytes .* fewer than the 1100/,
+  );
+  assert.equal(await deleteUpload(to, state), "deleted");
 });

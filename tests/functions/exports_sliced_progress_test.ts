@@ -37,7 +37,7 @@ Deno.test("get_export and the broadcasts report rows written and expected, parts
       // Three looks with the worker held, each more than a second after the
       // last, so that every look is followed by a progress broadcast.
       const seen: Record<string, unknown>[] = [];
-      for (const slices of [3, 10, 20]) {
+      for (const slices of [6, 12, 20]) {
         await pollFor(`${slices} slices`, async () => {
           const checkpoint = await checkpointOf(exportId);
           return checkpoint && checkpoint.slices_done >= slices ? true : undefined;

@@ -148,12 +148,16 @@ export async function requestExport(user: TestUser, request: Record<string, unkn
   return created.body.export_id as string;
 }
 
-/** Polls GET /exports/:id until the export leaves queued/processing. */
-export async function settled(user: TestUser, exportId: string): Promise<Record<string, unknown>> {
+/** Polls GET /exports/:id until the export leaves queued/processing, at most `timeoutMs`. */
+export async function settled(
+  user: TestUser,
+  exportId: string,
+  timeoutMs?: number,
+): Promise<Record<string, unknown>> {
   return await pollFor(`export ${exportId} to settle`, async () => {
     const { body } = await callExports(user, `/${exportId}`, "GET");
     return ["queued", "processing"].includes(body.status as string) ? undefined : body;
-  });
+  }, timeoutMs);
 }
 
 /** Requests an export as `user`, waits for it and returns its file's bytes through a signed link. */

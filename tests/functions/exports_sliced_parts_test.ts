@@ -45,14 +45,14 @@ for (const [format, read] of Object.entries(readers)) {
     const user = await createTestUser();
     const partLimit = 64 * 1024;
     const rows = rowsOf[format];
-    const exportId = await withSliceBytes(16 * 1024, async () => {
+    const exportId = await withSliceBytes(64 * 1024, async () => {
       const exportId = await requestExport(user, {
         source: numberedSource,
         format,
         options: { rows, width: 30 },
         max_part_bytes: partLimit,
       });
-      const done = await settled(user, exportId);
+      const done = await settled(user, exportId, 120_000);
       assert.equal(done.status, "completed", JSON.stringify(done));
       return exportId;
     });

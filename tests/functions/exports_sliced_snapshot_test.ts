@@ -63,7 +63,7 @@ async function asUser(user: TestUser, work: (sql: postgres.TransactionSql) => Pr
 }
 
 async function partHashes(user: TestUser, exportId: string): Promise<string[]> {
-  const done = await settled(user, exportId);
+  const done = await settled(user, exportId, 120_000);
   assert.equal(done.status, "completed", JSON.stringify(done));
   return (await downloadParts(user, exportId)).map((part) => sha256(part.bytes));
 }

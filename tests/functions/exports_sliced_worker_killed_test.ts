@@ -23,7 +23,7 @@ import {
 
 /** The parts of a completed export, as their sha256 in order, and the claims it took. */
 async function completedParts(user: TestUser, exportId: string) {
-  const done = await settled(user, exportId);
+  const done = await settled(user, exportId, 120_000);
   assert.equal(done.status, "completed", JSON.stringify(done));
   const parts = await downloadParts(user, exportId);
   for (const part of parts) assert.equal(sha256(part.bytes), part.sha256, "a part is as recorded");

@@ -263,14 +263,21 @@ export function gatewayStorageDir(): string {
   return join(Deno.env.get("EXPORTS_LOCAL_DIR") ?? join(repoRoot, ".local"), "storage");
 }
 
-/** The files on disk in an export's folder of the stack's Storage, every attempt's, as `<attempt>/<file>`. */
+/**
+ * The files on disk in an export's folder of the stack's Storage: an unstaged attempt's as
+ * `<attempt>/<file>`, a part as `<file>`.
+ */
 export async function filesOnDisk(row: ExportRow): Promise<string[]> {
   const folder = join(gatewayStorageDir(), row.storage_bucket, exportFolder(row));
   const files: string[] = [];
   try {
-    for await (const attempt of Deno.readDir(folder)) {
-      for await (const file of Deno.readDir(join(folder, attempt.name))) {
-        files.push(`${attempt.name}/${file.name}`);
+    for await (const entry of Deno.readDir(folder)) {
+      if (!entry.isDirectory) {
+        files.push(entry.name);
+        continue;
+      }
+      for await (const file of Deno.readDir(join(folder, entry.name))) {
+        files.push(`${entry.name}/${file.name}`);
       }
     }
   } catch (error) {

@@ -5,6 +5,7 @@ import type postgres from "postgres";
 import type { ExportFormat, StatementKind } from "../files/export_file.ts";
 import type { PartRecord, WriterState } from "../files/slice_writer.ts";
 import type { UploadState } from "./part_upload.ts";
+import { asWorker } from "./worker_transaction.ts";
 
 /** A client or an open transaction: the queue calls work on either. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
@@ -98,8 +99,7 @@ export async function stageExport(
   signal: AbortSignal,
 ): Promise<Checkpoint | null> {
   signal.throwIfAborted();
-  return await sql.begin("isolation level repeatable read", async (tx) => {
-    await tx`select set_config('statement_timeout', ${statementTimeout}, true)`;
+  return await asWorker(sql, { statementTimeout, oneSnapshot: true }, async (tx) => {
     const query = tx<{ checkpoint: Checkpoint | null }[]>`
       select exports.stage_export(
         export_id => ${claim.export_id}, worker_id => ${workerId},
@@ -112,7 +112,7 @@ export async function stageExport(
     } finally {
       signal.removeEventListener("abort", cancel);
     }
-  }) as Checkpoint | null;
+  });
 }
 
 /** The statement that reads staged rows `from` to `to` in order (exports.slice_statement). */

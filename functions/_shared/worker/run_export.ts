@@ -31,6 +31,7 @@ import {
 } from "./queue.ts";
 import type { Slots } from "./slots.ts";
 import { failureFor } from "./worker_failure.ts";
+import { asWorker } from "./worker_transaction.ts";
 
 /** Where the worker's uploads go: Storage's URL and the service role's key. */
 export interface StorageTarget {
@@ -216,8 +217,7 @@ async function runSlice(
   try {
     // The staging table is read as the worker: the user's rights applied
     // when the rows were staged.
-    return await db.sql.begin(async (tx) => {
-      await tx`select set_config('statement_timeout', ${settings.statementTimeout}, true)`;
+    return await asWorker(db.sql, { statementTimeout: settings.statementTimeout }, async (tx) => {
       const statement = await sliceStatement(tx, claim.export_id, from, to);
       // A report's layout (an XLSX's Summary sheet, a PDF's charts) is written
       // with all its lines at once, by the one-shot writers.

@@ -1,47 +1,56 @@
-// Runs work in one transaction with the identity of the requesting user, the
-// way PostgREST does, so Row Level Security decides what the work can see.
+// Runs the worker's own work in one transaction (staging an export's rows,
+// whose function takes the user's identity itself; reading staged rows),
+// guarded against a connection that closes under it.
 import { setImmediate } from "node:timers";
 import type postgres from "postgres";
 
-/** Options for {@link asUser}. */
-export interface AsUserOptions {
-  /** The user's JWT claims (sub, role, aud, email), as the claim row carries them. */
-  claims: Record<string, unknown>;
-  /** statement_timeout for the transaction, e.g. "15min": exports are long reads. */
+/** Options for {@link asWorker}. */
+export interface AsWorkerOptions {
+  /** statement_timeout for the transaction. */
   statementTimeout: string;
-  /**
-   * One snapshot for every statement of the work (repeatable read), where
-   * several statements must agree: a report's figures and its lines.
-   */
+  /** One snapshot for every statement of the work (repeatable read). */
   oneSnapshot?: boolean;
 }
 
 /**
- * Opens a transaction as role `authenticated` with `request.jwt.claims` set
- * to `claims` (so auth.uid() is the user), then runs `work` in it.
+ * Opens a transaction as the worker's own role with `statementTimeout`, then
+ * runs `work` in it. A transaction whose connection closes fails, and its
+ * work never ends on the closed socket (see unlessClosed).
  */
-export async function asUser<T>(
+export async function asWorker<T>(
   sql: postgres.Sql,
-  options: AsUserOptions,
+  options: AsWorkerOptions,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return await guardedTransaction(
+    sql,
+    options.oneSnapshot ?? false,
+    (tx) => tx`select set_config('statement_timeout', ${options.statementTimeout}, true)`.execute(),
+    work,
+  );
+}
+
+/**
+ * Runs `setup`, then `work`, in one transaction. `setup` is one statement,
+ * not awaited: the work's first statement follows it in the same round trip,
+ * and a small slice is little more than its round trips. Should it fail, the
+ * transaction is aborted, so no statement of the work runs without it.
+ */
+async function guardedTransaction<T>(
+  sql: postgres.Sql,
+  oneSnapshot: boolean,
+  setup: (tx: postgres.TransactionSql) => Promise<unknown>,
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
   // Set once sql.begin has settled: before the work has, that means the
   // transaction's connection closed.
   let ended = false;
   const transaction = sql.begin(
-    options.oneSnapshot ? "isolation level repeatable read" : "",
+    oneSnapshot ? "isolation level repeatable read" : "",
     async (tx) => {
-      // One statement, not awaited: the work's first statement follows it in
-      // the same round trip, and a small export is little more than its round
-      // trips. Should it fail, the transaction is aborted, so no statement of
-      // the work can run as anyone but the user.
-      const identity = tx`
-      select set_config('role', 'authenticated', true),
-             set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
-             set_config('statement_timeout', ${options.statementTimeout}, true)
-    `.execute();
+      const prepared = setup(tx);
       const result = await unlessClosed(work(tx), () => ended);
-      await identity;
+      await prepared;
       return result;
     },
   );

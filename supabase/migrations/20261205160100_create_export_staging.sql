@@ -159,9 +159,11 @@ declare
   target exports.exports;
   built record;
 begin
+  -- A key share lock only: heartbeats must extend the lease while a large
+  -- export stages; _stage_end checks the claim again.
   select * into target from exports.exports e
   where e.export_id = _stage_begin.export_id
-  for update;
+  for key share;
   if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id
      or target.attempt <> _stage_begin.attempt or target.deleted_at is not null then
     return;
@@ -215,18 +217,21 @@ $$;
 comment on function exports._stage_begin is
   'The first step of exports.stage_export: checks the claim and creates the staging table, insertable by authenticated until the transaction commits.';
 
--- The staging's last step, as the module's owner: revokes the grant, fails
--- an export past its row limit, indexes the positions and records the
--- checkpoint, with the rows each slice writes: the format's slice_bytes over
--- the staged rows' average width less a heap tuple's overhead (header, line
--- pointer, position), an estimate of the bytes a row takes in the file.
-create function exports._stage_end(export_id uuid, staged bigint, report jsonb) returns jsonb
+-- The staging's last step, as the module's owner: revokes the grant, checks
+-- the claim still holds the export (it was canceled, or its lease lost, while
+-- it staged: the rows are dropped), fails an export past its row limit,
+-- indexes the positions and records the checkpoint, with the rows each slice
+-- writes: the format's slice_bytes over the staged rows' average width less a
+-- heap tuple's overhead (header, line pointer, position), an estimate of the
+-- bytes a row takes in the file.
+create function exports._stage_end(export_id uuid, worker_id text, attempt int, staged bigint, report jsonb)
+returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  target exports.exports := (select e from exports.exports e where e.export_id = _stage_end.export_id);
+  target exports.exports;
   staging text := pg_catalog.format('exports_staging.%I', export_id);
   built record;
   slice_bytes bigint;
@@ -235,6 +240,14 @@ declare
   checkpoint exports.export_checkpoints;
 begin
   execute pg_catalog.format('revoke insert on table %s from authenticated', staging);
+  select * into target from exports.exports e
+  where e.export_id = _stage_end.export_id
+  for update;
+  if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id
+     or target.attempt <> _stage_end.attempt or target.deleted_at is not null then
+    execute pg_catalog.format('drop table %s', staging);
+    return null;
+  end if;
   select * into built from exports.sources s
   cross join lateral exports._row_query(s, target.format, '{}', false)
   where s.name = target.source;
@@ -314,7 +327,7 @@ begin
   perform 'PRAGMA:ENABLE:SECURITY_WARNINGS';
   execute pg_catalog.format('set local role %I', worker_role);
   perform set_config('request.jwt.claims', coalesce(earlier_claims, ''), true);
-  return exports._stage_end(export_id, staged, report);
+  return exports._stage_end(export_id, worker_id, attempt, staged, report);
 end
 $$;
 comment on function exports.stage_export is
@@ -409,7 +422,7 @@ comment on function exports.header_statement is
 
 revoke execute on function exports._row_query(exports.sources, text, jsonb, boolean),
   exports._part_file_name(exports.exports, int), exports.part_path(uuid, int),
-  exports._stage_begin(uuid, text, int), exports._stage_end(uuid, bigint, jsonb),
+  exports._stage_begin(uuid, text, int), exports._stage_end(uuid, text, int, bigint, jsonb),
   exports.stage_export(uuid, text, int), exports._staged_columns(uuid), exports.slice_statement(uuid, bigint, bigint),
   exports.header_statement(uuid)
   from public, anon, authenticated, service_role;

@@ -41,13 +41,14 @@ where f.name = v.name;
 -- ============================================================================
 
 -- As before, with the rows per slice capped by the format's slice_rows.
-create or replace function exports._stage_end(export_id uuid, staged bigint, report jsonb) returns jsonb
+create or replace function exports._stage_end(export_id uuid, worker_id text, attempt int, staged bigint, report jsonb)
+returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  target exports.exports := (select e from exports.exports e where e.export_id = _stage_end.export_id);
+  target exports.exports;
   staging text := pg_catalog.format('exports_staging.%I', export_id);
   built record;
   slice_bytes bigint;
@@ -57,6 +58,14 @@ declare
   checkpoint exports.export_checkpoints;
 begin
   execute pg_catalog.format('revoke insert on table %s from authenticated', staging);
+  select * into target from exports.exports e
+  where e.export_id = _stage_end.export_id
+  for update;
+  if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id
+     or target.attempt <> _stage_end.attempt or target.deleted_at is not null then
+    execute pg_catalog.format('drop table %s', staging);
+    return null;
+  end if;
   select * into built from exports.sources s
   cross join lateral exports._row_query(s, target.format, '{}', false)
   where s.name = target.source;

@@ -79,6 +79,8 @@ interface SlicedRun {
   /** Worker processes (instances) the export went through. */
   instances: number;
   parts: number[];
+  /** XLSX: each part's zip checked (unzip -t) and the data rows of each of its sheets. */
+  workbooks?: { valid: boolean; sheetRows: number[] }[];
   /** Seconds from the first claim until the checkpoint existed (the staging), sampled every 20 ms. */
   stagingSeconds: number | null;
 }
@@ -180,8 +182,11 @@ async function measureExport(
       await sql`select failure_code, error from exports.exports where export_id = ${exportId}`;
     throw new Error(`the ${format} export ended ${status}: ${JSON.stringify(row)}`);
   }
-  const parts = await sql<{ size: string }[]>`
-    select size from exports.export_parts where export_id = ${exportId} order by part`;
+  const parts = await sql<{ size: string; storage_path: string }[]>`
+    select size, storage_path from exports.export_parts where export_id = ${exportId} order by part`;
+  const workbooks = format === "xlsx"
+    ? await Promise.all(parts.map((part) => checkWorkbook(part.storage_path)))
+    : undefined;
   const [counted] = await sql<{ rows: string }[]>`
     select row_count as rows from exports.exports where export_id = ${exportId}`;
   return {
@@ -194,8 +199,32 @@ async function measureExport(
     peakMB: Math.max(0, ...peaks.values()),
     instances: peaks.size,
     parts: parts.map((part) => Number(part.size)),
+    workbooks,
     stagingSeconds: claimedAt !== null && stagedAt !== null ? (stagedAt - claimedAt) / 1000 : null,
   };
+}
+
+/**
+ * Checks a stored workbook with Info-ZIP, an independent reader: `unzip -t` tests every entry's
+ * CRC, and each sheet's rows are counted in its XML (less its header row).
+ */
+async function checkWorkbook(path: string): Promise<{ valid: boolean; sheetRows: number[] }> {
+  const file = `${localDir}/storage/exports/${path}`;
+  const run = async (command: string) => {
+    const output = await new Deno.Command("sh", { args: ["-c", command], stdout: "piped" })
+      .output();
+    return { ok: output.success, text: new TextDecoder().decode(output.stdout) };
+  };
+  const valid = (await run(`unzip -tq '${file}'`)).ok;
+  const sheets = (await run(`unzip -Z1 '${file}'`)).text.split("\n")
+    .filter((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name))
+    .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+  const sheetRows: number[] = [];
+  for (const sheet of sheets) {
+    const counted = await run(`unzip -p '${file}' '${sheet}' | grep -o '<row ' | wc -l`);
+    sheetRows.push(Number(counted.text.trim()) - 1);
+  }
+  return { valid, sheetRows };
 }
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
@@ -227,6 +256,8 @@ const options = (() => {
   }
 })();
 const stack = stackFromEnv();
+const localDir = Deno.env.get("EXPORTS_LOCAL_DIR");
+if (!localDir) throw new Error("EXPORTS_LOCAL_DIR is not set: run the benchmark with bench/slices");
 const sql: postgres.Sql = serviceSql(stack);
 const machine = await describeMachine();
 const results = new URL("./results/", import.meta.url);
@@ -268,6 +299,18 @@ const report = async (final: boolean) => {
     ratio,
     "",
     renderRuns(runs),
+    "",
+    ...runs.filter((run) => run.workbooks).map((run) =>
+      `- the ${
+        run.rows.toLocaleString("en-US")
+      }-row XLSX export's workbooks (unzip -t, data rows ` +
+      `a sheet): ${
+        run.workbooks!.map((book, i) =>
+          `part ${i + 1} ${book.valid ? "valid" : "INVALID"}, ` +
+          book.sheetRows.map((rows) => rows.toLocaleString("en-US")).join(" + ")
+        ).join("; ")
+      }`
+    ),
     "",
   ].filter((line) => line !== null).join("\n");
   await Deno.writeTextFile(new URL("slices.md", results), text);

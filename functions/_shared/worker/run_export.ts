@@ -284,7 +284,7 @@ async function runSlice(
           part: state.part,
           part_first_position: state.partFirstPosition,
           writer_state: state,
-          upload_state: last ? null : await uploads.pause(),
+          upload_state: last ? null : await uploads.pause(state.part),
         },
       };
     });
@@ -398,6 +398,7 @@ class PartUploads {
   #current: { part: number; upload: PartUpload } | null = null;
   /** Uploads this slice started that the checkpoint does not know of. */
   #fresh: PartUpload[] = [];
+  #firstFinished = false;
 
   constructor(
     readonly claim: ClaimedExport,
@@ -422,14 +423,20 @@ class PartUploads {
     const upload = await this.#open(record.part);
     await upload.finish();
     this.#current = null;
+    if (record.part === this.firstPart) this.#firstFinished = true;
     return record;
   }
 
-  /** Sends what the open upload buffers; its state for the checkpoint. */
-  async pause(): Promise<UploadState | null> {
-    if (this.#current) return await this.#current.upload.pause();
+  /**
+   * Sends what the upload of `part` (the part the next slice writes to)
+   * buffers; its state for the checkpoint, or null when that part has no
+   * upload yet.
+   */
+  async pause(part: number): Promise<UploadState | null> {
+    if (this.#current?.part === part) return await this.#current.upload.pause();
     // No byte of the checkpoint's part in this slice: its upload stays where it was.
-    return this.firstState;
+    if (part === this.firstPart && !this.#firstFinished) return this.firstState;
+    return null;
   }
 
   /**

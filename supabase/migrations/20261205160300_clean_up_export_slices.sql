@@ -121,8 +121,11 @@ comment on function exports.record_uploads_aborted is
 -- cleanup
 -- ============================================================================
 
--- Drops the staged rows of exports that are no longer queued or processing;
--- returns how many.
+-- Drops the staged rows of exports that are no longer queued or processing,
+-- and of exports deleted with their owner's account (the row and its
+-- checkpoint are gone, the table is not); returns how many. A table being
+-- staged is not seen before its transaction commits, and an export that
+-- stages again still has its row, so no live staging is dropped.
 create function exports._drop_finished_staging() returns int
 language plpgsql
 security definer
@@ -142,11 +145,22 @@ begin
     update exports.export_checkpoints c set staging_table = null where c.export_id = finished.export_id;
     dropped := dropped + 1;
   end loop;
+  for finished in
+    select t.relname from pg_catalog.pg_class t
+    where t.relnamespace = 'exports_staging'::regnamespace and t.relkind = 'r'
+      and not exists (
+        select from exports.exports e
+        where e.export_id = case when t.relname::text ~ '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$'
+                                 then t.relname::text::uuid end)
+  loop
+    execute pg_catalog.format('drop table if exists exports_staging.%I', finished.relname);
+    dropped := dropped + 1;
+  end loop;
   return dropped;
 end
 $$;
 comment on function exports._drop_finished_staging is
-  'Drops the staged rows of exports that are no longer queued or processing.';
+  'Drops the staged rows of exports that are no longer queued or processing, or were deleted with their owner.';
 
 -- As before, plus: a staged export whose lease ran out counts a failure
 -- without progress (at max_attempts it fails as slice_keeps_failing), the

@@ -33,17 +33,21 @@ alter table exports.settings
 comment on column exports.settings.max_part_bytes is
   'The largest file the worker writes: a bigger export is written as numbered parts. Null: no limit of the module''s own (the bucket''s and the source''s or request''s still apply).';
 
--- slice_bytes: what one slice aims to write; rows_per_slice is fixed from it
--- at staging (exports.stage_export). sliced_kinds: the statement kinds in
+-- slice_bytes: what one slice aims to write, and slice_rows the most rows
+-- it writes; rows_per_slice is fixed from them at staging
+-- (exports.stage_export). sliced_kinds: the statement kinds in
 -- which the format's writer can stop after any row and resume from its
 -- state; a format written otherwise (a PDF, a Parquet file, txt's aligned
 -- tables: laid out from all their rows at once) is written in one slice.
 alter table exports.formats
   add column slice_bytes bigint not null default 16777216 check (slice_bytes > 0),
+  add column slice_rows bigint not null default 100000 check (slice_rows > 0),
   add column sliced_kinds text[] not null default '{}'
     check (sliced_kinds <@ array['copy_csv', 'copy_text', 'cursor']);
 comment on column exports.formats.slice_bytes is
   'The bytes of output one slice of an export aims at (half of it gzipped): its rows per slice are this over the staged rows'' average width.';
+comment on column exports.formats.slice_rows is
+  'The most rows one slice of an export writes: a slice''s CPU goes by its rows as well as its bytes.';
 comment on column exports.formats.sliced_kinds is
   'The statement kinds in which the format''s writer resumes from a checkpoint; in any other, one slice writes every row.';
 update exports.formats f set slice_bytes = v.slice_bytes, sliced_kinds = v.kinds
@@ -167,7 +171,7 @@ insert into exports.failure_codes (code, message, retryable, recorded_by, descri
    'Narrow it down so that it leaves out that row (a shorter date range, a filter){or_csv}, or request it '
    'again later.',
    false, 'database',
-   'Every claim of a staged export failed at the same checkpoint, as many times as it has attempts (exports.fail_export, exports.cleanup_expired_exports).');
+   'A staged export of several slices failed at the same checkpoint (its writer failed, or its lease ran out) as many times as it has attempts (exports.fail_export, exports.cleanup_expired_exports).');
 
 -- ============================================================================
 -- types

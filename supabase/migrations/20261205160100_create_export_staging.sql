@@ -147,10 +147,12 @@ comment on function exports.part_path is
 -- way for the rows (a staging lost to a crash of Postgres, which empties
 -- unlogged tables, is dropped, its parts forgotten and its unfinished upload
 -- left for the worker to delete), creates the table and grants INSERT on it
--- to authenticated for the one insert that runs as the user. Null when the
--- export is not this claim's, or its source is broken (it then fails).
+-- to authenticated for the one statement that runs as the user: it stages
+-- the rows and computes the report (if any) from one snapshot, the
+-- statement's. Null when the export is not this claim's, or its source is
+-- broken (it then fails).
 create function exports._stage_begin(export_id uuid, worker_id text, attempt int,
-  out staging text, out query text, out claims jsonb, out report_sql text)
+  out staging text, out statement text, out claims jsonb)
 language plpgsql
 security definer
 set search_path = ''
@@ -207,15 +209,17 @@ begin
     execute pg_catalog.format('insert into %s (_position, chunk) values (0, %L)', staging, built.header);
   end if;
   execute pg_catalog.format('grant insert on table %s to authenticated', staging);
-  -- The positions are numbered in the order the query yields its rows.
-  query := pg_catalog.format('insert into %s select row_number() over (), q.* from (%s) as q', staging, built.query);
+  -- One statement, one snapshot: the insert in WITH runs to its end, and the
+  -- report reads what it read. The positions are numbered in the order the
+  -- query yields its rows.
+  statement := pg_catalog.format('with staged as (insert into %s select row_number() over (), q.* from (%s) as q) select (%s)',
+    staging, built.query, coalesce(exports.report_statement(target.export_id), 'select null::jsonb'));
   claims := coalesce((select c.claims from exports.request_claims c where c.export_id = target.export_id), '{}')
     || jsonb_build_object('sub', target.owner_id, 'role', 'authenticated');
-  report_sql := exports.report_statement(target.export_id);
 end
 $$;
 comment on function exports._stage_begin is
-  'The first step of exports.stage_export: checks the claim and creates the staging table, insertable by authenticated until the transaction commits.';
+  'The first step of exports.stage_export: checks the claim and creates the staging table, insertable by authenticated until the transaction commits, and the statement that stages the rows and computes the report.';
 
 -- The staging's last step, as the module's owner: revokes the grant, checks
 -- the claim still holds the export (it was canceled, or its lease lost, while
@@ -223,8 +227,11 @@ comment on function exports._stage_begin is
 -- indexes the positions and records the checkpoint, with the rows each slice
 -- writes: the format's slice_bytes over the staged rows' average width less a
 -- heap tuple's overhead (header, line pointer, position), an estimate of the
--- bytes a row takes in the file.
-create function exports._stage_end(export_id uuid, worker_id text, attempt int, staged bigint, report jsonb)
+-- bytes a row takes in the file, and at most the format's slice_rows (a
+-- slice's CPU goes by rows as well as bytes). An export written in one slice
+-- (its format's writer cannot resume, or it has a report, whose layout
+-- covers every line) has all its rows in that slice.
+create function exports._stage_end(export_id uuid, worker_id text, attempt int, report jsonb)
 returns jsonb
 language plpgsql
 security definer
@@ -234,7 +241,9 @@ declare
   target exports.exports;
   staging text := pg_catalog.format('exports_staging.%I', export_id);
   built record;
+  staged bigint;
   slice_bytes bigint;
+  slice_rows bigint;
   sliceable boolean;
   row_width numeric;
   checkpoint exports.export_checkpoints;
@@ -251,6 +260,12 @@ begin
   select * into built from exports.sources s
   cross join lateral exports._row_query(s, target.format, '{}', false)
   where s.name = target.source;
+
+  -- Slices read ranges of positions in order: the primary key serves both,
+  -- and the statistics let the planner see it. The rows are numbered from 1
+  -- (a header from 0): the last position is their count.
+  execute pg_catalog.format('alter table %s add primary key (_position)', staging);
+  execute pg_catalog.format('select coalesce(max(_position), 0) from %s', staging) into staged;
   if staged > built.row_limit then
     execute pg_catalog.format('drop table %s', staging);
     update exports.exports e set status = 'failed', finished_at = now(), lease_owner = null,
@@ -259,24 +274,20 @@ begin
     where e.id = target.id;
     return null;
   end if;
-
-  -- Slices read ranges of positions in order: the primary key serves both,
-  -- and the statistics let the planner see it.
-  execute pg_catalog.format('alter table %s add primary key (_position)', staging);
   execute pg_catalog.format('analyze %s', staging);
   -- The service role may read the rows as the worker does.
   execute pg_catalog.format('grant select on table %s to service_role', staging);
 
-  select f.slice_bytes / case target.compression when 'gzip' then 2 else 1 end,
-         built.statement_kind = any (f.sliced_kinds)
-    into slice_bytes, sliceable
+  select f.slice_bytes / case target.compression when 'gzip' then 2 else 1 end, f.slice_rows,
+         built.statement_kind = any (f.sliced_kinds) and report is null
+    into slice_bytes, slice_rows, sliceable
   from exports.formats f where f.name = target.format;
   row_width := greatest(pg_catalog.pg_table_size(staging::regclass)::numeric / greatest(staged, 1) - 36, 1);
 
   insert into exports.export_checkpoints (export_id, staging_table, staged_rows, has_header, statement_kind,
     rows_per_slice, next_position, report)
   values (target.export_id, staging, staged, built.header is not null, built.statement_kind,
-    case when sliceable then least(greatest(floor(slice_bytes / row_width), 1), greatest(staged, 1))::bigint
+    case when sliceable then least(greatest(floor(slice_bytes / row_width), 1), slice_rows, greatest(staged, 1))::bigint
          else greatest(staged, 1) end,
     1, report)
   returning * into checkpoint;
@@ -288,50 +299,53 @@ begin
 end
 $$;
 comment on function exports._stage_end is
-  'The last step of exports.stage_export: revokes the staging grant, checks the row limit, indexes the positions and records the checkpoint.';
+  'The last step of exports.stage_export: revokes the staging grant, checks the claim and the row limit, indexes the positions and records the checkpoint.';
 
 -- Security invoker: a security definer function cannot `set role`, and the
--- insert runs as the user (role authenticated, the claims of their request),
--- so RLS decides what is staged. It is the one statement that uses the
--- grant of exports._stage_begin, which exports._stage_end revokes before the
--- transaction commits: no other session can see the table before then.
--- Call it as the worker's role (a member of authenticated, as the database
--- owner is), in a transaction of its own: repeatable read, so that a report
--- and the staged rows see one snapshot, and with the statement timeout the
--- export may take.
+-- staging statement runs as the user (role authenticated, the claims of
+-- their request), so RLS decides what is staged. It is the one statement
+-- that uses the grant of exports._stage_begin, which exports._stage_end
+-- revokes before the transaction commits: no other session can see the table
+-- before then. Call it as the worker's role (a member of authenticated, as
+-- the database owner is), in a read committed transaction of its own (the
+-- rows and the report share the staging statement's snapshot; heartbeats
+-- update the export meanwhile, which a repeatable read transaction could not
+-- then update), with the statement timeout the export may take.
 create function exports.stage_export(export_id uuid, worker_id text, attempt int) returns jsonb
 language plpgsql
 set search_path = ''
 as $$
 declare
-  begun record := exports._stage_begin(export_id, worker_id, attempt);
+  begun record;
   worker_role name := current_user;
   earlier_claims text := current_setting('request.jwt.claims', true);
-  staged bigint;
   report jsonb;
 begin
+  if current_setting('transaction_isolation') <> 'read committed' then
+    raise exception 'stage_export runs in a read committed transaction; this one is %',
+      current_setting('transaction_isolation')
+      using errcode = 'invalid_transaction_state',
+        hint = 'The staging statement reads the rows and the report from one snapshot of its own.';
+  end if;
+  begun := exports._stage_begin(export_id, worker_id, attempt);
   if begun.staging is null then
     return null;
   end if;
   perform set_config('request.jwt.claims', begun.claims::text, true);
   set local role authenticated;
-  -- Both statements are built in SQL from quoted names and literals
-  -- (exports._stage_begin, exports.report_statement), never from a caller's
-  -- text: plpgsql_check cannot see that through the record.
+  -- Built in SQL from quoted names and literals (exports._stage_begin,
+  -- exports.report_statement), never from a caller's text: plpgsql_check
+  -- cannot see that through the record.
   perform 'PRAGMA:DISABLE:SECURITY_WARNINGS';
-  execute begun.query;
-  get diagnostics staged = row_count;
-  if begun.report_sql is not null then
-    execute begun.report_sql into report;
-  end if;
+  execute begun.statement into report;
   perform 'PRAGMA:ENABLE:SECURITY_WARNINGS';
   execute pg_catalog.format('set local role %I', worker_role);
   perform set_config('request.jwt.claims', coalesce(earlier_claims, ''), true);
-  return exports._stage_end(export_id, worker_id, attempt, staged, report);
+  return exports._stage_end(export_id, worker_id, attempt, report);
 end
 $$;
 comment on function exports.stage_export is
-  'Stages a claimed export''s rows as its user into exports_staging."<export_id>" and returns its checkpoint (rows per slice, next position 1). Null: stop, the export is not this claim''s (canceled, deleted, lease lost) or it failed (too_many_rows, invalid_source). Call it as the worker''s role in a repeatable read transaction of its own.';
+  'Stages a claimed export''s rows as its user into exports_staging."<export_id>" and returns its checkpoint (rows per slice, next position 1). Null: stop, the export is not this claim''s (canceled, deleted, lease lost) or it failed (too_many_rows, invalid_source). Call it as the worker''s role in a read committed transaction of its own.';
 
 -- ============================================================================
 -- slice statements
@@ -422,7 +436,7 @@ comment on function exports.header_statement is
 
 revoke execute on function exports._row_query(exports.sources, text, jsonb, boolean),
   exports._part_file_name(exports.exports, int), exports.part_path(uuid, int),
-  exports._stage_begin(uuid, text, int), exports._stage_end(uuid, text, int, bigint, jsonb),
+  exports._stage_begin(uuid, text, int), exports._stage_end(uuid, text, int, jsonb),
   exports.stage_export(uuid, text, int), exports._staged_columns(uuid), exports.slice_statement(uuid, bigint, bigint),
   exports.header_statement(uuid)
   from public, anon, authenticated, service_role;

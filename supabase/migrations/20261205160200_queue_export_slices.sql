@@ -289,8 +289,9 @@ comment on function exports._slice_failure_message is
 
 -- As before for an export not yet staged. A staged one's failure counts
 -- against its attempts only while it makes no progress: a retryable failure
--- queues it again until stuck_attempts reaches max_attempts, when it fails
--- as slice_keeps_failing.
+-- queues it again until stuck_attempts reaches max_attempts, when it fails,
+-- as slice_keeps_failing where its writer kept failing at one checkpoint of
+-- several.
 create or replace function exports.fail_export(
   export_id uuid, worker_id text, error_code text, attempt int default null, row_limit bigint default null
 ) returns text
@@ -330,7 +331,12 @@ begin
   update exports.export_checkpoints c set stuck_attempts = c.stuck_attempts + 1
   where c.export_id = fail_export.export_id
   returning * into checkpoint;
-  if retryable and checkpoint.stuck_attempts >= target.max_attempts then
+  -- A writer that keeps failing at one checkpoint of an export of several
+  -- slices most likely meets a row it cannot write: the user can leave it out.
+  -- Any other failure keeps its own code and message (Storage being down
+  -- says to try later; an export of one slice has no row to point at).
+  if retryable and checkpoint.stuck_attempts >= target.max_attempts and fail_export.error_code = 'worker_error'
+     and checkpoint.rows_per_slice < checkpoint.staged_rows then
     update exports.exports e set
       status = 'failed', finished_at = now(), error_code = 'slice_keeps_failing',
       error_message = exports._slice_failure_message(e, checkpoint), lease_owner = null, lease_expires_at = null
@@ -339,9 +345,10 @@ begin
     return target.status;
   end if;
   update exports.exports e set
-    status = case when retryable then 'queued' else 'failed' end,
-    next_run_at = case when retryable then now() + exports.retry_delay(checkpoint.stuck_attempts) else e.next_run_at end,
-    finished_at = case when retryable then null else now() end,
+    status = case when retryable and checkpoint.stuck_attempts < e.max_attempts then 'queued' else 'failed' end,
+    next_run_at = case when retryable and checkpoint.stuck_attempts < e.max_attempts
+                       then now() + exports.retry_delay(checkpoint.stuck_attempts) else e.next_run_at end,
+    finished_at = case when retryable and checkpoint.stuck_attempts < e.max_attempts then null else now() end,
     error_code = fail_export.error_code,
     error_message = exports._failure_message(fail_export.error_code, e.source, e.format, fail_export.row_limit),
     lease_owner = null, lease_expires_at = null
@@ -351,7 +358,7 @@ begin
 end
 $$;
 comment on function exports.fail_export is
-  'Records a failed attempt with a code of exports.failure_codes (and, for too_many_rows, the row limit): queued again after a backoff while attempts remain and the code is retryable, else failed for good. A staged export''s attempts are its failures since its checkpoint last moved; when they run out it fails as slice_keeps_failing. Returns the new status.';
+  'Records a failed attempt with a code of exports.failure_codes (and, for too_many_rows, the row limit): queued again after a backoff while attempts remain and the code is retryable, else failed for good. A staged export''s attempts are its failures since its checkpoint last moved; when they run out on worker_error in an export of several slices, it fails as slice_keeps_failing. Returns the new status.';
 
 -- ============================================================================
 -- triggers

@@ -121,8 +121,11 @@ comment on function exports.record_uploads_aborted is
 -- cleanup
 -- ============================================================================
 
--- Drops the staged rows of exports that are no longer queued or processing;
--- returns how many.
+-- Drops the staged rows of exports that are no longer queued or processing,
+-- and of exports deleted with their owner's account (the row and its
+-- checkpoint are gone, the table is not); returns how many. A table being
+-- staged is not seen before its transaction commits, and an export that
+-- stages again still has its row, so no live staging is dropped.
 create function exports._drop_finished_staging() returns int
 language plpgsql
 security definer
@@ -142,14 +145,26 @@ begin
     update exports.export_checkpoints c set staging_table = null where c.export_id = finished.export_id;
     dropped := dropped + 1;
   end loop;
+  for finished in
+    select t.relname from pg_catalog.pg_class t
+    where t.relnamespace = 'exports_staging'::regnamespace and t.relkind = 'r'
+      and not exists (
+        select from exports.exports e
+        where e.export_id = case when t.relname::text ~ '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$'
+                                 then t.relname::text::uuid end)
+  loop
+    execute pg_catalog.format('drop table if exists exports_staging.%I', finished.relname);
+    dropped := dropped + 1;
+  end loop;
   return dropped;
 end
 $$;
 comment on function exports._drop_finished_staging is
-  'Drops the staged rows of exports that are no longer queued or processing.';
+  'Drops the staged rows of exports that are no longer queued or processing, or were deleted with their owner.';
 
 -- As before, plus: a staged export whose lease ran out counts a failure
--- without progress (at max_attempts it fails as slice_keeps_failing), the
+-- without progress (at max_attempts it fails as slice_keeps_failing, or as
+-- too_big_for_worker when written in one slice), the
 -- staged rows of finished exports are dropped, and unfinished uploads are
 -- counted.
 create or replace function exports.cleanup_expired_exports() returns jsonb
@@ -201,7 +216,9 @@ begin
   )
   select count(*) into failed from spent;
 
-  -- A staged export's slice died: one more failure at its checkpoint.
+  -- A staged export's slice died: one more failure at its checkpoint. When
+  -- they run out, an export of several slices stops at a row the user can
+  -- leave out; one written in a single slice is too big for the worker.
   with counted as (
     update exports.export_checkpoints c set stuck_attempts = c.stuck_attempts + 1
     from exports.exports e
@@ -213,10 +230,14 @@ begin
       status = case when k.stuck_attempts < e.max_attempts then 'queued' else 'failed' end,
       next_run_at = now(),
       finished_at = case when k.stuck_attempts < e.max_attempts then null else now() end,
-      error_code = case when k.stuck_attempts < e.max_attempts then 'lease_expired' else 'slice_keeps_failing' end,
+      error_code = case when k.stuck_attempts < e.max_attempts then 'lease_expired'
+                        when k.rows_per_slice < k.staged_rows then 'slice_keeps_failing'
+                        else 'too_big_for_worker' end,
       error_message = case when k.stuck_attempts < e.max_attempts
-                           then exports._failure_message('lease_expired', e.source, e.format, null)
-                           else exports._slice_failure_message(e, k::exports.export_checkpoints) end,
+                             then exports._failure_message('lease_expired', e.source, e.format, null)
+                           when k.rows_per_slice < k.staged_rows
+                             then exports._slice_failure_message(e, k::exports.export_checkpoints)
+                           else exports._failure_message('too_big_for_worker', e.source, e.format, null) end,
       lease_owner = null, lease_expires_at = null
     from counted k
     where e.export_id = k.export_id

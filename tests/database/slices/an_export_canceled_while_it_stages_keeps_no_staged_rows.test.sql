@@ -15,7 +15,7 @@ select exports_tests.authenticate_as('owner');
 select public.cancel_export(:'id');
 select exports_tests.clear_authentication();
 
-select is(exports._stage_end(:'id', 'worker-1', 1, 3, null), null, 'the last step stops');
+select is(exports._stage_end(:'id', 'worker-1', 1, null), null, 'the last step stops');
 select is(to_regclass(format('exports_staging.%I', :'id')), null, 'the staged rows are dropped');
 select is_empty(format('select from exports.export_checkpoints where export_id = %L', :'id'), 'no checkpoint is recorded');
 

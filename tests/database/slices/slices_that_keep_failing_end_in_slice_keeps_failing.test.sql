@@ -1,6 +1,7 @@
 -- A staged export's failures count only while it makes no progress: a retryable failure queues it again, a
--- slice that moves the checkpoint forgets the failures before it, and at max_attempts failures at one
--- checkpoint it fails for good as slice_keeps_failing, saying at which row.
+-- slice that moves the checkpoint forgets the failures before it, and when its writer failed max_attempts
+-- times at one checkpoint of an export of several slices, it fails for good as slice_keeps_failing, saying
+-- at which row.
 begin;
 select plan(6);
 
@@ -8,6 +9,7 @@ select exports_tests.create_user('owner');
 select exports_tests.register_test_sources();
 select exports_tests.add_items('owner', 3000);
 select exports_tests.request_as('owner') as id \gset
+update exports.formats set slice_rows = 1000 where name = 'csv';
 select exports_tests.stage(:'id');
 -- Each retry is claimed at once rather than after its backoff.
 create function pg_temp.claim_now(export_id uuid) returns void language sql as $$
@@ -17,7 +19,7 @@ $$;
 
 select exports.fail_export(:'id', 'worker-1', 'worker_error', 1);
 select pg_temp.claim_now(:'id');
-select exports.fail_export(:'id', 'worker-1', 'storage_unavailable', 2);
+select exports.fail_export(:'id', 'worker-1', 'worker_error', 2);
 select is((select stuck_attempts from exports.export_checkpoints where export_id = :'id'), 2,
   'each failure without progress counts');
 select pg_temp.claim_now(:'id');

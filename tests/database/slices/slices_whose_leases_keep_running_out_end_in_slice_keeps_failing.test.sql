@@ -1,5 +1,6 @@
--- A staged export whose slice's lease runs out (its worker died) is queued again by the cleanup, counting a
--- failure at its checkpoint, and fails as slice_keeps_failing once that happened max_attempts times.
+-- A staged export of several slices whose slice's lease runs out (its worker died) is queued again by the
+-- cleanup, counting a failure at its checkpoint, and fails as slice_keeps_failing once that happened
+-- max_attempts times.
 begin;
 select plan(4);
 
@@ -8,6 +9,7 @@ select exports_tests.register_test_sources();
 select exports_tests.add_items('owner', 5);
 select exports_tests.request_as('owner') as id \gset
 update exports.exports set max_attempts = 2 where export_id = :'id';
+update exports.formats set slice_rows = 2 where name = 'csv';
 select exports_tests.stage(:'id');
 
 update exports.exports set lease_expires_at = now() - interval '1 second' where export_id = :'id';

@@ -85,11 +85,11 @@ export interface Failure {
 }
 
 /**
- * Stages the export's rows as its user (exports.stage_export), in a
- * repeatable read transaction of its own, so that a report and the rows see
- * one snapshot; returns the new checkpoint, or null when the claim must stop
- * (canceled, its lease lost, or the staging failed it: too many rows).
- * Aborting `signal` cancels the statement.
+ * Stages the export's rows as its user (exports.stage_export, one statement
+ * for the rows and a report), in a read committed transaction of its own;
+ * returns the new checkpoint, or null when the claim must stop (canceled,
+ * its lease lost, or the staging failed it: too many rows). Aborting
+ * `signal` cancels the statement.
  */
 export async function stageExport(
   sql: postgres.Sql,
@@ -99,7 +99,7 @@ export async function stageExport(
   signal: AbortSignal,
 ): Promise<Checkpoint | null> {
   signal.throwIfAborted();
-  return await asWorker(sql, { statementTimeout, oneSnapshot: true }, async (tx) => {
+  return await asWorker(sql, { statementTimeout }, async (tx) => {
     const query = tx<{ checkpoint: Checkpoint | null }[]>`
       select exports.stage_export(
         export_id => ${claim.export_id}, worker_id => ${workerId},

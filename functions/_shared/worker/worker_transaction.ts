@@ -8,52 +8,32 @@ import type postgres from "postgres";
 export interface AsWorkerOptions {
   /** statement_timeout for the transaction. */
   statementTimeout: string;
-  /** One snapshot for every statement of the work (repeatable read). */
-  oneSnapshot?: boolean;
 }
 
 /**
- * Opens a transaction as the worker's own role with `statementTimeout`, then
- * runs `work` in it. A transaction whose connection closes fails, and its
- * work never ends on the closed socket (see unlessClosed).
+ * Opens a transaction (read committed) as the worker's own role with
+ * `statementTimeout`, then runs `work` in it. The timeout is set by one
+ * statement, not awaited: the work's first statement follows it in the same
+ * round trip, and a small slice is little more than its round trips; should
+ * it fail, the transaction is aborted, so no statement of the work runs
+ * without it. A transaction whose connection closes fails, and its work
+ * never ends on the closed socket (see unlessClosed).
  */
 export async function asWorker<T>(
   sql: postgres.Sql,
   options: AsWorkerOptions,
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
-  return await guardedTransaction(
-    sql,
-    options.oneSnapshot ?? false,
-    (tx) => tx`select set_config('statement_timeout', ${options.statementTimeout}, true)`.execute(),
-    work,
-  );
-}
-
-/**
- * Runs `setup`, then `work`, in one transaction. `setup` is one statement,
- * not awaited: the work's first statement follows it in the same round trip,
- * and a small slice is little more than its round trips. Should it fail, the
- * transaction is aborted, so no statement of the work runs without it.
- */
-async function guardedTransaction<T>(
-  sql: postgres.Sql,
-  oneSnapshot: boolean,
-  setup: (tx: postgres.TransactionSql) => Promise<unknown>,
-  work: (tx: postgres.TransactionSql) => Promise<T>,
-): Promise<T> {
   // Set once sql.begin has settled: before the work has, that means the
   // transaction's connection closed.
   let ended = false;
-  const transaction = sql.begin(
-    oneSnapshot ? "isolation level repeatable read" : "",
-    async (tx) => {
-      const prepared = setup(tx);
-      const result = await unlessClosed(work(tx), () => ended);
-      await prepared;
-      return result;
-    },
-  );
+  const transaction = sql.begin(async (tx) => {
+    const timeout = tx`select set_config('statement_timeout', ${options.statementTimeout}, true)`
+      .execute();
+    const result = await unlessClosed(work(tx), () => ended);
+    await timeout;
+    return result;
+  });
   transaction.then(() => ended = true, () => ended = true);
   return await transaction as T;
 }

@@ -76,6 +76,10 @@ interface SlicedRun {
   sliceCpu: number[];
   /** The largest VmHWM of any worker process that ran a slice, MB. */
   peakMB: number;
+  /** The median resident set of an instance when first seen, started and idle, MB. */
+  idleMB: number;
+  /** The most an instance's peak rose above its idle resident set: what its slices added, MB. */
+  addedMB: number;
   /** Worker processes (instances) the export went through. */
   instances: number;
   parts: number[];
@@ -134,11 +138,16 @@ async function measureExport(
   const cpu = new Map<number, number>();
   const startup = new Map<number, number>();
   const peaks = new Map<number, number>();
+  // Each instance's resident set when first seen: the worker started and idle, before its slices.
+  const idle = new Map<number, number>();
   const sample = async () => {
     for (const pid of await workerPids()) {
       try {
         const [seconds, memory] = await Promise.all([cpuSeconds(pid), residentMemory(pid)]);
-        if (!startup.has(pid)) startup.set(pid, seconds);
+        if (!startup.has(pid)) {
+          startup.set(pid, seconds);
+          idle.set(pid, memory.currentMB);
+        }
         cpu.set(pid, seconds - startup.get(pid)!);
         peaks.set(pid, Math.max(peaks.get(pid) ?? 0, memory.peakMB));
       } catch {
@@ -197,6 +206,8 @@ async function measureExport(
     slices: boundaries.length - 1,
     sliceCpu: boundaries.slice(1).map((total, i) => total - boundaries[i]),
     peakMB: Math.max(0, ...peaks.values()),
+    idleMB: summarize([...idle.values()]).median,
+    addedMB: Math.max(0, ...[...peaks].map(([pid, peak]) => peak - (idle.get(pid) ?? peak))),
     instances: peaks.size,
     parts: parts.map((part) => Number(part.size)),
     workbooks,
@@ -231,15 +242,16 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 function renderRuns(runs: SlicedRun[]): string {
   const lines = [
-    "| profile | format | rows | time | slices | CPU a slice, median | CPU a slice, max | peak memory | instances | parts | largest part | staging |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| profile | format | rows | time | slices | CPU a slice, median | CPU a slice, max | peak memory | idle instance | added by slices | instances | parts | largest part | staging |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const run of runs) {
     const cpu = summarize(run.sliceCpu);
     lines.push(
       `| ${run.profile} | ${run.format} | ${run.rows.toLocaleString("en-US")} | ` +
         `${run.seconds.toFixed(1)} s | ${run.slices} | ${(cpu.median * 1000).toFixed(0)} ms | ` +
-        `${(cpu.max * 1000).toFixed(0)} ms | ${run.peakMB.toFixed(0)} MB | ${run.instances} | ` +
+        `${(cpu.max * 1000).toFixed(0)} ms | ${run.peakMB.toFixed(0)} MB | ` +
+        `${run.idleMB.toFixed(0)} MB | ${run.addedMB.toFixed(0)} MB | ${run.instances} | ` +
         `${run.parts.length} | ${mb(Math.max(0, ...run.parts))} MB | ` +
         `${run.stagingSeconds === null ? "" : `${run.stagingSeconds.toFixed(1)} s`} |`,
     );

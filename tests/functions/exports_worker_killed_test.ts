@@ -28,7 +28,7 @@ Deno.test("an export whose worker was killed is retried after its lease and comp
   const request = slowExport(exportSeconds);
   const exportId = await requestExport(user, request);
   await pollFor("the worker to be in the export's statement", async () => {
-    return (await slowStatementBackends()).length ? true : undefined;
+    return (await slowStatementBackends(exportId)).length ? true : undefined;
   });
 
   const pids = await stackWorkerPids();

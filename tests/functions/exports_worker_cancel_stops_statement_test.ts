@@ -18,11 +18,11 @@ import {
   slowStatementBackends,
 } from "./_slow_source.ts";
 
-Deno.test("canceling an export during its COPY ends the statement within seconds", async () => {
+Deno.test("canceling an export while its rows are staged ends the statement within seconds", async () => {
   await registerSlowSource();
   const user = await createTestUser();
   const exportId = await requestExport(user, slowExport(30));
-  const [backend] = await pollFor("the export's COPY to run", async () => {
+  const [backend] = await pollFor("the export's staging to run", async () => {
     const pids = await slowStatementBackends(exportId);
     return pids.length ? pids : undefined;
   });

@@ -7,7 +7,10 @@ import { workerConnections, workerDb } from "../_shared/files/db_client.ts";
 import { errorResponse } from "../_shared/api/http_errors.ts";
 import { workerRound } from "../_shared/worker/worker_loop.ts";
 import { roundRunner } from "../_shared/worker/worker_rounds.ts";
-import { verifyWorkerCaller, workerCredentials } from "../_shared/worker/worker_caller.ts";
+import {
+  verifyWorkerCaller,
+  workerCredentials,
+} from "../_shared/worker/worker_caller.ts";
 import { Slots } from "../_shared/worker/slots.ts";
 import {
   budgetFor,
@@ -24,10 +27,15 @@ const credentials = workerCredentials(Deno.env);
 const limits = workerLimits(Deno.env);
 
 // Exports at once in this instance.
-const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
-  min: 1,
-  max: 16,
-});
+const concurrency = integerSetting(
+  Deno.env,
+  "EXPORTS_WORKER_CONCURRENCY",
+  defaultConcurrency,
+  {
+    min: 1,
+    max: 16,
+  },
+);
 // A bounded pool whose idle connections close: an instance kept warm between
 // wake-ups holds none of a small database's few direct connections.
 const db = workerDb(databaseUrl(Deno.env), {
@@ -42,9 +50,27 @@ const storage = createClient(supabaseUrl, serviceRoleKey, {
 // The platform retires an instance past its CPU soft limit or half its wall
 // clock and, once no request is in flight, tells it with `drain`: from then on
 // it claims nothing, finishes what it runs and ends. New wake-ups reach a
-// fresh instance.
+// fresh instance, which this one wakes at once: it starts while this one
+// finishes its slice, and the next slice's wake-up finds it ready.
 const drained = new AbortController();
-globalThis.addEventListener("drain", () => drained.abort());
+globalThis.addEventListener("drain", () => {
+  drained.abort();
+  const successor = fetch(`${supabaseUrl}/functions/v1/exports-worker`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${
+        Deno.env.get("EXPORTS_WAKE_SECRET") || serviceRoleKey
+      }`,
+    },
+  }).then(
+    (response) => response.body?.cancel(),
+    (error) =>
+      console.error("exports worker: could not wake a successor", error),
+  );
+  (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
+    .EdgeRuntime
+    ?.waitUntil(successor);
+});
 
 const settings = {
   workerId: `exports-worker-${crypto.randomUUID()}`,
@@ -60,10 +86,15 @@ const settings = {
   statementTimeout: "15min",
   // The parts' resumable uploads.
   storage: { storageUrl: `${supabaseUrl}/storage/v1`, key: serviceRoleKey },
-  budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", budgetFor(limits), {
-    min: 0,
-    max: 3_600_000,
-  }),
+  budgetMs: integerSetting(
+    Deno.env,
+    "EXPORTS_WORKER_BUDGET_MS",
+    budgetFor(limits),
+    {
+      min: 0,
+      max: 3_600_000,
+    },
+  ),
   concurrency,
   // Its own folder: config.toml's static_files ships the fonts with it.
   reportFonts: new URL("./fonts/", import.meta.url),
@@ -87,10 +118,13 @@ const runRounds = roundRunner(
 
 Deno.serve(async (request) => {
   const caller = await verifyWorkerCaller(request, credentials);
-  if (!caller.accepted) return errorResponse(caller.status, caller.code, caller.message);
+  if (!caller.accepted) {
+    return errorResponse(caller.status, caller.code, caller.message);
+  }
   const work = runRounds();
   const edge =
-    (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
+    (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
+      .EdgeRuntime;
   if (edge) {
     edge.waitUntil(work);
     return Response.json({ accepted: true }, { status: 202 });

@@ -166,13 +166,15 @@ export async function killWorkers(): Promise<void> {
 
 /**
  * Puts an export whose worker died back in the queue as the cleanup does once
- * its lease runs out (without the wait), and wakes a worker.
+ * its lease runs out (without the wait, nor the retry's backoff), and wakes a worker.
  */
 export async function requeueAfterLease(exportId: string): Promise<void> {
   await withDb(async (sql) => {
     await sql`update exports.exports set lease_expires_at = now() - interval '1 second'
               where export_id = ${exportId} and status = 'processing'`;
     await sql`select exports.cleanup_expired_exports()`;
+    await sql`update exports.exports set next_run_at = now()
+              where export_id = ${exportId} and status = 'queued'`;
   });
   await wakeWorker();
 }

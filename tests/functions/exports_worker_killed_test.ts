@@ -47,6 +47,9 @@ Deno.test("an export whose worker was killed is retried after its lease and comp
     await sql`update exports.exports set lease_expires_at = now() - interval '1 second'
               where export_id = ${exportId} and status = 'processing'`;
     const [{ cleanup }] = await sql`select exports.cleanup_expired_exports() as cleanup`;
+    // And through the retry's backoff.
+    await sql`update exports.exports set next_run_at = now()
+              where export_id = ${exportId} and status = 'queued'`;
     return cleanup;
   });
   assert.ok(summary.requeued >= 1, `the cleanup requeued it: ${JSON.stringify(summary)}`);

@@ -242,14 +242,18 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 function renderRuns(runs: SlicedRun[]): string {
   const lines = [
-    "| profile | format | rows | time | slices | CPU a slice, median | CPU a slice, max | peak memory | idle instance | added by slices | instances | parts | largest part | staging |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| profile | format | rows | time | slices | first slice CPU | CPU a slice, median | CPU a slice, max | peak memory | idle instance | added by slices | instances | parts | largest part | staging |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const run of runs) {
-    const cpu = summarize(run.sliceCpu);
+    // The first slice also stages the rows and runs in an instance still loading its modules.
+    const cpu = summarize(run.sliceCpu.length > 1 ? run.sliceCpu.slice(1) : run.sliceCpu);
     lines.push(
       `| ${run.profile} | ${run.format} | ${run.rows.toLocaleString("en-US")} | ` +
-        `${run.seconds.toFixed(1)} s | ${run.slices} | ${(cpu.median * 1000).toFixed(0)} ms | ` +
+        `${run.seconds.toFixed(1)} s | ${run.slices} | ${
+          (run.sliceCpu[0] * 1000).toFixed(0)
+        } ms | ` +
+        `${(cpu.median * 1000).toFixed(0)} ms | ` +
         `${(cpu.max * 1000).toFixed(0)} ms | ${run.peakMB.toFixed(0)} MB | ` +
         `${run.idleMB.toFixed(0)} MB | ${run.addedMB.toFixed(0)} MB | ${run.instances} | ` +
         `${run.parts.length} | ${mb(Math.max(0, ...run.parts))} MB | ` +

@@ -26,6 +26,6 @@ from (values
   ('markdown', 8388608, 50000),
   ('html', 8388608, 50000),
   ('txt', 8388608, 50000),
-  ('xlsx', 4194304, 20000)
+  ('xlsx', 4194304, 15000)
 ) as v(name, slice_bytes, slice_rows)
 where f.name = v.name;

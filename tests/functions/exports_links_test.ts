@@ -97,10 +97,8 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
  */
 async function completeInParts(claim: ClaimedExport, workerId: string, contents: string[]) {
   return await withDb(async (sql) => {
-    const [{ checkpoint }] = await sql.begin(
-      "isolation level repeatable read",
-      (tx) =>
-        tx`select exports.stage_export(${claim.export_id}, ${workerId}, ${claim.attempt}) as checkpoint`,
+    const [{ checkpoint }] = await sql.begin((tx) =>
+      tx`select exports.stage_export(${claim.export_id}, ${workerId}, ${claim.attempt}) as checkpoint`
     );
     const staged = Number(checkpoint.staged_rows);
     const parts = [];

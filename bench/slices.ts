@@ -76,10 +76,6 @@ interface SlicedRun {
   sliceCpu: number[];
   /** The largest VmHWM of any worker process that ran a slice, MB. */
   peakMB: number;
-  /** The median resident set of an instance when first seen, started and idle, MB. */
-  idleMB: number;
-  /** The most an instance's peak rose above its idle resident set: what its slices added, MB. */
-  addedMB: number;
   /** Worker processes (instances) the export went through. */
   instances: number;
   parts: number[];
@@ -138,16 +134,11 @@ async function measureExport(
   const cpu = new Map<number, number>();
   const startup = new Map<number, number>();
   const peaks = new Map<number, number>();
-  // Each instance's resident set when first seen: the worker started and idle, before its slices.
-  const idle = new Map<number, number>();
   const sample = async () => {
     for (const pid of await workerPids()) {
       try {
         const [seconds, memory] = await Promise.all([cpuSeconds(pid), residentMemory(pid)]);
-        if (!startup.has(pid)) {
-          startup.set(pid, seconds);
-          idle.set(pid, memory.currentMB);
-        }
+        if (!startup.has(pid)) startup.set(pid, seconds);
         cpu.set(pid, seconds - startup.get(pid)!);
         peaks.set(pid, Math.max(peaks.get(pid) ?? 0, memory.peakMB));
       } catch {
@@ -206,8 +197,6 @@ async function measureExport(
     slices: boundaries.length - 1,
     sliceCpu: boundaries.slice(1).map((total, i) => total - boundaries[i]),
     peakMB: Math.max(0, ...peaks.values()),
-    idleMB: summarize([...idle.values()]).median,
-    addedMB: Math.max(0, ...[...peaks].map(([pid, peak]) => peak - (idle.get(pid) ?? peak))),
     instances: peaks.size,
     parts: parts.map((part) => Number(part.size)),
     workbooks,
@@ -242,8 +231,8 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 function renderRuns(runs: SlicedRun[]): string {
   const lines = [
-    "| profile | format | rows | time | slices | first slice CPU | CPU a slice, median | CPU a slice, max | peak memory | idle instance | added by slices | instances | parts | largest part | staging |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| profile | format | rows | time | slices | first slice CPU | CPU a slice, median | CPU a slice, max | peak memory | added by slices | instances | parts | largest part | staging |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const run of runs) {
     // The first slice also stages the rows and runs in an instance still loading its modules.
@@ -255,7 +244,7 @@ function renderRuns(runs: SlicedRun[]): string {
         } ms | ` +
         `${(cpu.median * 1000).toFixed(0)} ms | ` +
         `${(cpu.max * 1000).toFixed(0)} ms | ${run.peakMB.toFixed(0)} MB | ` +
-        `${run.idleMB.toFixed(0)} MB | ${run.addedMB.toFixed(0)} MB | ${run.instances} | ` +
+        `${(run.peakMB - idleMB).toFixed(0)} MB | ${run.instances} | ` +
         `${run.parts.length} | ${mb(Math.max(0, ...run.parts))} MB | ` +
         `${run.stagingSeconds === null ? "" : `${run.stagingSeconds.toFixed(1)} s`} |`,
     );
@@ -290,6 +279,25 @@ await sql`update exports.settings set storage_quota_bytes = 1000000000000`;
 log(`seeded in ${seedSeconds.toFixed(0)} s`);
 await setDurability(sql, true);
 
+/**
+ * The peak resident set of a worker instance woken with nothing to do: what an instance holds
+ * before any slice, under the free profile.
+ */
+async function idleWorkerMB(): Promise<number> {
+  await gatewayUnder("free");
+  const woken = await fetch(`${stack.apiUrl}/functions/v1/exports-worker`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")}` },
+  });
+  await woken.body?.cancel();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const [pid] = await workerPids();
+  if (pid === undefined) throw new Error("the woken worker is not running");
+  return (await residentMemory(pid)).peakMB;
+}
+
+const idleMB = await idleWorkerMB();
+log(`an idle worker instance holds ${idleMB.toFixed(0)} MB`);
 const runs: SlicedRun[] = [];
 const report = async (final: boolean) => {
   const csv = runs.filter((run) => run.format === "csv");
@@ -313,6 +321,8 @@ const report = async (final: boolean) => {
       (2 * Math.max(options.csvRows, options.xlsxRows)).toLocaleString("en-US")
     } readings (generate_series, primary key built after)`,
     ratio,
+    `- an idle worker instance (woken with nothing to do, free profile): ${idleMB.toFixed(0)} MB ` +
+    'peak resident set; "added by slices" is the peak above it',
     "",
     renderRuns(runs),
     "",

@@ -7,10 +7,7 @@ import { workerConnections, workerDb } from "../_shared/files/db_client.ts";
 import { errorResponse } from "../_shared/api/http_errors.ts";
 import { workerRound } from "../_shared/worker/worker_loop.ts";
 import { roundRunner } from "../_shared/worker/worker_rounds.ts";
-import {
-  verifyWorkerCaller,
-  workerCredentials,
-} from "../_shared/worker/worker_caller.ts";
+import { verifyWorkerCaller, workerCredentials } from "../_shared/worker/worker_caller.ts";
 import { Slots } from "../_shared/worker/slots.ts";
 import {
   budgetFor,
@@ -58,14 +55,11 @@ globalThis.addEventListener("drain", () => {
   const successor = fetch(`${supabaseUrl}/functions/v1/exports-worker`, {
     method: "POST",
     headers: {
-      Authorization: `Bearer ${
-        Deno.env.get("EXPORTS_WAKE_SECRET") || serviceRoleKey
-      }`,
+      Authorization: `Bearer ${Deno.env.get("EXPORTS_WAKE_SECRET") || serviceRoleKey}`,
     },
   }).then(
     (response) => response.body?.cancel(),
-    (error) =>
-      console.error("exports worker: could not wake a successor", error),
+    (error) => console.error("exports worker: could not wake a successor", error),
   );
   (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
     .EdgeRuntime
@@ -122,9 +116,8 @@ Deno.serve(async (request) => {
     return errorResponse(caller.status, caller.code, caller.message);
   }
   const work = runRounds();
-  const edge =
-    (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
-      .EdgeRuntime;
+  const edge = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
+    .EdgeRuntime;
   if (edge) {
     edge.waitUntil(work);
     return Response.json({ accepted: true }, { status: 202 });

@@ -25,13 +25,13 @@ async function registerBoard(): Promise<void> {
       alter table exports_tests.board_notes enable row level security;
       drop policy if exists "Notes are viewable by signed-in users" on exports_tests.board_notes;
       create policy "Notes are viewable by signed-in users" on exports_tests.board_notes
-        for select to authenticated using (true);
+        for select to authenticated using ((select auth.uid()) is not null);
       drop policy if exists "Notes are added by signed-in users" on exports_tests.board_notes;
       create policy "Notes are added by signed-in users" on exports_tests.board_notes
-        for insert to authenticated with check (true);
+        for insert to authenticated with check ((select auth.uid()) is not null);
       drop policy if exists "Notes are removed by signed-in users" on exports_tests.board_notes;
       create policy "Notes are removed by signed-in users" on exports_tests.board_notes
-        for delete to authenticated using (true);
+        for delete to authenticated using ((select auth.uid()) is not null);
       grant select, insert, delete on exports_tests.board_notes to authenticated;
       create or replace function exports_tests.board_notes(options jsonb)
       returns table (id bigint, body text)

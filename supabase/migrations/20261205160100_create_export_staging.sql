@@ -161,11 +161,11 @@ declare
   target exports.exports;
   built record;
 begin
-  -- A key share lock only: heartbeats must extend the lease while a large
-  -- export stages; _stage_end checks the claim again.
+  -- No lock: heartbeats must extend the lease, and a cancel go through,
+  -- while a large export stages; _stage_end locks the export and checks the
+  -- claim again.
   select * into target from exports.exports e
-  where e.export_id = _stage_begin.export_id
-  for key share;
+  where e.export_id = _stage_begin.export_id;
   if not found or target.status <> 'processing' or target.lease_owner is distinct from worker_id
      or target.attempt <> _stage_begin.attempt or target.deleted_at is not null then
     return;

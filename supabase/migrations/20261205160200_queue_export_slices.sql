@@ -186,10 +186,11 @@ begin
     return false;
   end if;
   if jsonb_typeof(checkpoint) is distinct from 'object' or not checkpoint ?& array['next_position', 'part', 'part_first_position']
-     or moved_to is null or moved_to <= held.next_position or moved_to > held.staged_rows + 1 then
+     or moved_to is null or moved_to <= held.next_position or moved_to > held.staged_rows + 1
+     or (checkpoint ->> 'part')::int < held.part then
     raise exception 'a slice''s checkpoint is {next_position, part, part_first_position, writer_state, upload_state}, '
-      'its next_position past % and at most %; got %', held.next_position,
-      held.staged_rows + 1, checkpoint
+      'its next_position past % and at most %, its part % or later; got %', held.next_position,
+      held.staged_rows + 1, held.part, checkpoint
       using errcode = 'invalid_parameter_value';
   end if;
   insert into exports.export_parts select * from exports._given_parts(record_slice.export_id, record_slice.parts);

@@ -1,7 +1,7 @@
 -- record_slice records a slice only for the claim that holds the export (its worker and attempt), and then hands
 -- the export back to the queue with its checkpoint and progress; the next claim resumes it where it stands.
 begin;
-select plan(13);
+select plan(14);
 
 select exports_tests.create_user('owner');
 select exports_tests.register_test_sources();
@@ -38,6 +38,8 @@ select results_eq('select staged, attempt, (checkpoint ->> ''next_position'')::b
 select is((select rows_written from exports.exports where export_id = :'id'), 3::bigint, 'the claim keeps the progress');
 select is(exports.record_slice(:'id', 'worker-1', 1, '{"next_position": 6, "part": 2, "part_first_position": 3}'), false,
   'the earlier claim can no longer record a slice');
+select throws_ok(format($$ select exports.record_slice(%L, 'worker-3', 2, '{"next_position": 6, "part": 1, "part_first_position": 1}') $$, :'id'),
+  '22023', null, 'a checkpoint whose part goes back is refused');
 select is(exports.record_slice(:'id', 'worker-3', 2, '{"next_position": 6, "part": 2, "part_first_position": 3}'), true,
   'the new claim records the next slice');
 select is((select slices_done from exports.export_checkpoints where export_id = :'id'), 2, 'two slices are done');

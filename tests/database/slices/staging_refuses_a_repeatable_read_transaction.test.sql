@@ -1,6 +1,7 @@
 -- stage_export must see the heartbeats that update its export while it stages, so it refuses to run in a
 -- repeatable read transaction, with a message that says which it needs.
-begin isolation level repeatable read;
+begin;
+set transaction isolation level repeatable read;
 select plan(1);
 
 select exports_tests.create_user('owner');

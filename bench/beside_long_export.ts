@@ -50,12 +50,17 @@ async function poll<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** The backend staging the slow source's rows, if one runs. */
-async function slowCopyBackend(sql: postgres.Sql): Promise<number | undefined> {
-  const [row] = await sql<{ pid: number }[]>`
-    select pid from pg_stat_activity
+/**
+ * The backend staging the slow source's rows, if one runs, and when its statement started: the
+ * worker's pooled connections go on to stage other exports, so the statement is told by both.
+ */
+async function slowCopyBackend(
+  sql: postgres.Sql,
+): Promise<{ pid: number; since: Date } | undefined> {
+  const [row] = await sql<{ pid: number; since: Date }[]>`
+    select pid, query_start as since from pg_stat_activity
     where state = 'active' and query ilike '%exports.stage_export%' limit 1`;
-  return row?.pid;
+  return row;
 }
 
 /** One run: a long export, small ones requested beside it, then the long one canceled. */
@@ -103,7 +108,7 @@ async function oneRun(
   await poll("the canceled export's statement to end", async () => {
     const [row] = await sql`
       select 1 from pg_stat_activity
-      where pid = ${backend} and state = 'active' and query ilike '%exports.stage_export%'`;
+      where pid = ${backend.pid} and state = 'active' and query_start = ${backend.since}`;
     return row ? undefined : true;
   }, { everyMs: 2 });
   const cancelMs = performance.now() - canceledAt;

@@ -18,7 +18,7 @@ end
 $$;
 
 drop function if exists
-  public.request_export(text, text, jsonb, text, uuid, text, boolean),
+  public.request_export(text, text, jsonb, text, uuid, text, boolean, bigint),
   public.list_exports(text, text, text, timestamptz, timestamptz, int, uuid),
   public.get_export(uuid),
   public.list_export_events(uuid),
@@ -51,6 +51,7 @@ begin
 end
 $$;
 drop schema if exists exports cascade;
+drop schema if exists exports_staging cascade;
 drop type if exists public.export_summary;
 
 -- The counting role belongs to the cluster: it stays while another database

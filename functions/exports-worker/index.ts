@@ -24,29 +24,47 @@ const credentials = workerCredentials(Deno.env);
 const limits = workerLimits(Deno.env);
 
 // Exports at once in this instance.
-const concurrency = integerSetting(Deno.env, "EXPORTS_WORKER_CONCURRENCY", defaultConcurrency, {
-  min: 1,
-  max: 16,
-});
+const concurrency = integerSetting(
+  Deno.env,
+  "EXPORTS_WORKER_CONCURRENCY",
+  defaultConcurrency,
+  {
+    min: 1,
+    max: 16,
+  },
+);
 // A bounded pool whose idle connections close: an instance kept warm between
 // wake-ups holds none of a small database's few direct connections.
 const db = workerDb(databaseUrl(Deno.env), {
   max: workerConnections(concurrency),
   idleTimeoutSeconds: 30,
 });
-const storage = createClient(
-  Deno.env.get("SUPABASE_URL")!,
-  Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,
-  {
-    auth: { persistSession: false, autoRefreshToken: false },
-  },
-);
+const supabaseUrl = Deno.env.get("SUPABASE_URL")!;
+const serviceRoleKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;
+const storage = createClient(supabaseUrl, serviceRoleKey, {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
 // The platform retires an instance past its CPU soft limit or half its wall
 // clock and, once no request is in flight, tells it with `drain`: from then on
 // it claims nothing, finishes what it runs and ends. New wake-ups reach a
-// fresh instance.
+// fresh instance, which this one wakes at once: it starts while this one
+// finishes its slice, and the next slice's wake-up finds it ready.
 const drained = new AbortController();
-globalThis.addEventListener("drain", () => drained.abort());
+globalThis.addEventListener("drain", () => {
+  drained.abort();
+  const successor = fetch(`${supabaseUrl}/functions/v1/exports-worker`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${Deno.env.get("EXPORTS_WAKE_SECRET") || serviceRoleKey}`,
+    },
+  }).then(
+    (response) => response.body?.cancel(),
+    (error) => console.error("exports worker: could not wake a successor", error),
+  );
+  (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
+    .EdgeRuntime
+    ?.waitUntil(successor);
+});
 
 const settings = {
   workerId: `exports-worker-${crypto.randomUUID()}`,
@@ -60,15 +78,23 @@ const settings = {
   // is one small update.
   heartbeatMs: 500,
   statementTimeout: "15min",
-  budgetMs: integerSetting(Deno.env, "EXPORTS_WORKER_BUDGET_MS", budgetFor(limits), {
-    min: 0,
-    max: 3_600_000,
-  }),
+  // The parts' resumable uploads.
+  storage: { storageUrl: `${supabaseUrl}/storage/v1`, key: serviceRoleKey },
+  budgetMs: integerSetting(
+    Deno.env,
+    "EXPORTS_WORKER_BUDGET_MS",
+    budgetFor(limits),
+    {
+      min: 0,
+      max: 3_600_000,
+    },
+  ),
   concurrency,
   // Its own folder: config.toml's static_files ships the fonts with it.
   reportFonts: new URL("./fonts/", import.meta.url),
-  // An export that lays out rows (XLSX, PDF) holds far more memory than one
-  // that streams them: only as many as fit run at once.
+  // An export written in one slice (PDF, Parquet, txt from a cursor) lays
+  // out its rows and holds far more memory than a slice of the others: only
+  // as many as fit run at once.
   layoutSlots: new Slots(layoutSlotsFor(limits.memoryMb, concurrency)),
   drained: drained.signal,
 };
@@ -86,10 +112,12 @@ const runRounds = roundRunner(
 
 Deno.serve(async (request) => {
   const caller = await verifyWorkerCaller(request, credentials);
-  if (!caller.accepted) return errorResponse(caller.status, caller.code, caller.message);
+  if (!caller.accepted) {
+    return errorResponse(caller.status, caller.code, caller.message);
+  }
   const work = runRounds();
-  const edge =
-    (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime;
+  const edge = (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } })
+    .EdgeRuntime;
   if (edge) {
     edge.waitUntil(work);
     return Response.json({ accepted: true }, { status: 202 });

@@ -172,6 +172,18 @@ async function deleteExport({ db, id, refuse }: Call): Promise<Response> {
   return error ? refuse(error, status) : new Response(null, { status: 204 });
 }
 
+/** One part of a completed export, as record_export_download lists it. */
+interface StoredPart {
+  part: number;
+  storage_path: string;
+  file_name: string;
+  size: number;
+  first_row: number;
+  last_row: number;
+  rows: number;
+  sha256: string;
+}
+
 async function linkExport({ request, db, id, refuse }: Call): Promise<Response> {
   const input = linkInput.safeParse(await readJson(request));
   if (!input.success) return invalid(input.error);
@@ -179,18 +191,59 @@ async function linkExport({ request, db, id, refuse }: Call): Promise<Response> 
   if (error) return refuse(error, status);
   const [file] = data ?? [];
   if (!file) return exportNotFound();
-  const signed = await service.storage.from(file.storage_bucket)
-    .createSignedUrl(file.storage_path, input.data.expires_in, { download: file.file_name });
-  if (signed.error) {
-    console.error("exports API: signing failed", signed.error);
-    return internalError();
-  }
+  // A database whose migrations predate parts (an API deployed before
+  // `supabase db push`) lists none: its one file is linked alone.
+  const parts = (file.parts ?? null) as unknown as StoredPart[] | null;
+  const urls = await signParts(
+    file.storage_bucket,
+    parts ?? [{ storage_path: file.storage_path, file_name: file.file_name }],
+    input.data.expires_in,
+  );
+  if (!urls) return internalError();
   return Response.json({
-    url: signed.data.signedUrl,
+    url: urls[0],
     file_name: file.file_name,
     content_type: file.content_type,
     expires_in: input.data.expires_in,
+    ...parts && {
+      parts: parts.map(({ storage_path: _, ...part }, index) => ({ ...part, url: urls[index] })),
+    },
   });
+}
+
+/**
+ * A signed URL for each part, in order; null when Storage refused. One part
+ * downloads under the export's own file name; several in one call, each under
+ * its path's last segment, which is its part file name.
+ */
+async function signParts(
+  bucket: string,
+  parts: Pick<StoredPart, "storage_path" | "file_name">[],
+  expiresIn: number,
+): Promise<string[] | null> {
+  const storage = service.storage.from(bucket);
+  if (parts.length === 1) {
+    const [only] = parts;
+    const signed = await storage.createSignedUrl(only.storage_path, expiresIn, {
+      download: only.file_name,
+    });
+    if (signed.error) {
+      console.error("exports API: signing failed", signed.error);
+      return null;
+    }
+    return [signed.data.signedUrl];
+  }
+  const signed = await storage.createSignedUrls(
+    parts.map((part) => part.storage_path),
+    expiresIn,
+    { download: true },
+  );
+  const urls = (signed.data ?? []).map((entry) => entry.error ? null : entry.signedUrl);
+  if (signed.error || urls.length !== parts.length || urls.includes(null)) {
+    console.error("exports API: signing failed", signed.error ?? signed.data);
+    return null;
+  }
+  return urls as string[];
 }
 
 async function route(request: Request): Promise<Response> {

@@ -20,7 +20,7 @@ const uninstalledRpcs = Deno.readTextFileSync(new URL("../../sql/uninstall.sql",
  * The footprint of an installed module: its RPCs, as many as uninstall drops, and every migration
  * in supabase/migrations recorded.
  */
-const installed = `2 ${uninstalledRpcs} 1 1 ${
+const installed = `3 ${uninstalledRpcs} 1 1 ${
   [...Deno.readDirSync(new URL("../../supabase/migrations/", import.meta.url))]
     .filter((entry) => entry.name.endsWith(".sql")).length
 } 2`;

@@ -148,12 +148,16 @@ export async function requestExport(user: TestUser, request: Record<string, unkn
   return created.body.export_id as string;
 }
 
-/** Polls GET /exports/:id until the export leaves queued/processing. */
-export async function settled(user: TestUser, exportId: string): Promise<Record<string, unknown>> {
+/** Polls GET /exports/:id until the export leaves queued/processing, at most `timeoutMs`. */
+export async function settled(
+  user: TestUser,
+  exportId: string,
+  timeoutMs?: number,
+): Promise<Record<string, unknown>> {
   return await pollFor(`export ${exportId} to settle`, async () => {
     const { body } = await callExports(user, `/${exportId}`, "GET");
     return ["queued", "processing"].includes(body.status as string) ? undefined : body;
-  });
+  }, timeoutMs);
 }
 
 /** Requests an export as `user`, waits for it and returns its file's bytes through a signed link. */
@@ -206,6 +210,8 @@ export interface ExportRow {
   storage_bucket: string;
   storage_path: string;
   purged_at: Date | null;
+  /** Rows of the completed file (int8, as a number). */
+  row_count: number | null;
 }
 
 /** Reads the module's row of an export. */
@@ -213,7 +219,7 @@ export async function exportRow(exportId: string): Promise<ExportRow> {
   return await withDb(async (sql) => {
     const [row] = await sql<ExportRow[]>`
       select status, attempt, max_attempts, error_code, error_message, lease_owner,
-        storage_bucket, storage_path, purged_at
+        storage_bucket, storage_path, purged_at, row_count::float8 as row_count
       from exports.exports where export_id = ${exportId}`;
     if (!row) throw new Error(`export ${exportId} has no row`);
     return row;
@@ -257,14 +263,21 @@ export function gatewayStorageDir(): string {
   return join(Deno.env.get("EXPORTS_LOCAL_DIR") ?? join(repoRoot, ".local"), "storage");
 }
 
-/** The files on disk in an export's folder of the stack's Storage, every attempt's, as `<attempt>/<file>`. */
+/**
+ * The files on disk in an export's folder of the stack's Storage: an unstaged attempt's as
+ * `<attempt>/<file>`, a part as `<file>`.
+ */
 export async function filesOnDisk(row: ExportRow): Promise<string[]> {
   const folder = join(gatewayStorageDir(), row.storage_bucket, exportFolder(row));
   const files: string[] = [];
   try {
-    for await (const attempt of Deno.readDir(folder)) {
-      for await (const file of Deno.readDir(join(folder, attempt.name))) {
-        files.push(`${attempt.name}/${file.name}`);
+    for await (const entry of Deno.readDir(folder)) {
+      if (!entry.isDirectory) {
+        files.push(entry.name);
+        continue;
+      }
+      for await (const file of Deno.readDir(join(folder, entry.name))) {
+        files.push(`${entry.name}/${file.name}`);
       }
     }
   } catch (error) {

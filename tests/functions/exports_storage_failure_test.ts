@@ -18,10 +18,17 @@ import { withDb } from "../support/db.ts";
 Deno.test("an export Storage cannot write is retried, then failed with a clear error", async () => {
   const user = await createTestUser();
   await seedConversation(user, ["hello"]);
-  // A file where the user's folder should be: the gateway's disk write fails
-  // and Storage answers 500, as it does when its backend is down.
-  const blocker = join(gatewayStorageDir(), "exports", user.id);
-  await Deno.writeTextFile(blocker, "not a folder");
+  // A file where the user's folder should be, for objects and for resumable
+  // uploads alike: the gateway's disk write fails and Storage answers 500,
+  // as it does when its backend is down.
+  const blockers = [
+    join(gatewayStorageDir(), "exports", user.id),
+    join(gatewayStorageDir(), ".tus", "exports", user.id),
+  ];
+  for (const blocker of blockers) {
+    await Deno.mkdir(join(blocker, ".."), { recursive: true });
+    await Deno.writeTextFile(blocker, "not a folder");
+  }
   try {
     const exportId = await requestExport(user, { source: "conversations", format: "csv" });
     const failed = await pollFor("the export to fail for good", async () => {
@@ -48,7 +55,7 @@ Deno.test("an export Storage cannot write is retried, then failed with a clear e
       "The file could not be stored right now. Exports are retried a few times; if this one has failed, request it again later.",
     ]);
   } finally {
-    await Deno.remove(blocker);
+    for (const blocker of blockers) await Deno.remove(blocker);
   }
 });
 

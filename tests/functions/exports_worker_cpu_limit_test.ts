@@ -33,7 +33,7 @@ async function registerCpuSource(): Promise<void> {
       $$;
       grant execute on function exports_tests.cpu_rows(jsonb) to authenticated;
       -- Rows that wait until the test lets them go (gateKey's advisory lock), inside the export's
-      -- COPY only: the request reads them too, to count a small export, and must not wait.
+      -- staging only: the request reads them too, to count a small export, and must not wait.
       create or replace function exports_tests.gated_rows(options jsonb)
       returns table (n int, label text)
       language sql volatile security invoker set search_path = ''
@@ -41,14 +41,14 @@ async function registerCpuSource(): Promise<void> {
         select g, 'row ' || g
         from (select 1) one
         left join lateral (select pg_catalog.pg_advisory_xact_lock_shared(${gateKey})
-                           where pg_catalog.current_query() ~* '^\\s*copy\\M') gate on true,
+                           where pg_catalog.current_query() ~* 'exports\\.stage_export') gate on true,
              generate_series(1, coalesce((options ->> 'rows')::int, 10)) g
       $$;
       grant execute on function exports_tests.gated_rows(jsonb) to authenticated;
     `);
     for (const source of ["cpu_rows", "gated_rows"]) {
       await sql`select exports.register_source(name => ${source},
-        rows_function => ${`exports_tests.${source}(jsonb)`}, formats => array['csv'],
+        rows_function => ${`exports_tests.${source}(jsonb)`}, formats => array['csv', 'pdf'],
         option_types => '{"rows": "integer"}')`;
     }
   });
@@ -69,8 +69,11 @@ async function closeGate() {
   return Object.assign(openGate, { [Symbol.asyncDispose]: openGate });
 }
 
-/** Far more CPU than an instance's 2 s: some 3 µs a row framed and gzipped. */
-const tooBig = { source: "cpu_rows", format: "csv", compression: "gzip", options: { rows: 5e6 } };
+/**
+ * Far more CPU than an instance's 2 s, in one slice: a PDF lays out every row at once (some
+ * 300 µs a row), where a CSV this long would be written in slices and complete.
+ */
+const tooBig = { source: "cpu_rows", format: "pdf", options: { rows: 20_000 } };
 
 /** Runs `body` with the stack's gateway and workers stopped, then lets them go on. */
 async function withStackPaused<T>(body: () => Promise<T>): Promise<T> {

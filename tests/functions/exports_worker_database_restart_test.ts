@@ -23,8 +23,8 @@ Deno.test("a Postgres restart during an export leaves the worker alive and the q
   await registerSlowSource();
   const user = await createTestUser();
   const running = await requestExport(user, slowExport(6));
-  await pollFor("the export's COPY to run", async () => {
-    return (await slowStatementBackends()).length ? true : undefined;
+  await pollFor("the export's staging to run", async () => {
+    return (await slowStatementBackends(running)).length ? true : undefined;
   });
   const [worker] = await stackWorkerPids();
   assert.ok(worker, "the stack's worker runs the export");

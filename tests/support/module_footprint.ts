@@ -2,7 +2,7 @@
 import { queryValue } from "./throwaway_database.ts";
 
 /**
- * Counts, space-separated, of the module's schemas (`exports`, `sample`), its RPCs, its
+ * Counts, space-separated, of the module's schemas (`exports`, `exports_staging`, `sample`), its RPCs, its
  * `export_summary` type, its bucket, its migration history rows and its policies on
  * `realtime.messages`: zero everywhere once uninstalled.
  */
@@ -10,7 +10,7 @@ export async function moduleFootprint(databaseUrl: string): Promise<string> {
   return await queryValue(
     databaseUrl,
     `select concat_ws(' ',
-       (select count(*) from pg_namespace where nspname in ('exports', 'sample')),
+       (select count(*) from pg_namespace where nspname in ('exports', 'exports_staging', 'sample')),
        (select count(*) from pg_proc where pronamespace = 'public'::regnamespace and proname ~ 'export'),
        (select count(*) from pg_type where typnamespace = 'public'::regnamespace and typname = 'export_summary'),
        (select count(*) from storage.buckets where id = 'exports'),

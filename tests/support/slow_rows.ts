@@ -1,6 +1,7 @@
 // A source that takes as long as its caller asks: `rows` rows (option
-// `rows`), each after a sleep of `sleep_ms`, inside the export's COPY only: a
-// request reads the rows too, to count a small export, and should not wait.
+// `rows`), each after a sleep of `sleep_ms`, only while the worker stages the
+// export's rows (exports.stage_export): a request reads the rows too, to count
+// a small export, and should not wait.
 // The tests and the benchmarks that need an export held in its statement for
 // a known while register it under names of their own.
 import type postgres from "postgres";
@@ -18,7 +19,7 @@ export async function registerSlowRows(sql: postgres.Sql, names: SlowRowsNames):
     create schema if not exists ${schema};
     grant usage on schema ${schema} to authenticated;
     -- Volatile, so Postgres runs it row by row (its rows stream into the
-    -- COPY as they are made); the sleep takes the row, so it runs per row.
+    -- staging table as they are made); the sleep takes the row, so it runs per row.
     create or replace function ${schema}.slow_rows(options jsonb)
     returns table (n int, label text)
     language sql volatile security invoker set search_path = ''
@@ -26,7 +27,7 @@ export async function registerSlowRows(sql: postgres.Sql, names: SlowRowsNames):
       select g, 'row ' || g
       from generate_series(1, coalesce((options ->> 'rows')::int, 10)) g,
            lateral pg_catalog.pg_sleep(
-             case when pg_catalog.current_query() ~* '^\\s*copy\\M'
+             case when pg_catalog.current_query() ~* 'exports\\.stage_export'
                then coalesce((options ->> 'sleep_ms')::int, 100) / 1000.0 + 0 * g
                else 0 end) s
     $$;

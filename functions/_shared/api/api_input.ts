@@ -13,6 +13,8 @@ export const createExportInput = z.object({
   scope: z.uuid().optional(),
   compression: z.enum(["none", "gzip"]).default("none"),
   defuse_formulas: z.boolean().optional(),
+  // Any whole number: request_export refuses one under its minimum (EX014).
+  max_part_bytes: z.number().int().optional(),
 }).strict();
 
 /** GET /exports: list filters from the query string. */

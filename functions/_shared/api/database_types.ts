@@ -63,6 +63,7 @@ export type Database = {
           "content_type": string;
           "expires_at": string;
           "file_name": string;
+          "parts": Json;
           "storage_bucket": string;
           "storage_path": string;
         }[];
@@ -73,6 +74,7 @@ export type Database = {
           "defuse_formulas"?: boolean;
           "format": string;
           "idempotency_key"?: string;
+          "max_part_bytes"?: number;
           "options"?: Json;
           "scope"?: string;
           "source": string;
@@ -118,6 +120,8 @@ export type Database = {
         "requested_at": string | null;
         "started_at": string | null;
         "finished_at": string | null;
+        "parts": number | null;
+        "eta_seconds": number | null;
       };
     };
   };

@@ -31,6 +31,7 @@ export const sqlstateAnswers: Readonly<Record<string, SqlstateAnswer>> = {
   EX011: { status: 429, code: "daily_export_quota_reached" },
   EX012: { status: 422, code: "too_many_rows" },
   EX013: { status: 403, code: "storage_quota_exceeded" },
+  EX014: { status: 400, code: "invalid_part_size" },
   EX020: { status: 404, code: "export_not_found" },
   EX021: { status: 409, code: "invalid_status" },
   EX022: { status: 409, code: "nothing_to_download" },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
-import { copyBlocks } from "./copy_blocks.ts";
+import { copyBlocks, copyRowBatches } from "./copy_blocks.ts";
 
 /** A source like postgres.js's COPY stream: one small chunk a row, pushed as the socket delivers. */
 function rows(count: number, rowSize: number): Readable & { produced(): number } {
@@ -62,4 +62,21 @@ Deno.test("canceling copyBlocks hands its source to onCancel, and takes no more 
   // What the source still sends must not reach the canceled stream, which would throw.
   source.resume();
   await new Promise((resolve) => source.once("end", resolve));
+});
+
+Deno.test("copyRowBatches hands over every row whole, in batches of about the size asked", async () => {
+  const batches = await Array.fromAsync(copyRowBatches(rows(100, 7), 64));
+  // A batch closes once it holds 64 bytes: ten rows of 7.
+  assert.deepEqual(batches.map((batch) => batch.length), Array(10).fill(10));
+  const all = batches.flat();
+  assert.ok(all.every((row, i) => row.length === 7 && row[0] === (i + 1) % 251));
+});
+
+Deno.test("copyRowBatches pauses its source while nobody reads", async () => {
+  const source = rows(1_000_000, 100);
+  const reader = copyRowBatches(source, 1024).getReader();
+  await reader.read();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(source.produced() < 1_000, `the source produced ${source.produced()} rows unread`);
+  await reader.cancel();
 });

@@ -8,14 +8,15 @@
 // back (postgres.js refuses any statement while a COPY is in progress). So a
 // stop asks the server to cancel the statement and reads what it still sends,
 // dropping it, until the cancel's error ends the stream.
+import type { Readable } from "node:stream";
 import { setImmediate } from "node:timers";
 import type postgres from "postgres";
-import { copyBlocks } from "./copy_blocks.ts";
+import { copyBlocks, copyRowBatches } from "./copy_blocks.ts";
 
 /** A COPY being read. */
-export interface CopyOut {
-  /** The COPY's output, in blocks. Canceling it stops the COPY (see `stop`). */
-  body: ReadableStream<Uint8Array>;
+export interface CopyOut<T = Uint8Array> {
+  /** The COPY's output, in blocks (or batches of rows). Canceling it stops the COPY (see `stop`). */
+  body: ReadableStream<T>;
   /**
    * The rows received so far, a CSV header line included. The protocol sends
    * COPY TO STDOUT "always one per row" in CopyData messages (a change would
@@ -43,12 +44,34 @@ export interface CopyOutOptions {
   signal?: AbortSignal;
 }
 
-/** Starts `statement`, a COPY ... TO STDOUT, on `tx`. */
-export async function copyOut(
+/** Starts `statement`, a COPY ... TO STDOUT, on `tx`, read in 64 KiB blocks. */
+export function copyOut(
   tx: postgres.TransactionSql,
   statement: string,
   options: CopyOutOptions,
 ): Promise<CopyOut> {
+  return startCopy(tx, statement, options, copyBlocks);
+}
+
+/**
+ * Starts `statement`, a COPY ... TO STDOUT, on `tx`, read in batches of rows,
+ * each row the bytes of one CopyData message: for writers that end a file
+ * between two rows (slice_writer.ts).
+ */
+export function copyOutRows(
+  tx: postgres.TransactionSql,
+  statement: string,
+  options: CopyOutOptions,
+): Promise<CopyOut<Uint8Array[]>> {
+  return startCopy(tx, statement, options, copyRowBatches);
+}
+
+async function startCopy<T>(
+  tx: postgres.TransactionSql,
+  statement: string,
+  options: CopyOutOptions,
+  read: (copy: Readable, size: undefined, onCancel: () => unknown) => ReadableStream<T>,
+): Promise<CopyOut<T>> {
   options.signal?.throwIfAborted();
   const query = tx.unsafe(statement);
   const cancel = () => query.cancel();
@@ -82,5 +105,5 @@ export async function copyOut(
       if (!copy.readableEnded && !copy.destroyed) query.cancel();
       await closed;
     })();
-  return { body: copyBlocks(copy, undefined, stop), rows: () => rows, stop };
+  return { body: read(copy, undefined, stop), rows: () => rows, stop };
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { within } from "../../../tests/support/within.ts";
-import { copyOut } from "./copy_out.ts";
+import { copyOut, copyOutRows } from "./copy_out.ts";
 import { workerDb } from "./db_client.ts";
 
 // Some 70 MB of output: far more than the socket and the blocks read ahead
@@ -87,6 +87,29 @@ Deno.test("rows() counts the rows a COPY sent, values with line breaks and a slo
       return { rows: copy.rows(), lineBreaks };
     });
     assert.deepEqual(counted, { rows: 100_001, lineBreaks: 200_001 });
+  } finally {
+    await db.sql.end();
+  }
+});
+
+Deno.test("copyOutRows hands over each row as one chunk, line breaks in values and all", async () => {
+  const db = workerDb(Deno.env.get("SUPABASE_DB_URL")!, { max: 1 });
+  try {
+    const rows = await db.sql.begin(async (tx) => {
+      const copy = await copyOutRows(
+        tx,
+        `copy (select g, E'line\\nbreak' from generate_series(1, 20000) g)
+           to stdout with (format csv)`,
+        { afterCopy: db.resumeReads },
+      );
+      const rows: string[] = [];
+      const decoder = new TextDecoder();
+      for await (const batch of copy.body) rows.push(...batch.map((row) => decoder.decode(row)));
+      return rows;
+    });
+    assert.equal(rows.length, 20_000);
+    assert.deepEqual(rows.slice(0, 2), ['1,"line\nbreak"\n', '2,"line\nbreak"\n']);
+    assert.ok(rows.every((row, index) => row === `${index + 1},"line\nbreak"\n`));
   } finally {
     await db.sql.end();
   }

@@ -23,6 +23,39 @@ export const copyEscapes = new Map<number, number>([
 ]);
 const nullMarker = 0x4e; /* N, as in \N */
 
+/**
+ * One COPY text row (the bytes of one CopyData message, its newline last) as
+ * the chunk it escapes, a line break in it written as a space when
+ * `flattenLineBreaks`. A row without a backslash is returned uncopied.
+ */
+export function unescapeRow(row: Uint8Array, flattenLineBreaks: boolean): Uint8Array {
+  const end = row.length - 1;
+  if (end < 0 || row[end] !== newline) throw new Error("a COPY row does not end with a newline");
+  let at = row.indexOf(backslash);
+  if (at === -1 || at >= end) return row.subarray(0, end);
+  const out = new Output(end);
+  out.write(row.subarray(0, at));
+  while (at < end) {
+    const escaped = copyEscapes.get(row[at + 1]);
+    if (escaped === undefined) throw unexpectedEscape(row[at + 1]);
+    const lineBreak = escaped === newline || escaped === carriageReturn;
+    out.writeByte(lineBreak && flattenLineBreaks ? space : escaped);
+    const next = row.indexOf(backslash, at + 2);
+    const stop = next === -1 || next > end ? end : next;
+    out.write(row.subarray(at + 2, stop));
+    at = stop;
+  }
+  return out.bytes();
+}
+
+function unexpectedEscape(byte: number): Error {
+  return new Error(
+    byte === nullMarker
+      ? "a copy_text statement returned a null chunk"
+      : `unexpected COPY text escape \\${String.fromCharCode(byte)}`,
+  );
+}
+
 /** A stream from COPY text bytes to the file's bytes, and the count of rows it has seen. */
 export interface CopyTextFile {
   stream: TransformStream<Uint8Array, Uint8Array>;
@@ -88,13 +121,7 @@ export function copyTextFile(framing: Framing): CopyTextFile {
   /** Writes the byte escaped at `chunk[at]` (the backslash came before); returns the next index. */
   function unescape(chunk: Uint8Array, at: number, out: Output): number {
     const escaped = copyEscapes.get(chunk[at]);
-    if (escaped === undefined) {
-      throw new Error(
-        chunk[at] === nullMarker
-          ? "a copy_text statement returned a null chunk"
-          : `unexpected COPY text escape \\${String.fromCharCode(chunk[at])}`,
-      );
-    }
+    if (escaped === undefined) throw unexpectedEscape(chunk[at]);
     if (atRowStart) startRow(out);
     const lineBreak = escaped === newline || escaped === carriageReturn;
     out.writeByte(lineBreak && framing.flattenLineBreaks ? space : escaped);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyTextFile } from "./copy_text.ts";
+import { copyTextFile, unescapeRow } from "./copy_text.ts";
 import { framingFor } from "./text_framing.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -85,4 +85,14 @@ Deno.test("copyTextFile refuses what a one-column text COPY never sends", async 
   ) {
     await assert.rejects(fileOf("jsonl", encode(bytes)), message);
   }
+});
+
+Deno.test("unescapeRow undoes COPY's escapes in one row and drops its newline", () => {
+  const row = (text: string) => new TextEncoder().encode(text);
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assert.equal(text(unescapeRow(row("plain größe\n"), false)), "plain größe");
+  assert.equal(text(unescapeRow(row("a\\nb\\tc\\\\d\\re\n"), false)), "a\nb\tc\\d\re");
+  assert.equal(text(unescapeRow(row("a\\nb\\r\\nc\n"), true)), "a b  c");
+  assert.throws(() => unescapeRow(row("\\N\n"), false), /null chunk/);
+  assert.throws(() => unescapeRow(row("no newline"), false), /newline/);
 });

@@ -68,11 +68,11 @@ export interface FileSpec {
   /** The most rows the file may hold (a string: int8 as postgres.js reads it); null: no limit. */
   row_limit: string | number | null;
   /**
-   * XLSX and PDF: the statement (exports.report_statement) whose one jsonb
-   * value is the source's report, laid out before the rows; absent or null:
-   * the rows as a plain grid.
+   * XLSX and PDF: the source's report (the jsonb value of
+   * exports.report_statement, computed with the rows), laid out before the
+   * rows; absent or null: the rows as a plain grid.
    */
-  report_statement?: string | null;
+  report?: unknown;
 }
 
 /**
@@ -157,12 +157,7 @@ async function uncompressedFile(
       }
       let rows = 0;
       let columns: readonly Column[] = [];
-      // Run first, in the same transaction as the rows (which the worker
-      // opens with one snapshot for both), so its figures add up the lines
-      // the file lists.
-      const report = spec.report_statement
-        ? parseReport((await tx.unsafe(spec.report_statement).values())[0]?.[0])
-        : null;
+      const report = spec.report ? parseReport(spec.report) : null;
       // Raw: each value as Postgres's text, which the writers render by its
       // type (text_rows.ts); a parsed Date cannot hold every date.
       const cursor = tx.unsafe(spec.statement).raw().cursor(cursorBatchSize);

@@ -45,49 +45,81 @@ export function xlsxFile(
 ): ReadableStream<Uint8Array> {
   const part = (xml: string) => encoder.encode(xmlDeclaration + xml);
   return zipArchive([
-    { name: "[Content_Types].xml", data: part(contentTypes) },
+    { name: "[Content_Types].xml", data: part(contentTypes(1)) },
     { name: "_rels/.rels", data: part(packageRelationships) },
     { name: "xl/workbook.xml", data: part(workbook(options.sheetName)) },
-    { name: "xl/_rels/workbook.xml.rels", data: part(workbookRelationships) },
+    { name: "xl/_rels/workbook.xml.rels", data: part(workbookRelationships(1)) },
     { name: "xl/styles.xml", data: part(styles) },
     // Last, so that however large it grows, every other entry's offset stays small.
-    { name: "xl/worksheets/sheet1.xml", data: ReadableStream.from(sheet(batches)) },
+    { name: sheetEntry(1), data: ReadableStream.from(sheet(batches)) },
   ]);
 }
 
-const contentTypes =
-  `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
-  `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
-  `<Default Extension="xml" ContentType="application/xml"/>` +
-  `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-  `<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
-  `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
-  `</Types>`;
+/** The package's content types, for a workbook of `sheets` sheets. */
+export function contentTypes(sheets: number): string {
+  let overrides = "";
+  for (let sheet = 1; sheet <= sheets; sheet++) {
+    overrides += `<Override PartName="/${
+      sheetEntry(sheet)
+    }" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`;
+  }
+  return `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+    `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+    `<Default Extension="xml" ContentType="application/xml"/>` +
+    `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+    overrides +
+    `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+    `</Types>`;
+}
 
-const packageRelationships = `<Relationships xmlns="${relationships}">` +
+/** The path of sheet `sheet` (1-based) in the package. */
+export function sheetEntry(sheet: number): string {
+  return `xl/worksheets/sheet${sheet}.xml`;
+}
+
+export const packageRelationships = `<Relationships xmlns="${relationships}">` +
   `<Relationship Id="rId1" Type="${documentRelationships}/officeDocument" Target="xl/workbook.xml"/>` +
   `</Relationships>`;
 
-const workbookRelationships = `<Relationships xmlns="${relationships}">` +
-  `<Relationship Id="rId1" Type="${documentRelationships}/worksheet" Target="worksheets/sheet1.xml"/>` +
-  `<Relationship Id="rId2" Type="${documentRelationships}/styles" Target="styles.xml"/>` +
-  `</Relationships>`;
+/** The workbook's relationships: its sheets (rId1 to rId<sheets>), then its styles. */
+export function workbookRelationships(sheets: number): string {
+  let sheetRelationships = "";
+  for (let sheet = 1; sheet <= sheets; sheet++) {
+    sheetRelationships +=
+      `<Relationship Id="rId${sheet}" Type="${documentRelationships}/worksheet"` +
+      ` Target="worksheets/sheet${sheet}.xml"/>`;
+  }
+  return `<Relationships xmlns="${relationships}">` + sheetRelationships +
+    `<Relationship Id="rId${
+      sheets + 1
+    }" Type="${documentRelationships}/styles" Target="styles.xml"/>` +
+    `</Relationships>`;
+}
 
-function workbook(sheetName: string): string {
+/**
+ * The workbook naming `sheets` sheets after `sheetName`: the second and later
+ * with their number, " (2)", kept within Excel's 31 characters.
+ */
+export function workbook(sheetName: string, sheets = 1): string {
   // Excel refuses these characters in a sheet name, and names over 31 characters.
-  const name = sheetName.replace(/[\\/?*:[\]]/g, "_").slice(0, 31) || "Sheet1";
-  return `<workbook xmlns="${spreadsheetMl}" xmlns:r="${documentRelationships}">` +
-    `<sheets><sheet name="${
+  const base = sheetName.replace(/[\\/?*:[\]]/g, "_") || "Sheet1";
+  let list = "";
+  for (let sheet = 1; sheet <= sheets; sheet++) {
+    const suffix = sheet === 1 ? "" : ` (${sheet})`;
+    const name = base.slice(0, 31 - suffix.length) + suffix;
+    list += `<sheet name="${
       escapeXml(name).replaceAll('"', "&quot;")
-    }" sheetId="1" r:id="rId1"/></sheets>` +
-    `</workbook>`;
+    }" sheetId="${sheet}" r:id="rId${sheet}"/>`;
+  }
+  return `<workbook xmlns="${spreadsheetMl}" xmlns:r="${documentRelationships}">` +
+    `<sheets>${list}</sheets></workbook>`;
 }
 
 // Cell formats, by index: 0 general, 1 a date (built-in format 14), 2 a date
 // and time (format 164, defined here).
 const dateStyle = 1;
 const dateTimeStyle = 2;
-const styles = `<styleSheet xmlns="${spreadsheetMl}">` +
+export const styles = `<styleSheet xmlns="${spreadsheetMl}">` +
   `<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>` +
   `<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>` +
   `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
@@ -101,9 +133,14 @@ const styles = `<styleSheet xmlns="${spreadsheetMl}">` +
   `<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
   `</styleSheet>`;
 
+/** What a worksheet part starts with, before its rows. */
+export const sheetStart = `${xmlDeclaration}<worksheet xmlns="${spreadsheetMl}"><sheetData>`;
+/** What a worksheet part ends with, after its rows. */
+export const sheetEnd = "</sheetData></worksheet>";
+
 /** The worksheet part: one encoded chunk a batch, so only one batch is ever held. */
 async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Array> {
-  yield encoder.encode(`${xmlDeclaration}<worksheet xmlns="${spreadsheetMl}"><sheetData>`);
+  yield encoder.encode(sheetStart);
   let columns: string[] | undefined;
   let letters: string[] = [];
   let rowNumber = 0;
@@ -136,7 +173,7 @@ async function* sheet(batches: AsyncIterable<RowBatch>): AsyncGenerator<Uint8Arr
   if (!columns && described?.length) {
     yield encoder.encode(header(described.map((column) => column.name)));
   }
-  yield encoder.encode("</sheetData></worksheet>");
+  yield encoder.encode(sheetEnd);
 }
 
 // numeric and bigint arrive as text, so that no digit is lost. A sheet that
@@ -166,7 +203,8 @@ function exactNumber(value: unknown): CellValue {
   return digits <= excelDigits ? number : value;
 }
 
-function rowXml(rowNumber: number, values: CellValue[], letters: string[]): string {
+/** One `<row>` of `values`, its cells in the columns `letters` name. */
+export function rowXml(rowNumber: number, values: CellValue[], letters: string[]): string {
   let xml = `<row r="${rowNumber}">`;
   for (let index = 0; index < values.length; index++) {
     const cell = cellXml(`${letters[index]}${rowNumber}`, values[index]);

@@ -24,10 +24,12 @@ export interface ZipOptions {
   zip64Above?: number;
 }
 
-const u32Max = 0xffff_ffff;
+/** The largest size or offset a ZIP holds without ZIP64. */
+export const u32Max = 0xffff_ffff;
 const encoder = new TextEncoder();
 
-interface Written {
+/** An entry as written: what its data descriptor and central directory header record. */
+export interface Written {
   name: Uint8Array;
   crc: number;
   compressedSize: number;
@@ -70,7 +72,7 @@ async function* archiveChunks(entries: Iterable<ZipEntry>, zip64Above: number) {
 // on sheet XML it takes about a third of the CPU for a file only a few
 // percent larger, and deflating is most of an XLSX export's CPU, of which a
 // hosted function has 2 s.
-const deflateLevel = 3;
+export const deflateLevel = 3;
 
 /** The entry's bytes through raw deflate; counts them and their CRC into `record`. */
 async function* deflated(data: ZipEntry["data"], record: Written) {
@@ -123,7 +125,8 @@ function setEntryFields(view: DataView, at: number, version: number): void {
   view.setUint16(at + 8, dosDate, true);
 }
 
-function localHeader(name: Uint8Array): Uint8Array {
+/** An entry's local header; its CRC and sizes follow its data, in its data descriptor. */
+export function localHeader(name: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(30 + name.length);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, 0x04034b50, true);
@@ -139,7 +142,8 @@ function needsZip64(record: Written, zip64Above: number): boolean {
   return record.size > zip64Above || record.compressedSize > zip64Above;
 }
 
-function dataDescriptor(record: Written, zip64Above: number): Uint8Array {
+/** The data descriptor after an entry's data: its CRC and sizes. */
+export function dataDescriptor(record: Written, zip64Above: number): Uint8Array {
   const zip64 = needsZip64(record, zip64Above);
   const bytes = new Uint8Array(zip64 ? 24 : 16);
   const view = new DataView(bytes.buffer);
@@ -155,7 +159,8 @@ function dataDescriptor(record: Written, zip64Above: number): Uint8Array {
   return bytes;
 }
 
-function centralHeader(record: Written, zip64Above: number): Uint8Array {
+/** An entry's header in the central directory. */
+export function centralHeader(record: Written, zip64Above: number): Uint8Array {
   // The ZIP64 extra field holds, in this order, only the values too large for
   // their 32-bit fields, which then read 0xffffffff (4.5.3).
   const large = [
@@ -190,7 +195,8 @@ function centralHeader(record: Written, zip64Above: number): Uint8Array {
   return bytes;
 }
 
-function* endRecords(
+/** The records that end the archive, after its central directory. */
+export function* endRecords(
   count: number,
   directorySize: number,
   directoryOffset: number,

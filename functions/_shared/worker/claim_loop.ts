@@ -68,8 +68,9 @@ export async function claimAndRun(
   // themselves, which may still be recording their outcome.
   const slots = new Set<Promise<void>>();
   const runs = new Set<Promise<void>>();
-  // Exports a run of this loop queued again for a retry: each comes due after
-  // its backoff, and no wake-up announces it, so the loop waits for them.
+  // Exports a run of this loop queued again, for their next slice or for a
+  // retry: each comes due (a retry after its backoff), and no wake-up of this
+  // instance need announce it, so the loop waits for them.
   const retrying = new Set<string>();
   try {
     const drained = settings.drained;
@@ -102,7 +103,9 @@ export async function claimAndRun(
         const task: Promise<void> = run(claim, release)
           .then((outcome) => {
             outcomes[claim.export_id] = outcome;
-            if (outcome === "queued") retrying.add(claim.export_id);
+            // A slice handed back is due again at once, a retry after its
+            // backoff: the loop goes on to claim it (or the next export).
+            if (outcome === "queued" || outcome === "sliced") retrying.add(claim.export_id);
           })
           // Only a failure the run could not record while its lease lasted
           // (the database down that long) lands here; the cleanup queues the

@@ -3,6 +3,9 @@
 import { setImmediate } from "node:timers";
 import type postgres from "postgres";
 import type { ExportFormat, StatementKind } from "../files/export_file.ts";
+import type { PartRecord, WriterState } from "../files/slice_writer.ts";
+import type { UploadState } from "./part_upload.ts";
+import { asWorker } from "./worker_transaction.ts";
 
 /** A client or an open transaction: the queue calls work on either. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
@@ -27,6 +30,32 @@ export interface ClaimedExport {
   rows_expected: string | null;
   /** The most rows the file may hold; null: no limit. */
   row_limit: string | null;
+  /** Whether the export's rows are staged: its checkpoint says where the next slice starts. */
+  staged: boolean;
+  /** The export's checkpoint (exports.export_checkpoints), null before staging. */
+  checkpoint: Checkpoint | null;
+  /** The part limit in force, in bytes; null: none. */
+  part_limit_bytes: string | null;
+  /** Whether the format's writer stops between rows; the others write every row in one slice. */
+  sliceable: boolean;
+}
+
+/** Where an export's next slice starts: its row of exports.export_checkpoints as JSON. */
+export interface Checkpoint {
+  export_id: string;
+  staged_rows: number;
+  has_header: boolean;
+  rows_per_slice: number;
+  /** The first staged row not yet written. */
+  next_position: number;
+  slices_done: number;
+  /** The part the next row goes to. */
+  part: number;
+  part_first_position: number;
+  writer_state: WriterState | null;
+  upload_state: UploadState | null;
+  /** The report of a report layout, computed with the rows it sums up; null for a grid. */
+  report: unknown;
 }
 
 /** The stored files of an export the cleanup wants gone: one path per attempt. */
@@ -56,20 +85,96 @@ export interface Failure {
 }
 
 /**
- * The statement that computes the export's report as its user
- * (exports.report_statement), or null when its file is a plain grid.
+ * Stages the export's rows as its user (exports.stage_export, one statement
+ * for the rows and a report), in a read committed transaction of its own;
+ * returns the new checkpoint, or null when the claim must stop (canceled,
+ * its lease lost, or the staging failed it: too many rows). Aborting
+ * `signal` cancels the statement.
  */
-export async function reportStatement(sql: Queryable, exportId: string): Promise<string | null> {
-  try {
-    const [row] = await sql<{ statement: string | null }[]>`
-      select exports.report_statement(${exportId}) as statement`;
-    return row?.statement ?? null;
-  } catch (error) {
-    // A database whose migrations predate reports (a worker deployed before
-    // `supabase db push`) has no such function: its files are grids.
-    if ((error as { code?: string }).code === "42883") return null;
-    throw error;
-  }
+export async function stageExport(
+  sql: postgres.Sql,
+  claim: Pick<ClaimedExport, "export_id" | "attempt">,
+  workerId: string,
+  statementTimeout: string,
+  signal: AbortSignal,
+): Promise<Checkpoint | null> {
+  signal.throwIfAborted();
+  return await asWorker(sql, { statementTimeout }, async (tx) => {
+    const query = tx<{ checkpoint: Checkpoint | null }[]>`
+      select exports.stage_export(
+        export_id => ${claim.export_id}, worker_id => ${workerId},
+        attempt => ${claim.attempt}) as checkpoint`;
+    const cancel = () => query.cancel();
+    signal.addEventListener("abort", cancel, { once: true });
+    try {
+      const [{ checkpoint }] = await query;
+      return checkpoint;
+    } finally {
+      signal.removeEventListener("abort", cancel);
+    }
+  });
+}
+
+/** The statement that reads staged rows `from` to `to` in order (exports.slice_statement). */
+export async function sliceStatement(
+  sql: Queryable,
+  exportId: string,
+  from: number,
+  to: number,
+): Promise<string> {
+  const [{ statement }] = await sql<{ statement: string }[]>`
+    select exports.slice_statement(
+      export_id => ${exportId}, from_position => ${from}, to_position => ${to}) as statement`;
+  return statement;
+}
+
+/** The statement whose output is each part's header, or null (exports.header_statement). */
+export async function headerStatement(sql: Queryable, exportId: string): Promise<string | null> {
+  const [{ statement }] = await sql<{ statement: string | null }[]>`
+    select exports.header_statement(export_id => ${exportId}) as statement`;
+  return statement;
+}
+
+/** The Storage path of part `part` of the export (exports.part_path). */
+export async function partPath(sql: Queryable, exportId: string, part: number): Promise<string> {
+  const [{ path }] = await sql<{ path: string }[]>`
+    select exports.part_path(export_id => ${exportId}, part => ${part}) as path`;
+  return path;
+}
+
+/**
+ * Records a slice: the parts it completed and the checkpoint, and hands the
+ * export back to the queue; false when it was canceled or the lease was lost.
+ */
+export async function recordSlice(
+  sql: Queryable,
+  exportId: string,
+  workerId: string,
+  attempt: number,
+  checkpoint: object,
+  parts: PartRecord[],
+): Promise<boolean> {
+  const [{ recorded }] = await sql<{ recorded: boolean }[]>`
+    select exports.record_slice(
+      export_id => ${exportId}, worker_id => ${workerId}, attempt => ${attempt},
+      checkpoint => ${sql.json(checkpoint as postgres.JSONValue)},
+      parts => ${sql.json(parts as unknown as postgres.JSONValue)}) as recorded`;
+  return recorded;
+}
+
+/** Records the last parts and completes the export; false when it was canceled or the lease was lost. */
+export async function completeSlicedExport(
+  sql: Queryable,
+  exportId: string,
+  workerId: string,
+  attempt: number,
+  parts: PartRecord[],
+): Promise<boolean> {
+  const [{ completed }] = await sql<{ completed: boolean }[]>`
+    select exports.complete_sliced_export(
+      export_id => ${exportId}, worker_id => ${workerId}, attempt => ${attempt},
+      parts => ${sql.json(parts as unknown as postgres.JSONValue)}) as completed`;
+  return completed;
 }
 
 /** Claims up to `max` queued exports for `workerId`, leased for `leaseSeconds`. */
@@ -184,4 +289,25 @@ export async function recordPurged(sql: Queryable, exportIds: string[]): Promise
   const [{ purged }] = await sql`
     select exports.record_purged(export_ids => ${exportIds}::uuid[]) as purged`;
   return purged;
+}
+
+/** An unfinished upload the cleanup wants deleted through Storage. */
+export interface UploadToAbort {
+  export_id: string;
+  storage_bucket: string;
+  storage_path: string;
+  upload_state: UploadState;
+}
+
+/** Lists unfinished uploads of ended or restaged exports, at most `max`. */
+export async function uploadsToAbort(sql: Queryable, max: number): Promise<UploadToAbort[]> {
+  return await sql<UploadToAbort[]>`
+    select * from exports.uploads_to_abort(max_uploads => ${max})`;
+}
+
+/** Records that the unfinished uploads of `exportIds` are deleted. */
+export async function recordUploadsAborted(sql: Queryable, exportIds: string[]): Promise<number> {
+  const [{ forgotten }] = await sql`
+    select exports.record_uploads_aborted(export_ids => ${exportIds}::uuid[]) as forgotten`;
+  return forgotten;
 }

@@ -13,7 +13,6 @@ import {
   heartbeat,
   objectsToPurge,
   recordPurged,
-  reportStatement,
 } from "./queue.ts";
 
 const request = { source: "conversations", format: "csv" };
@@ -138,21 +137,4 @@ Deno.test("objectsToPurge lists an expired file and recordPurged takes it off th
     assert.equal(await recordPurged(sql, [claim.export_id]), 1);
     assert.equal(await listed(), false);
   }
-});
-
-Deno.test("reportStatement gives none for a grid, and none where the database has no reports", async () => {
-  const user = await createTestUser();
-  await withDb(async (sql) => {
-    const rollback = new Error("rollback");
-    await sql.begin(async (tx) => {
-      const exportId = await requestFirstInQueue(tx, user, request);
-      assert.equal(await reportStatement(tx, exportId), null, "a csv export has no report");
-      // As on a database whose migrations predate reports.
-      await tx`drop function exports.report_statement(uuid)`;
-      assert.equal(await reportStatement(tx, exportId), null);
-      throw rollback;
-    }).catch((error) => {
-      if (error !== rollback) throw error;
-    });
-  });
 });

@@ -3,6 +3,7 @@
 // exports.failure_codes, so the worker never writes a message itself.
 import type { Failure } from "./queue.ts";
 import { RowLimitExceeded } from "../files/export_file.ts";
+import { RowLargerThanPart } from "../files/slice_writer.ts";
 
 /** Storage answered with an error; `status` is its HTTP status (0: no answer). */
 export class StorageFailure extends Error {
@@ -45,6 +46,8 @@ function failure(code: WorkerFailureCode, rowLimit?: number): Failure {
 /** Turns anything thrown while running an export into the failure to record. */
 export function failureFor(error: unknown): Failure {
   if (error instanceof RowLimitExceeded) return failure("too_many_rows", error.limit);
+  // One row that alone makes a part larger than the part limit: no split fits it.
+  if (error instanceof RowLargerThanPart) return failure("file_too_large");
   if (error instanceof StorageFailure) {
     if (error.status === 0 || error.status >= 500 || error.status === 429) {
       return failure("storage_unavailable");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { RowLimitExceeded } from "../files/export_file.ts";
+import { RowLargerThanPart } from "../files/slice_writer.ts";
 import { failureFor, StorageFailure } from "./worker_failure.ts";
 
 Deno.test("a Storage 5xx, 429 or no answer at all is storage_unavailable", () => {
@@ -38,4 +39,8 @@ Deno.test("rows past the row limit are too_many_rows, with the limit for the mes
     code: "too_many_rows",
     rowLimit: 1_048_575,
   });
+});
+
+Deno.test("a row that alone makes a part larger than the part limit is file_too_large", () => {
+  assert.deepEqual(failureFor(new RowLargerThanPart(7, 1024)), { code: "file_too_large" });
 });

@@ -1,10 +1,11 @@
 // The worker's round: run the queued exports (see claim_loop.ts), then purge
-// the files the cleanup listed.
+// the files the cleanup listed and delete the unfinished uploads it listed.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { WorkerDb } from "../files/db_client.ts";
 import { claimAndRun, type ClaimLoopSettings } from "./claim_loop.ts";
-import { objectsToPurge, recordPurged } from "./queue.ts";
-import { runExport, type RunOutcome, type RunSettings } from "./run_export.ts";
+import { deleteUpload } from "./part_upload.ts";
+import { objectsToPurge, recordPurged, recordUploadsAborted, uploadsToAbort } from "./queue.ts";
+import { runExport, type RunOutcome, type RunSettings, type StorageTarget } from "./run_export.ts";
 import type { WakeSignal } from "./wake_signal.ts";
 
 /** Options for {@link workerRound}. */
@@ -14,6 +15,8 @@ export interface RoundSettings extends RunSettings, ClaimLoopSettings {}
 export interface RoundReport {
   outcomes: Record<string, RunOutcome>;
   purged: number;
+  /** Unfinished uploads deleted. */
+  aborted: number;
 }
 
 /** Runs one round of the worker; `woken` carries wake-ups that arrive meanwhile. */
@@ -26,10 +29,14 @@ export async function workerRound(
   const outcomes = await claimAndRun(
     db.sql,
     settings,
-    (claim, release) => runExport(db, storage, claim, settings, release),
+    (claim, release) => runExport(db, claim, settings, release),
     woken,
   );
-  return { outcomes, purged: await purgeFiles(db, storage) };
+  return {
+    outcomes,
+    purged: await purgeFiles(db, storage),
+    aborted: await abortUploads(db, settings.storage),
+  };
 }
 
 /** Removes the files listed by exports.objects_to_purge and records them gone. */
@@ -49,4 +56,33 @@ export async function purgeFiles(db: WorkerDb, storage: SupabaseClient): Promise
     else purged.push(object.export_id);
   }
   return purged.length ? await recordPurged(db.sql, purged) : 0;
+}
+
+/**
+ * Deletes the unfinished uploads exports.uploads_to_abort lists (of exports
+ * that ended, or started again from staging) and records them gone. An upload
+ * Storage no longer holds is gone already; one that finished is an object,
+ * which the purge removes by its path.
+ */
+export async function abortUploads(db: WorkerDb, storage: StorageTarget): Promise<number> {
+  const uploads = await uploadsToAbort(db.sql, 100);
+  const aborted = new Set<string>();
+  const failed = new Set<string>();
+  for (const upload of uploads) {
+    try {
+      await deleteUpload({
+        ...storage,
+        bucket: upload.storage_bucket,
+        path: upload.storage_path,
+        contentType: "application/octet-stream",
+      }, upload.upload_state);
+      aborted.add(upload.export_id);
+    } catch (error) {
+      failed.add(upload.export_id);
+      console.error("exports worker: could not delete an upload", upload.export_id, error);
+    }
+  }
+  // An export of several uploads is forgotten only once all are deleted.
+  const done = [...aborted].filter((id) => !failed.has(id));
+  return done.length ? await recordUploadsAborted(db.sql, done) : 0;
 }

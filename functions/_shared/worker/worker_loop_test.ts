@@ -19,6 +19,7 @@ const settings = {
   leaseSeconds: 30,
   heartbeatMs: 1_000,
   statementTimeout: "30s",
+  storage: { storageUrl: `${stackEnv().supabaseUrl}/storage/v1`, key: stackEnv().serviceRoleKey },
 };
 
 function storage(): SupabaseClient {
@@ -35,7 +36,7 @@ async function expiredExport(db: ReturnType<typeof workerDb>): Promise<string> {
     source: "conversations",
     format: "csv",
   }, settings.workerId);
-  assert.equal(await runExport(db, storage(), claim, settings), "completed");
+  assert.equal(await runExport(db, claim, settings), "completed");
   await db.sql`update exports.exports set expires_at = now() - interval '1 second'
                where export_id = ${claim.export_id}`;
   await db.sql`select exports.cleanup_expired_exports()`;

@@ -33,7 +33,7 @@ Deno.test("doctor: each fault seeded into a database is found with its fix", asy
   await withThrowawayDatabase("doctor_broken", async (databaseUrl) => {
     const seed = [
       "alter table exports.export_events disable row level security",
-      "grant execute on function public.request_export(text, text, jsonb, text, uuid, text, boolean) to anon",
+      "grant execute on function public.request_export(text, text, jsonb, text, uuid, text, boolean, bigint) to anon",
       "grant execute on function exports.claim_exports(text, int, int) to authenticated",
       "delete from supabase_migrations.schema_migrations where version = '20261123000900'",
       "update storage.buckets set public = true where id = 'exports'",

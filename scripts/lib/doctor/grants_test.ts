@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { applyFix, rolledBack } from "./_rolled_back.ts";
 import { checkClientRpcs, checkInternalFunctions } from "./grants.ts";
 
-const requestExport = "public.request_export(text, text, jsonb, text, uuid, text, boolean)";
+const requestExport = "public.request_export(text, text, jsonb, text, uuid, text, boolean, bigint)";
 
 Deno.test("grants: the client RPCs are the functions of public the module grants to authenticated", async () => {
   const granted = await rolledBack((tx) =>

@@ -194,6 +194,19 @@ as $$
     checksum_sha256 => repeat('ab', 32), row_count => 3);
 $$;
 
+-- Claims one specific export for a worker and stages its rows as the slice
+-- runner does; returns the checkpoint (null when staging stopped it).
+create or replace function exports_tests.stage(export_id uuid, worker_id text default 'worker-1') returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  claimed exports.claimed_export := exports_tests.claim(export_id, worker_id);
+begin
+  return exports.stage_export(export_id, worker_id, claimed.attempt);
+end
+$$;
+
 -- pg_net and Vault as the wake-up sees them, for one test's transaction: the
 -- local stack has neither. net.http_post records each request it is asked to
 -- send in net.requests_sent instead of queueing it; Vault holds `secrets`

@@ -1,11 +1,13 @@
 -- A caller over a quota gets EX010 or EX011 before any row is counted: the count of a request with a
--- row limit may read a million rows (XLSX), which a refused request must not cost.
+-- row limit may read as many rows as the limit, which a refused request must not cost.
 begin;
 select plan(3);
 
 select exports_tests.create_user('owner');
 select exports_tests.register_test_sources();
 select exports_tests.register_uncounted_source();
+-- A row limit of the source's own for XLSX: its requests count their rows.
+update exports.sources set row_limits = '{"xlsx": 1000}' where name = 'uncounted';
 update exports.settings set max_active_exports_per_user = 1, max_exports_per_day = 2;
 
 select exports_tests.request_as('owner') as first \gset

@@ -21,8 +21,11 @@ select is((select rows_expected from public.request_export(source => 'test_items
   'past small_export_rows, counting stops one row past it and rows_expected is left null');
 select lives_ok($$ select public.request_export(source => 'uncounted', format => 'csv') $$,
   'a CSV request, with no row limit to check, does not run the source''s count function');
+select exports_tests.clear_authentication();
+update exports.sources set row_limits = '{"xlsx": 1000}' where name = 'uncounted';
+select exports_tests.authenticate_as('owner');
 select throws_ok($$ select public.request_export(source => 'uncounted', format => 'xlsx') $$,
-  'P0001', 'counted', 'an XLSX request, which has a row limit, does');
+  'P0001', 'counted', 'an XLSX request with a row limit (the source''s) does');
 select exports_tests.clear_authentication();
 update exports.settings set small_export_rows = 0;
 select exports_tests.authenticate_as('owner');

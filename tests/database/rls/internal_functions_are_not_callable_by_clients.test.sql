@@ -36,7 +36,7 @@ select is_empty(
 
 -- A client's own count would skip the row limit (10 rows for pdf).
 select exports_tests.authenticate_as('owner');
-select throws_ok($$ select exports._enqueue_export('capped', 'pdf', '{}', null, null, 'none', null, 0) $$,
+select throws_ok($$ select exports._enqueue_export('capped', 'pdf', '{}', null, null, 'none', null, 0, null) $$,
   '42501', null, 'a client may not call _enqueue_export with a count of its own');
 
 -- The other user's 20 items would break the limit if the count could see them.

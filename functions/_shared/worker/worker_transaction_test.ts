@@ -1,68 +1,43 @@
-// asUser runs work as the requesting user against real Postgres: role
-// authenticated, their auth.uid(), Row Level Security, and nothing outliving
-// the transaction.
+// asWorker runs the worker's work in one transaction against real Postgres:
+// its statement timeout inside only, and nothing outliving a connection that
+// drops.
 import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { withDb } from "../../../tests/support/db.ts";
-import { createTestUser } from "../../../tests/support/users.ts";
-import { seedConversation } from "../../../tests/functions/_exports_helpers.ts";
 import { tcpRelay } from "../../../tests/support/tcp_relay.ts";
 import { within } from "../../../tests/support/within.ts";
 import { workerDb } from "../files/db_client.ts";
-import { asUser } from "./as_user.ts";
+import { asWorker } from "./worker_transaction.ts";
 
-const options = (sub: string) => ({
-  claims: { sub, role: "authenticated" },
-  statementTimeout: "5s",
-});
+const options = { statementTimeout: "5s" };
 
-Deno.test("asUser runs as role authenticated with the claims' sub as auth.uid()", async () => {
-  const user = await createTestUser();
-  const [seen] = await withDb((sql) =>
-    asUser(sql, options(user.id), (tx) => tx`select current_user, auth.uid() as uid`)
-  );
-  assert.deepEqual({ ...seen }, { current_user: "authenticated", uid: user.id });
-});
-
-Deno.test("asUser lets Row Level Security decide which rows the work sees", async () => {
-  const user = await createTestUser();
-  await seedConversation(user, ["mine"]);
-  await seedConversation(await createTestUser(), ["someone else's"]);
-  const contents = await withDb((sql) =>
-    asUser(sql, options(user.id), (tx) => tx`select content from sample.messages`)
-  );
-  assert.deepEqual(contents.map((row) => row.content), ["mine"]);
-});
-
-Deno.test("asUser applies the statement timeout inside its transaction only", async () => {
-  const user = await createTestUser();
+Deno.test("asWorker applies the statement timeout inside its transaction only", async () => {
   await withDb(async (sql) => {
-    const [inside] = await asUser(sql, options(user.id), (tx) => tx`show statement_timeout`);
+    const [inside] = await asWorker(sql, options, (tx) => tx`show statement_timeout`);
     assert.equal(inside.statement_timeout, "5s");
     const [after] = await sql`select current_user, current_setting('statement_timeout') as timeout`;
     assert.notEqual(after.timeout, "5s");
-    assert.equal(after.current_user, "postgres", "the role ends with the transaction");
+    assert.equal(after.current_user, "postgres", "the worker's role throughout");
   });
 });
 
-Deno.test("asUser runs none of the work when the user's identity cannot be set", async () => {
-  const user = await createTestUser();
+Deno.test("asWorker runs none of the work when its statement timeout cannot be set", async () => {
   await withDb(async (sql) => {
     const ran: string[] = [];
     await assert.rejects(
-      asUser(sql, { ...options(user.id), statementTimeout: "not a duration" }, async (tx) => {
+      asWorker(sql, { statementTimeout: "not a duration" }, async (tx) => {
         const [{ role }] = await tx`select current_user as role`;
         ran.push(role);
       }),
       (error: { code?: string }) => error.code === "22023",
     );
-    assert.deepEqual(ran, [], "the work's first statement ran without the user's role");
+    assert.deepEqual(ran, [], "the work's first statement ran without its timeout");
   });
 });
 
 /**
- * Runs `work` as a user through a relay whose connections drop after 300 ms;
- * returns what asUser rejected with. A COMMIT or ROLLBACK written to the
+ * Runs `work` through a relay whose connections drop after 300 ms; returns
+ * what asWorker rejected with. A COMMIT or ROLLBACK written to the
  * dropped connection would throw from a timer afterwards and fail the test.
  */
 async function dropConnectionUnder(
@@ -72,11 +47,7 @@ async function dropConnectionUnder(
   database.up();
   const db = workerDb(database.url(), { max: 2 });
   try {
-    const running = asUser(
-      db.sql,
-      { claims: { role: "authenticated" }, statementTimeout: "1min" },
-      work,
-    );
+    const running = asWorker(db.sql, { statementTimeout: "1min" }, work);
     await new Promise((resolve) => setTimeout(resolve, 300));
     database.down();
     const error = await within(10_000, running.then(() => null, (error) => error));

@@ -427,7 +427,9 @@ end
 $$;
 
 -- As before, but a slice handing the export back is progress (at most once a
--- second, as heartbeats' is), and the claim of its next slice says nothing.
+-- second, as heartbeats' is, and always for the first slice: slices quicker
+-- than a second still say how far the export got), and the claim of its next
+-- slice says nothing.
 create or replace function exports._broadcast_changes() returns trigger
 language plpgsql
 security definer
@@ -462,7 +464,8 @@ begin
                   case n.status when 'processing' then 'started' when 'queued' then 'retried' else n.status end
                 when (n.status = 'processing' or (s.between_slices and n.status = 'queued'))
                   and n.rows_written is distinct from o.rows_written
-                  and floor(extract(epoch from n.updated_at)) <> floor(extract(epoch from o.updated_at)) then 'progress'
+                  and (floor(extract(epoch from n.updated_at)) <> floor(extract(epoch from o.updated_at))
+                    or (s.between_slices and coalesce(o.rows_written, 0) = 0)) then 'progress'
               end),
           (2, case when n.deleted_at is not null and o.deleted_at is null then 'deleted' end)
         ) e(step, event)

@@ -10,6 +10,7 @@
 // @ts-types="./pdfkit.d.ts"
 import PDFDocument from "pdfkit";
 import { pgTypes, toCellText } from "./cell_value.ts";
+import { joinBytes } from "./join_bytes.ts";
 import { num, PdfText, type SetLine, type Weight } from "./pdf_text.ts";
 // A cell prints one line: longer text is cut to this before it is measured.
 import { pdfMaxCellText } from "./pdf_writer.ts";
@@ -76,12 +77,7 @@ export function pdfReportFile(
   let pieces: Uint8Array[] = [];
   const handOn = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (pieces.length === 0) return false;
-    const block = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-    let at = 0;
-    for (const piece of pieces) {
-      block.set(piece, at);
-      at += piece.length;
-    }
+    const block = joinBytes(pieces);
     pieces = [];
     controller.enqueue(block);
     return true;

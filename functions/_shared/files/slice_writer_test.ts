@@ -8,6 +8,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { createHash, randomBytes } from "node:crypto";
 import { copyOutRows } from "./copy_out.ts";
 import { workerDb } from "./db_client.ts";
+import { joinBytes } from "./join_bytes.ts";
 import {
   createSliceWriter,
   type PartRecord,
@@ -66,17 +67,7 @@ async function writeSlices(
     }
   }
   assert.equal(at, rows.length, "the slices cover every row");
-  return { files: files.map(concat), records };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  return { files: files.map((chunks) => joinBytes(chunks)), records };
 }
 
 function sha256(bytes: Uint8Array): string {

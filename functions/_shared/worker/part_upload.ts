@@ -21,6 +21,7 @@ import errorModule from "tus-js-client/lib.es5/error.js";
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Buffer } from "node:buffer";
+import { joinBytes } from "../files/join_bytes.ts";
 import { StorageFailure } from "./worker_failure.ts";
 
 /** Where a part goes, and as whom. */
@@ -617,12 +618,7 @@ class NodeRequest implements HttpRequest {
   }
 
   async #fetch(body: Chunk): Promise<HttpResponse> {
-    const bytes = new Uint8Array(body.size);
-    let at = 0;
-    for (const piece of body.pieces) {
-      bytes.set(piece, at);
-      at += piece.length;
-    }
+    const bytes = joinBytes(body.pieces, body.size);
     const timer = setTimeout(
       () => this.#abort.abort(this.stack.stalled(this.method)),
       this.stack.stallTimeoutMs,

@@ -7,6 +7,7 @@ import type postgres from "postgres";
 import type { WorkerDb } from "../files/db_client.ts";
 import { copyOutRows } from "../files/copy_out.ts";
 import { exportFile } from "../files/export_file.ts";
+import { joinBytes } from "../files/join_bytes.ts";
 import {
   createSliceWriter,
   type PartEvent,
@@ -380,14 +381,7 @@ async function headerBytes(
   const copy = await copyOutRows(tx, statement, { afterCopy: db.resumeReads, signal });
   const chunks: Uint8Array[] = [];
   for await (const batch of copy.body) chunks.push(...batch);
-  if (chunks.length === 0) return null;
-  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  return chunks.length === 0 ? null : joinBytes(chunks);
 }
 
 /**

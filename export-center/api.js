@@ -67,9 +67,10 @@ export function exportsApi(supabase) {
     /** @param {string} id */
     remove: (id) => invoke(supabase, `exports/${id}`, { method: "DELETE" }),
     /**
-     * A fresh signed link to the export's file, valid for a minute.
+     * Fresh signed links to the export's files, valid for a minute: `url` is the first part's,
+     * `parts` every part's.
      * @param {string} id
-     * @returns {Promise<{url: string, file_name: string}>}
+     * @returns {Promise<{url: string, file_name: string, parts?: {url: string, file_name: string}[]}>}
      */
     link: (id) => invoke(supabase, `exports/${id}/link`, { method: "POST", body: {} }),
     /** The sources the user may export, with formats and option types. */

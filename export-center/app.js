@@ -627,20 +627,28 @@ async function onListClick(event) {
 }
 
 /**
- * Downloads the export's file through a fresh signed link: links live a minute, so one is asked
- * for at each click rather than kept in the page.
+ * Downloads the export's files through fresh signed links: links live a minute, so they are asked
+ * for at each click rather than kept in the page. An export written as numbered parts downloads
+ * every part (the browser may ask once whether the page may save several files).
  * @param {any} summary
  */
 async function download(summary) {
   const link = await api.link(summary.export_id);
-  const anchor = document.createElement("a");
-  anchor.href = link.url;
-  anchor.download = link.file_name;
-  anchor.hidden = true;
-  document.body.append(anchor);
-  anchor.click();
-  anchor.remove();
-  notify(`Downloading ${link.file_name}.`);
+  const files = link.parts?.length ? link.parts : [link];
+  for (const file of files) {
+    const anchor = document.createElement("a");
+    anchor.href = file.url;
+    anchor.download = file.file_name;
+    anchor.hidden = true;
+    document.body.append(anchor);
+    anchor.click();
+    anchor.remove();
+  }
+  notify(
+    files.length === 1
+      ? `Downloading ${files[0].file_name}.`
+      : `Downloading ${files.length} parts: ${files.map((file) => file.file_name).join(", ")}.`,
+  );
 }
 
 // ---------------------------------------------------------------------------

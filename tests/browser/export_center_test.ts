@@ -3,11 +3,12 @@
 // and delete, and see a household's shared export while an outsider does not. Each state is shot
 // at a phone's and a desktop's width under the test results.
 import assert from "node:assert/strict";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Download, Locator, Page } from "playwright-core";
 import { launchBrowser, resultsDir, shootWidths } from "../support/browser.ts";
 import { withDb } from "../support/db.ts";
 import { stackEnv } from "../support/env.ts";
 import { registerSlowSource } from "../functions/_slow_source.ts";
+import { numberedSource, registerNumberedSource } from "../functions/_sliced_exports.ts";
 
 /** Seeded users (supabase/seed.sql); every password is "password". */
 const alice = "alice@example.com";
@@ -118,6 +119,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 
 Deno.test("export center: request, watch, download, cancel, fail, delete and share in a browser", async (t) => {
   await registerCappedSource();
+  await registerNumberedSource();
   const shots = await resultsDir("export-center");
   await using browser = await launchBrowser();
 
@@ -260,6 +262,42 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
     assert.equal(await row(asCarol, budgetId).count(), 0, "carol sees no export of the household");
     await shootWidths(asCarol, shots, "13-outsider");
     await asCarol.close();
+  });
+
+  await t.step("an export written as parts downloads every part", async () => {
+    // Parts of 64 KiB (some 280 kB of rows make five), for this export only.
+    await withDb((sql) => sql`select exports.set_max_part_bytes(${numberedSource}, 65536)`);
+    try {
+      const splitId = await requestExport(page, {
+        source: numberedSource,
+        format: "csv",
+        options: { Rows: "5000", Width: "40" },
+      });
+      await waitForStatus(page, splitId, "completed");
+      const parts = await withDb((sql) =>
+        sql<{ sha256: string }[]>`
+          select sha256 from exports.export_parts where export_id = ${splitId} order by part`
+      );
+      assert.ok(parts.length > 1, `the export is split: ${parts.length} part(s)`);
+      const downloads: Download[] = [];
+      page.on("download", (download) => downloads.push(download));
+      await row(page, splitId).getByRole("button", { name: /^Download / }).click();
+      await until(async () => downloads.length === parts.length);
+      // Each part is a download of its own, finished in whatever order.
+      const saved = await Promise.all(downloads.map(async (download) => ({
+        number: download.suggestedFilename().match(/-part-([0-9]{3})\.csv$/)?.[1],
+        sha256: await sha256(await Deno.readFile(await download.path())),
+      })));
+      saved.sort((a, b) => String(a.number).localeCompare(String(b.number)));
+      assert.deepEqual(
+        saved.map((file) => file.number),
+        parts.map((_, index) => String(index + 1).padStart(3, "0")),
+        "one download a part, named by its number",
+      );
+      assert.deepEqual(saved.map((file) => file.sha256), parts.map((part) => part.sha256));
+    } finally {
+      await withDb((sql) => sql`select exports.set_max_part_bytes(${numberedSource}, null)`);
+    }
   });
 
   await t.step("signing out returns to the sign-in form", async () => {

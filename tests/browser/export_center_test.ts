@@ -282,7 +282,7 @@ Deno.test("export center: request, watch, download, cancel, fail, delete and sha
       const downloads: Download[] = [];
       page.on("download", (download) => downloads.push(download));
       await row(page, splitId).getByRole("button", { name: /^Download / }).click();
-      await until(async () => downloads.length === parts.length);
+      await until(() => Promise.resolve(downloads.length === parts.length));
       // Each part is a download of its own, finished in whatever order.
       const saved = await Promise.all(downloads.map(async (download) => ({
         number: download.suggestedFilename().match(/-part-([0-9]{3})\.csv$/)?.[1],

@@ -239,6 +239,7 @@ function requestOptions(target: UploadTarget, options: PartUploadOptions): Uploa
     ...coreOptions,
     httpStack: new NodeStack(
       endpointOf(target),
+      `${target.bucket}/${target.path}`,
       options.stallTimeoutMs ?? defaultStallTimeoutMs,
     ),
     // Every request, not only the creation: Storage checks the right to
@@ -519,8 +520,18 @@ class ChunkSource {
 class NodeStack implements HttpStack {
   /** The last chunk was cut short without an answer. */
   cutShort = false;
+  /**
+   * The length Storage's last HEAD said the upload has. A last chunk cut
+   * short leaves its length declared (Storage records it before the body),
+   * and a length may be declared only once: the chunk sent again leaves it out.
+   */
+  declaredLength: number | null = null;
 
-  constructor(readonly endpoint: string, readonly stallTimeoutMs: number) {}
+  constructor(
+    readonly endpoint: string,
+    readonly name: string,
+    readonly stallTimeoutMs: number,
+  ) {}
 
   createRequest(method: string, url: string): HttpRequest {
     return new NodeRequest(method, url, this);
@@ -564,12 +575,28 @@ class NodeRequest implements HttpRequest {
     // tus-js-client needs no progress to resume: Storage's offset says it all.
   }
 
-  send(body: Chunk | null = null): Promise<HttpResponse> {
-    if (body && this.stack.cutShort) {
-      this.stack.cutShort = false;
-      return this.#fetch(body);
+  async send(body: Chunk | null = null): Promise<HttpResponse> {
+    const { stack } = this;
+    const length = this.#headers["upload-length"];
+    if (length !== undefined && stack.declaredLength !== null) {
+      if (Number(length) !== stack.declaredLength) {
+        throw new StorageFailure(
+          409,
+          `the upload of ${stack.name} is declared at ${stack.declaredLength} bytes, but ${length} were written`,
+        );
+      }
+      delete this.#headers["upload-length"];
     }
-    return this.#send(body);
+    let answer: HttpResponse;
+    if (body && stack.cutShort) {
+      stack.cutShort = false;
+      answer = await this.#fetch(body);
+    } else answer = await this.#send(body);
+    if (this.method === "HEAD") {
+      const declared = Number.parseInt(answer.getHeader("upload-length") ?? "", 10);
+      stack.declaredLength = Number.isInteger(declared) ? declared : null;
+    }
+    return answer;
   }
 
   #send(body: Chunk | null): Promise<HttpResponse> {

@@ -303,6 +303,69 @@ Deno.test("finishing an upload that Storage already holds whole is a finished up
   await removeObjects(to.bucket, [to.path]);
 });
 
+/**
+ * Sends the last chunk of `state`'s upload, declaring its `length`, and
+ * drops the connection after `sent` bytes of its body, as a worker killed
+ * in the middle of it does.
+ */
+async function cutLastChunk(state: UploadState, bytes: Uint8Array, sent: number) {
+  const url = new URL(state.url);
+  const key = stackEnv().serviceRoleKey;
+  const connection = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  const head = [
+    `PATCH ${url.pathname} HTTP/1.1`,
+    `host: ${url.host}`,
+    `authorization: Bearer ${key}`,
+    `apikey: ${key}`,
+    "x-upsert: true",
+    "tus-resumable: 1.0.0",
+    "content-type: application/offset+octet-stream",
+    `upload-offset: ${state.offset}`,
+    `upload-length: ${bytes.length}`,
+    `content-length: ${bytes.length - state.offset}`,
+  ].join("\r\n");
+  await connection.write(new TextEncoder().encode(`${head}\r\n\r\n`));
+  const body = bytes.subarray(state.offset, state.offset + sent);
+  for (let written = 0; written < body.length;) {
+    written += await connection.write(body.subarray(written));
+  }
+  connection.close();
+}
+
+Deno.test("a last chunk cut short leaves its length declared, and the slice run again finishes it", async () => {
+  const to = target();
+  const bytes = partBytes(3 * MiB + 7);
+  const first = await openPartUpload(to, null);
+  await first.write(bytes.subarray(0, MiB));
+  const state = await first.pause();
+  await cutLastChunk(state, bytes, MiB);
+  // Wait until Storage has taken what reached it.
+  let kept = await head(state);
+  for (let tries = 0; tries < 20 && kept.offset === state.offset; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    kept = await head(state);
+  }
+  assert.ok(kept.offset > state.offset && kept.offset < bytes.length, `offset ${kept.offset}`);
+
+  // Another length than the one declared is not that file.
+  const other = await openPartUpload(to, state);
+  await other.write(bytes.subarray(MiB, bytes.length - 1));
+  await rejectsWith(
+    other.finish(),
+    409,
+    new RegExp(`declared at ${bytes.length} bytes, but ${bytes.length - 1} were written`),
+  );
+
+  const again = await openPartUpload(to, state);
+  await again.write(bytes.subarray(MiB));
+  await again.finish();
+  const stored = await download(to);
+  assert.equal(stored.status, 200);
+  assert.equal(stored.bytes.length, bytes.length);
+  assert.ok(stored.bytes.every((byte, i) => byte === bytes[i]), "the stored bytes are the part's");
+  await removeObjects(to.bucket, [to.path]);
+});
+
 Deno.test("an aborted upload leaves no object, and Storage no longer knows it", async () => {
   const to = target();
   const upload = await openPartUpload(to, null);

@@ -257,6 +257,7 @@ export class FunctionHost {
         "-A",
         "--no-prompt",
         ...configFlags,
+        ...heapLimitFlags(this.limits.memoryLimitMb),
         `--lock=${lock}`,
         bootstrap,
         String(port),
@@ -328,4 +329,13 @@ function freePort(): number {
   const { port } = listener.addr;
   listener.close();
   return port;
+}
+
+/**
+ * The edge runtime creates a function's isolate with a heap limit of the
+ * memory limit, from which V8 sizes its generations; Deno left alone sizes
+ * them from the machine's memory.
+ */
+function heapLimitFlags(memoryLimitMb: number): string[] {
+  return memoryLimitMb ? [`--v8-flags=--max-heap-size=${memoryLimitMb}`] : [];
 }

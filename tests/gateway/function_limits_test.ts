@@ -91,6 +91,12 @@ Deno.test("an instance past its memory limit is killed and its request gets 546"
   assert.ok(!isAlive(first.pid), "the instance is gone");
 });
 
+Deno.test("an instance's V8 heap is limited to its memory limit, as the edge runtime sizes it", async () => {
+  await using gateway = await gatewayWith({ MEMORY_MB: 160 });
+  const { body } = await burn(gateway, "");
+  assert.equal(body.heapLimit, 160 * 1024 * 1024);
+});
+
 Deno.test("an instance past its wall clock is killed; past half of it, it takes no new requests", async () => {
   await using gateway = await gatewayWith({ WALL_CLOCK_MS: 4_000 });
   const started = Date.now();

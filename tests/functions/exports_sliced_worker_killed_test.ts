@@ -32,13 +32,17 @@ async function killWhileUploading(exportId: string) {
     const checkpoint = await checkpointOf(exportId);
     if (checkpoint?.upload_state) {
       await signalWorkers("SIGSTOP");
-      const now = await checkpointOf(exportId);
-      const offset = now?.upload_state ? await uploadOffset(now.upload_state.url) : -1;
-      if (now?.upload_state && offset > now.upload_state.offset) {
-        await killWorkers();
-        return { checkpoint: now, offset };
+      try {
+        const now = await checkpointOf(exportId);
+        const offset = now?.upload_state ? await uploadOffset(now.upload_state.url) : -1;
+        if (now?.upload_state && offset > now.upload_state.offset) {
+          await killWorkers();
+          return { checkpoint: now, offset };
+        }
+      } finally {
+        // Continues the workers not killed, also when a look failed.
+        await signalWorkers("SIGCONT");
       }
-      await signalWorkers("SIGCONT");
     }
     const { status } = await exportRow(exportId);
     if (status !== "queued" && status !== "processing") return undefined;
@@ -103,6 +107,7 @@ Deno.test("a worker killed in the middle of a slice resumes from the checkpoint 
       });
       console.log(held ? "killed while its slice waited to read" : "killed while reading");
     } finally {
+      await signalWorkers("SIGCONT");
       await sql.end();
     }
     const before = (await checkpointOf(exportId))!;

@@ -26,6 +26,11 @@ export interface ExportRun {
   bytes: number;
   /** The worker process's peak resident set during the run, in MB. */
   peakMB: number;
+  /**
+   * The worker's peak of what the edge runtime counts against its memory limit (V8's used heap
+   * plus external memory), in MB; null when the instance reports none.
+   */
+  countedPeakMB: number | null;
   /** CPU seconds the worker process spent on this export (user + system, all threads). */
   workerCpuSeconds: number;
   /** Seconds from the request to the worker's claim (`started_at - requested_at`, Postgres's clock). */
@@ -65,7 +70,7 @@ async function requestAndWait(
   context: ExportContext,
   client: SupabaseClient,
   request: ExportRequest,
-): Promise<Omit<ExportRun, "peakMB" | "workerCpuSeconds">> {
+): Promise<Omit<ExportRun, "peakMB" | "countedPeakMB" | "workerCpuSeconds">> {
   const start = performance.now();
   // POST /functions/v1/exports, as a client app requests an export.
   const { data, error } = await client.functions.invoke("exports", {
@@ -89,13 +94,17 @@ async function requestAndWait(
     if (state.status === "completed") {
       const seconds = (performance.now() - start) / 1000;
       const bytes = Number(state.file_size);
-      const stored = await Deno.stat(
-        `${context.localDir}/storage/${state.storage_bucket}/${state.storage_path}`,
-      );
-      if (stored.size !== bytes) {
-        throw new Error(
-          `export ${exportId} recorded ${bytes} bytes but Storage holds ${stored.size}`,
-        );
+      // An export over the part limit is its parts; one under it, its file.
+      const parts = await context.sql<{ storage_path: string }[]>`
+        select storage_path from exports.export_parts where export_id = ${exportId} order by part`;
+      const paths = parts.length ? parts.map((part) => part.storage_path) : [state.storage_path];
+      let stored = 0;
+      for (const path of paths) {
+        stored += (await Deno.stat(`${context.localDir}/storage/${state.storage_bucket}/${path}`))
+          .size;
+      }
+      if (stored !== bytes) {
+        throw new Error(`export ${exportId} recorded ${bytes} bytes but Storage holds ${stored}`);
       }
       return {
         seconds,
@@ -138,10 +147,15 @@ export async function measuredExport(
   // The same process before and after: one that exited meanwhile fails the
   // run instead of mixing two processes' figures.
   const worker = await runningWorkerPid(context.localDir);
-  const before = await workerUsage(worker);
+  const before = await workerUsage(context.localDir, worker);
   const run = await requestAndWait(context, client, request);
-  const after = await workerUsage(worker);
-  return { ...run, peakMB: after.peakMB, workerCpuSeconds: after.cpuSeconds - before.cpuSeconds };
+  const after = await workerUsage(context.localDir, worker);
+  return {
+    ...run,
+    peakMB: after.peakMB,
+    countedPeakMB: after.countedPeakMB,
+    workerCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+  };
 }
 
 /** The statement the SQL core builds for an export: the one the worker runs. */

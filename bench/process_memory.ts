@@ -20,3 +20,17 @@ export async function residentMemory(pid: number): Promise<ResidentMemory> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   return { currentMB: kibField(status, "VmRSS", pid), peakMB: kibField(status, "VmHWM", pid) };
 }
+
+/**
+ * The peak of what the edge runtime counts against a function's memory limit (V8's used heap
+ * plus external memory), in MB, as instance `pid` of the stack in `localDir` reports it
+ * (local-stack/gateway/function_bootstrap.ts); null when it reports none.
+ */
+export async function countedMemoryPeak(localDir: string, pid: number): Promise<number | null> {
+  try {
+    const report = JSON.parse(await Deno.readTextFile(`${localDir}/gateway/instances/${pid}.json`));
+    return report.bytes / 1e6;
+  } catch {
+    return null;
+  }
+}

@@ -1,6 +1,7 @@
 // The Parquet figures: the large bench user's trace spans exported as Parquet
 // beside a CSV export of the same spans, in the same run, taking turns: the
-// worker's peak memory (target: below 150 MB), the time and the file size.
+// worker's peak memory as the edge runtime counts it (target: below 150 MB)
+// and as the OS does, the time and the file size.
 // Every run goes through the real API and worker, request -> completed file.
 import type { BenchConfig } from "./config.ts";
 import { type ExportContext, type ExportRun, measuredExport } from "./export_runs.ts";
@@ -11,6 +12,17 @@ import { summarize, throughputRatio } from "./stats.ts";
 const count = (n: number) => n.toLocaleString("en-US");
 const mb = (bytes: number) => (bytes / 1e6).toFixed(bytes < 1e8 ? 1 : 0);
 const median = (values: number[]) => summarize(values).median;
+
+/** The median counted peak of `runs`, MB; throws when the worker reported none. */
+function counted(runs: ExportRun[]): number {
+  const peaks = runs.map((run) => run.countedPeakMB);
+  if (peaks.some((peak) => peak === null)) {
+    throw new Error(
+      "the worker reported no counted memory (local-stack/gateway/function_bootstrap.ts)",
+    );
+  }
+  return median(peaks as number[]);
+}
 
 /** Measures Parquet against CSV on the large user's trace spans. */
 export async function measureTraces(
@@ -34,9 +46,8 @@ export async function measureTraces(
       const last = runs.at(-1)!;
       console.error(
         `    traces ${format} ${run}/${config.runs}: export ${last.seconds.toFixed(2)} s, ` +
-          `worker peak ${last.peakMB.toFixed(0)} MB, worker CPU ${
-            last.workerCpuSeconds.toFixed(2)
-          } s`,
+          `worker peak ${last.peakMB.toFixed(0)} MB (${counted([last]).toFixed(0)} MB counted), ` +
+          `worker CPU ${last.workerCpuSeconds.toFixed(2)} s`,
       );
     }
   }
@@ -46,16 +57,27 @@ export async function measureTraces(
   const peak = (runs: ExportRun[]) => median(runs.map((run) => run.peakMB));
   const seconds = (runs: ExportRun[]) => runs.map((run) => run.seconds);
   const cpu = (runs: ExportRun[]) => median(runs.map((run) => run.workerCpuSeconds));
+  const countedPeaks = (runs: ExportRun[]) => runs.map((run) => counted([run]));
   return [
     {
       name: `Parquet export peak memory (${count(parquet[0].rows)} trace spans)`,
+      value: summarize(countedPeaks(parquet)),
+      unit: "MB",
+      baseline: { name: "CSV export", value: summarize(countedPeaks(csv)) },
+      ratio: median(countedPeaks(parquet)) / median(countedPeaks(csv)),
+      target: { on: "median", kind: "below", bound: 150 },
+      note: "what the edge runtime counts against a function's memory limit: V8's used heap " +
+        "plus external memory, the peak the worker reports (sampled every 20 ms), a fresh " +
+        "worker process for every run; ratio: Parquet's peak over the CSV export's",
+    },
+    {
+      name: `Parquet export peak resident set (${count(parquet[0].rows)} trace spans)`,
       value: summarize(parquet.map((run) => run.peakMB)),
       unit: "MB",
       baseline: { name: "CSV export", value: summarize(csv.map((run) => run.peakMB)) },
       ratio: peak(parquet) / peak(csv),
-      target: { on: "median", kind: "below", bound: 150 },
-      note: "worker VmHWM from /proc, a fresh worker process for every run; ratio: " +
-        "Parquet's peak over the CSV export's of the same spans",
+      note: "worker VmHWM from /proc: the counted memory, Deno itself (an idle worker holds " +
+        "some 70 MB) and memory the allocator keeps",
     },
     {
       name: `Parquet export (${count(parquet[0].rows)} trace spans)`,

@@ -5,9 +5,10 @@
 // stay separate.
 import { cpuSeconds } from "./process_cpu.ts";
 import { findDescendant } from "./process_tree.ts";
-import { residentMemory } from "./process_memory.ts";
+import { countedMemoryPeak, residentMemory } from "./process_memory.ts";
 
-const workerCommand = /function_bootstrap\.ts \d+ file:\S*\/functions\/exports-worker\/index\.ts$/;
+const workerCommand =
+  /function_bootstrap\.ts \d+ file:\S*\/functions\/exports-worker\/index\.ts( \S+)?$/;
 
 /** The gateway's pid, from the file scripts/gateway-start writes. */
 export async function gatewayPid(localDir: string): Promise<number> {
@@ -35,14 +36,20 @@ export async function runningWorkerPid(localDir: string): Promise<number> {
 export interface WorkerUsage {
   /** Peak resident set (VmHWM), MB. */
   peakMB: number;
+  /** Peak of what the edge runtime counts against its memory limit, MB (null: not reported). */
+  countedPeakMB: number | null;
   /** User + system CPU time, all threads, seconds. */
   cpuSeconds: number;
 }
 
 /** The worker's usage so far; throws when process `pid` has exited. */
-export async function workerUsage(pid: number): Promise<WorkerUsage> {
-  const [memory, cpu] = await Promise.all([residentMemory(pid), cpuSeconds(pid)]);
-  return { peakMB: memory.peakMB, cpuSeconds: cpu };
+export async function workerUsage(localDir: string, pid: number): Promise<WorkerUsage> {
+  const [memory, counted, cpu] = await Promise.all([
+    residentMemory(pid),
+    countedMemoryPeak(localDir, pid),
+    cpuSeconds(pid),
+  ]);
+  return { peakMB: memory.peakMB, countedPeakMB: counted, cpuSeconds: cpu };
 }
 
 /**

@@ -1,13 +1,14 @@
 // Runs one edge function in its own process as the hosted edge runtime would: `Deno.serve` binds
 // the function's handler to the loopback port the gateway chose, and `EdgeRuntime.waitUntil` lets
-// work go on after the response. Usage: function_bootstrap.ts <port> <entrypoint URL>.
+// work go on after the response. Usage: function_bootstrap.ts <port> <entrypoint URL> [<memory
+// reports folder>].
 //
 // The gateway retires an instance by writing `retire` to its stdin (function_host.ts). Like the
 // edge runtime's per-worker supervisor, a retired instance dispatches `drain` once no request is
 // in flight, and ends (an "early drop", after `beforeunload`) once the work passed to waitUntil
 // has settled too. It also ends when its stdin closes: the gateway is gone.
 
-const [port, entrypoint] = Deno.args;
+const [port, entrypoint, memoryReports] = Deno.args;
 const serve = Deno.serve.bind(Deno);
 
 let requestsInFlight = 0;
@@ -42,6 +43,27 @@ Object.defineProperty(globalThis, "EdgeRuntime", {
     },
   },
 });
+
+// The edge runtime counts a function's memory as V8's used heap plus its external memory
+// (ArrayBuffers), checked as they grow, not the process's resident set, which also holds the
+// runtime. The instance keeps the peak of that sum in `<memoryReports>/<pid>.json`, sampled, for
+// benchmarks to read beside the resident set the host reads from /proc.
+if (memoryReports) {
+  const file = `${memoryReports}/${Deno.pid}.json`;
+  let peak = { bytes: 0, heapUsed: 0, external: 0 };
+  let reported = -1;
+  const sample = () => {
+    const { heapUsed, external } = Deno.memoryUsage();
+    if (heapUsed + external > peak.bytes) peak = { bytes: heapUsed + external, heapUsed, external };
+    // Written when the peak has grown by a MiB, so that sampling costs the instance little.
+    if (peak.bytes - reported >= 1 << 20) {
+      reported = peak.bytes;
+      Deno.writeTextFileSync(file, JSON.stringify(peak));
+    }
+  };
+  sample();
+  Deno.unrefTimer(setInterval(sample, 20));
+}
 
 type Handler = Deno.ServeHandler<Deno.NetAddr>;
 type Options = Partial<Deno.ServeTcpOptions> & { handler?: Handler };

@@ -66,6 +66,11 @@ export interface FunctionHostOptions {
   limits?: FunctionLimits;
   /** How often an instance's CPU, memory and age are looked at; default 50 ms. */
   sampleMs?: number;
+  /**
+   * A folder where each instance keeps `<pid>.json`: the peak of the memory the edge runtime
+   * counts against its limit (function_bootstrap.ts). Benchmarks read it beside the resident set.
+   */
+  memoryReportsDir?: string;
 }
 
 const bootstrap = fileURLToPath(new URL("./function_bootstrap.ts", import.meta.url));
@@ -98,11 +103,13 @@ export class FunctionHost {
   readonly environment: FunctionEnvironment;
   readonly limits: FunctionLimits;
   readonly #sampleMs: number;
+  readonly #memoryReportsDir: string | undefined;
 
   constructor(options: FunctionHostOptions) {
     this.environment = options.environment;
     this.limits = options.limits ?? noLimits;
     this.#sampleMs = options.sampleMs ?? 50;
+    this.#memoryReportsDir = options.memoryReportsDir;
   }
 
   /**
@@ -247,6 +254,7 @@ export class FunctionHost {
     const configFlags = !fn.importMap
       ? []
       : [/deno\.jsonc?$/.test(fn.importMap) ? "--config" : "--import-map", fn.importMap];
+    if (this.#memoryReportsDir) await Deno.mkdir(this.#memoryReportsDir, { recursive: true });
     const lock = await Deno.makeTempFile({ prefix: `${fn.name}-`, suffix: ".lock" });
     await Deno.copyFile(rootLock, lock);
     const process = new Deno.Command(Deno.execPath(), {
@@ -262,6 +270,7 @@ export class FunctionHost {
         bootstrap,
         String(port),
         pathToFileURL(fn.entrypoint).href,
+        ...(this.#memoryReportsDir ? [this.#memoryReportsDir] : []),
       ],
       env: { ...this.environment },
       // The host's channel to the instance: see function_bootstrap.ts.
@@ -270,9 +279,12 @@ export class FunctionHost {
       stderr: "inherit",
     }).spawn();
     let exited = false;
-    process.status.then(() => {
+    process.status.then(async () => {
       exited = true;
-      return Deno.remove(lock);
+      await Deno.remove(lock);
+      if (this.#memoryReportsDir) {
+        await Deno.remove(`${this.#memoryReportsDir}/${process.pid}.json`);
+      }
     }).catch(() => {});
     const deadline = Date.now() + bootTimeoutMs;
     while (!exited && Date.now() < deadline) {

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   port: number;
   /** Folder for Storage's object bytes. */
   storageDir: string;
+  /** Folder where function instances report their memory (function_host.ts); default none. */
+  memoryReportsDir?: string;
   /** The plan it stands in for: the limits of function instances and of Storage uploads. */
   profile: Profile;
   /** Storage's global file size limit in bytes; default the profile's. */
@@ -81,6 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const sql = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
   const functions = new FunctionHost({
     limits: options.profile.functions,
+    memoryReportsDir: options.memoryReportsDir,
     environment: {
       SUPABASE_URL: url,
       SUPABASE_ANON_KEY: options.anonKey,

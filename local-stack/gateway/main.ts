@@ -1,6 +1,6 @@
 // Entry point of the local gateway, a stand-in for Supabase's API (local-stack/README.md):
 //   deno run -A local-stack/gateway/main.ts [--config supabase/config.toml] [--port 54321]
-//     [--storage-dir <dir>] [--storage-file-size-limit <bytes>]
+//     [--storage-dir <dir>] [--storage-file-size-limit <bytes>] [--memory-reports-dir <dir>]
 // Reads SUPABASE_DB_URL, SUPABASE_JWT_SECRET, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY,
 // SUPABASE_PUBLISHABLE_KEY, SUPABASE_SECRET_KEY and LOCAL_JWT_SIGNING_KEY, and EXPORTS_WAKE_SECRET
 // where set (scripts/lib/env.sh exports them all); EXPORTS_PROFILE names the plan whose limits it
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     config: { type: "string", default: `${repoRoot}supabase/config.toml` },
     port: { type: "string", default: Deno.env.get("EXPORTS_API_PORT") ?? "54321" },
     "storage-dir": { type: "string", default: `${localDir}/storage` },
+    // Where function instances report the memory the edge runtime counts (function_host.ts).
+    "memory-reports-dir": { type: "string", default: `${localDir}/gateway/instances` },
     // Storage's global upload limit; default the profile's.
     "storage-file-size-limit": {
       type: "string",
@@ -51,6 +53,7 @@ const gateway = await startGateway({
   config: await loadConfig(values.config),
   port: Number(values.port),
   storageDir: values["storage-dir"],
+  memoryReportsDir: values["memory-reports-dir"],
   storageFileSizeLimit: values["storage-file-size-limit"]
     ? Number(values["storage-file-size-limit"])
     : undefined,

@@ -97,6 +97,40 @@ Deno.test("an instance's V8 heap is limited to its memory limit, as the edge run
   assert.equal(body.heapLimit, 160 * 1024 * 1024);
 });
 
+Deno.test("an instance reports the peak of what the runtime counts: its V8 heap and external memory", async () => {
+  const reports = await Deno.makeTempDir({ prefix: "memory-reports-" });
+  try {
+    await using gateway = await startTestGateway({
+      config: fixtureConfig,
+      env: { EXPORTS_PROFILE: "free" },
+      memoryReportsDir: reports,
+    });
+    const counted = async (pid: number) =>
+      JSON.parse(await Deno.readTextFile(`${reports}/${pid}.json`)) as {
+        bytes: number;
+        heapUsed: number;
+        external: number;
+      };
+    const { body } = await burn(gateway, "");
+    let idle = { bytes: 0, heapUsed: 0, external: 0 };
+    await eventually("the instance's first report", async () => {
+      idle = await counted(body.pid).catch(() => idle);
+      return idle.bytes > 0;
+    });
+    assert.equal(idle.bytes, idle.heapUsed + idle.external);
+    // Held as an ArrayBuffer: external memory, which the resident set alone would not tell apart.
+    const held = await burn(gateway, "memory=40&sleep=200");
+    assert.equal(held.body.pid, body.pid, "the same instance");
+    const peak = await counted(body.pid);
+    assert.ok(
+      peak.external >= idle.external + 40 * 1024 * 1024,
+      `40 MiB more external memory: ${JSON.stringify({ idle, peak })}`,
+    );
+  } finally {
+    await Deno.remove(reports, { recursive: true });
+  }
+});
+
 Deno.test("an instance past its wall clock is killed; past half of it, it takes no new requests", async () => {
   await using gateway = await gatewayWith({ WALL_CLOCK_MS: 4_000 });
   const started = Date.now();

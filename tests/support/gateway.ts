@@ -14,9 +14,15 @@ const main = fileURLToPath(new URL("../../local-stack/gateway/main.ts", import.m
 /**
  * Starts a gateway; `config` defaults to the project's supabase/config.toml. Its Storage folder
  * is a new one removed at the end, unless `storageDir` names one that outlives it.
+ * `memoryReportsDir` is where its function instances report their memory.
  */
 export async function startTestGateway(
-  options: { config?: string; env?: Record<string, string>; storageDir?: string } = {},
+  options: {
+    config?: string;
+    env?: Record<string, string>;
+    storageDir?: string;
+    memoryReportsDir?: string;
+  } = {},
 ): Promise<TestGateway> {
   const port = freePort();
   const storageDir = options.storageDir ??
@@ -32,6 +38,7 @@ export async function startTestGateway(
     storageDir,
   ];
   if (options.config) args.push("--config", options.config);
+  if (options.memoryReportsDir) args.push("--memory-reports-dir", options.memoryReportsDir);
   const process = new Deno.Command(Deno.execPath(), {
     args,
     env: options.env,

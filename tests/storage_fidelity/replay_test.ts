@@ -19,16 +19,20 @@ async function replay(scenario: "basic" | "large"): Promise<Step[]> {
   const { code, stdout, stderr } = await new Deno.Command("node", {
     args,
     cwd: here,
-    env: { STORAGE_JWT_SECRET: env.jwtSecret },
+    // Each step goes to stderr as it is answered: a scenario that fails says how far it got.
+    env: { STORAGE_JWT_SECRET: env.jwtSecret, STORAGE_LARGE_VERBOSE: "1" },
     stdin: "null",
     // A scenario that hangs (a connection neither side closes) fails instead of stalling the run.
     signal: AbortSignal.timeout(5 * 60_000),
   }).output();
   const text = new TextDecoder();
+  const lastSteps = text.decode(stderr).trimEnd().split("\n").slice(-20).join(
+    "\n",
+  );
   assert.equal(
     code,
     0,
-    `the ${scenario} scenario did not run:\n${text.decode(stderr)}`,
+    `the ${scenario} scenario did not run to its end (exit ${code}); its last steps:\n${lastSteps}`,
   );
   return JSON.parse(text.decode(stdout)) as Step[];
 }

@@ -35,7 +35,7 @@ Deno.test("get_export and the broadcasts report rows written and expected, parts
       const exportId = created.body.export_id as string;
 
       // Three looks with the worker held, each more than a second after the
-      // last, so that every look is followed by a progress broadcast.
+      // last.
       const seen: Record<string, unknown>[] = [];
       for (const slices of [6, 12, 20]) {
         await pollFor(`${slices} slices`, async () => {
@@ -80,7 +80,11 @@ Deno.test("get_export and the broadcasts report rows written and expected, parts
         return Promise.resolve(ours.some((b) => b.event === "completed") ? ours : undefined);
       }, 60_000);
       const progress = events.filter((b) => b.event === "progress").map((b) => b.payload.export!);
-      assert.ok(progress.length >= 3, `a progress broadcast after each look: ${progress.length}`);
+      // The first slice's is always sent; a later slice's only when its record
+      // falls in another second than the export's last update (its claim, or a
+      // heartbeat), which a held worker does not decide.
+      assert.ok(progress.length >= 1, "the first slice's progress is broadcast");
+      assert.ok(Number(progress[0].rows_written) > 0, "with rows written");
       const written = progress.map((summary) => Number(summary.rows_written));
       assert.deepEqual(
         written,

@@ -1,6 +1,7 @@
 // What a request's text must be before zod or Postgres sees it: a body small
 // and shallow enough to parse and check without exhausting the stack, and
 // strings Postgres can store (no NUL, no lone UTF-16 surrogate).
+import { joinBytes } from "../files/join_bytes.ts";
 
 /** The largest body the API reads, in bytes: its requests are a few hundred. */
 export const maxBodyBytes = 64 * 1024;
@@ -103,11 +104,5 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array |
     if (size > limit) return null;
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return joinBytes(chunks, size);
 }

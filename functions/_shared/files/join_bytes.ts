@@ -1,5 +1,6 @@
 // Joins byte chunks into one array: a header read in CopyData rows, a PDF
-// page's pieces handed on as one block, a chunk sent through fetch.
+// page's pieces handed on as one block, a chunk sent through fetch, a
+// request's body.
 
 /** `chunks` one after another in a single array, of `size` bytes when the caller knows it. */
 export function joinBytes(

@@ -13,15 +13,14 @@ const count = (n: number) => n.toLocaleString("en-US");
 const mb = (bytes: number) => (bytes / 1e6).toFixed(bytes < 1e8 ? 1 : 0);
 const median = (values: number[]) => summarize(values).median;
 
-/** The median counted peak of `runs`, MB; throws when the worker reported none. */
-function counted(runs: ExportRun[]): number {
-  const peaks = runs.map((run) => run.countedPeakMB);
-  if (peaks.some((peak) => peak === null)) {
+/** The run's counted peak, MB; throws when the worker reported none. */
+function counted(run: ExportRun): number {
+  if (run.countedPeakMB === null) {
     throw new Error(
       "the worker reported no counted memory (local-stack/gateway/function_bootstrap.ts)",
     );
   }
-  return median(peaks as number[]);
+  return run.countedPeakMB;
 }
 
 /** Measures Parquet against CSV on the large user's trace spans. */
@@ -46,7 +45,7 @@ export async function measureTraces(
       const last = runs.at(-1)!;
       console.error(
         `    traces ${format} ${run}/${config.runs}: export ${last.seconds.toFixed(2)} s, ` +
-          `worker peak ${last.peakMB.toFixed(0)} MB (${counted([last]).toFixed(0)} MB counted), ` +
+          `worker peak ${last.peakMB.toFixed(0)} MB (${counted(last).toFixed(0)} MB counted), ` +
           `worker CPU ${last.workerCpuSeconds.toFixed(2)} s`,
       );
     }
@@ -57,7 +56,7 @@ export async function measureTraces(
   const peak = (runs: ExportRun[]) => median(runs.map((run) => run.peakMB));
   const seconds = (runs: ExportRun[]) => runs.map((run) => run.seconds);
   const cpu = (runs: ExportRun[]) => median(runs.map((run) => run.workerCpuSeconds));
-  const countedPeaks = (runs: ExportRun[]) => runs.map((run) => counted([run]));
+  const countedPeaks = (runs: ExportRun[]) => runs.map(counted);
   return [
     {
       name: `Parquet export peak memory (${count(parquet[0].rows)} trace spans)`,

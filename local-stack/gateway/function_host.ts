@@ -110,6 +110,7 @@ export class FunctionHost {
     this.limits = options.limits ?? noLimits;
     this.#sampleMs = options.sampleMs ?? 50;
     this.#memoryReportsDir = options.memoryReportsDir;
+    if (this.#memoryReportsDir) Deno.mkdirSync(this.#memoryReportsDir, { recursive: true });
   }
 
   /**
@@ -254,7 +255,6 @@ export class FunctionHost {
     const configFlags = !fn.importMap
       ? []
       : [/deno\.jsonc?$/.test(fn.importMap) ? "--config" : "--import-map", fn.importMap];
-    if (this.#memoryReportsDir) await Deno.mkdir(this.#memoryReportsDir, { recursive: true });
     const lock = await Deno.makeTempFile({ prefix: `${fn.name}-`, suffix: ".lock" });
     await Deno.copyFile(rootLock, lock);
     const process = new Deno.Command(Deno.execPath(), {
